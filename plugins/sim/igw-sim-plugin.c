@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "iotgw-plugin.h"
+
+/*
+ * Simulated things from the config, driven through exactly the plugin API the
+ * radios use:
+ *
+ *   [thing sim:kitchen]
+ *   type=thermometer   # temperature, humidity, battery every interval seconds
+ *   interval=10
+ *
+ *   [thing sim:lamp]
+ *   type=lamp          # writable on and brightness
+ */
+
+#define IGW_SIM_DEFAULT_INTERVAL 10
+#define IGW_SIM_CONTROL_DELAY_MS 20
+
+typedef enum {
+	IGW_SIM_KIND_THERMOMETER,
+	IGW_SIM_KIND_LAMP,
+} IgwSimKind;
+
+typedef struct {
+	IgwPlugin *plugin;
+	gchar *id;
+	IgwSimKind kind;
+	guint interval;
+	guint timer_id;
+	GRand *rand;
+	gdouble battery;
+	gboolean on;
+	gint64 brightness;
+} IgwSimThing;
+
+typedef struct {
+	GHashTable *things; /* id -> IgwSimThing */
+} IgwSimPlugin;
+
+static void
+igw_sim_thing_free(IgwSimThing *sim)
+{
+	g_clear_handle_id(&sim->timer_id, g_source_remove);
+	g_rand_free(sim->rand);
+	g_free(sim->id);
+	g_free(sim);
+}
+
+static void
+igw_sim_plugin_free(IgwSimPlugin *self)
+{
+	g_hash_table_unref(self->things);
+	g_free(self);
+}
+
+static gboolean
+igw_sim_parse_kind(const gchar *text, IgwSimKind *kind)
+{
+	if (g_strcmp0(text, "thermometer") == 0) {
+		*kind = IGW_SIM_KIND_THERMOMETER;
+		return TRUE;
+	}
+	if (g_strcmp0(text, "lamp") == 0) {
+		*kind = IGW_SIM_KIND_LAMP;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+igw_sim_read_thing_config(GKeyFile *config, const gchar *group, IgwSimKind *kind, guint *interval,
+			  GError **error)
+{
+	g_autofree gchar *type = g_key_file_get_string(config, group, "type", NULL);
+	g_autofree gchar *interval_text = g_key_file_get_string(config, group, "interval", NULL);
+	guint64 number = IGW_SIM_DEFAULT_INTERVAL;
+	if (type == NULL || !igw_sim_parse_kind(g_strstrip(type), kind)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "[%s] type: expected 'thermometer' or 'lamp', got '%s'", group,
+			    type != NULL ? type : "(missing)");
+		return FALSE;
+	}
+	if (interval_text != NULL &&
+	    !g_ascii_string_to_unsigned(g_strstrip(interval_text), 10, 1, 86400, &number, NULL)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "[%s] interval: expected seconds from 1 to 86400, got '%s'", group,
+			    interval_text);
+		return FALSE;
+	}
+	*interval = (guint)number;
+	return TRUE;
+}
+
+static gboolean
+igw_sim_check_config(IgwPlugin *plugin, GKeyFile *config, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(config, NULL);
+	for (guint i = 0; groups[i] != NULL; i++) {
+		IgwSimKind kind;
+		guint interval;
+		if (!g_str_has_prefix(groups[i], "thing sim:"))
+			continue;
+		if (!igw_sim_read_thing_config(config, groups[i], &kind, &interval, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static IgwField *
+igw_sim_new_field(const gchar *name, IgwFieldType type, const gchar *unit, guint decimals)
+{
+	IgwField *field = igw_field_new(name, type);
+	igw_field_set_unit(field, unit);
+	igw_field_set_decimals(field, decimals);
+	return field;
+}
+
+static void
+igw_sim_add_thermometer_fields(IgwThing *thing)
+{
+	g_autoptr(IgwField) temperature = igw_sim_new_field("temperature", IGW_FIELD_TYPE_NUMERIC, "°C", 1);
+	g_autoptr(IgwField) humidity = igw_sim_new_field("humidity", IGW_FIELD_TYPE_NUMERIC, "%", 0);
+	g_autoptr(IgwField) battery = igw_sim_new_field("battery", IGW_FIELD_TYPE_INTEGER, "%", 0);
+	igw_field_set_range(humidity, 0, 100);
+	igw_field_set_range(battery, 0, 100);
+	igw_field_set_category(battery, IGW_FIELD_CATEGORY_STATUS);
+	igw_thing_add_field(thing, temperature);
+	igw_thing_add_field(thing, humidity);
+	igw_thing_add_field(thing, battery);
+}
+
+static void
+igw_sim_add_lamp_fields(IgwThing *thing)
+{
+	g_autoptr(IgwField) on = igw_sim_new_field("on", IGW_FIELD_TYPE_BOOLEAN, NULL, 0);
+	g_autoptr(IgwField) brightness = igw_sim_new_field("brightness", IGW_FIELD_TYPE_INTEGER, "%", 0);
+	igw_field_set_writable(on, TRUE);
+	igw_field_set_writable(brightness, TRUE);
+	igw_field_set_range(brightness, 0, 100);
+	igw_field_set_category(on, IGW_FIELD_CATEGORY_STATUS);
+	igw_field_set_category(brightness, IGW_FIELD_CATEGORY_STATUS);
+	igw_thing_add_field(thing, on);
+	igw_thing_add_field(thing, brightness);
+}
+
+static void
+igw_sim_report(IgwSimThing *sim, const gchar *field, GVariant *value)
+{
+	g_autoptr(IgwReading) reading = igw_reading_new(sim->id, field, value, 0);
+	igw_context_report_reading(igw_plugin_get_context(sim->plugin), reading);
+}
+
+/* a slow daily-ish swing plus noise, so that readings look alive */
+static gboolean
+igw_sim_thermometer_tick_cb(gpointer user_data)
+{
+	IgwSimThing *sim = user_data;
+	gdouble minutes = (gdouble)g_get_real_time() / G_USEC_PER_SEC / 60.0;
+	gdouble temperature = 21.0 + 2.0 * sin(minutes / 30.0) + g_rand_double_range(sim->rand, -0.2, 0.2);
+	gdouble humidity = 45.0 + 5.0 * cos(minutes / 45.0) + g_rand_double_range(sim->rand, -1.0, 1.0);
+	sim->battery = MAX(sim->battery - 0.01, 5.0);
+	igw_sim_report(sim, "temperature", g_variant_new_double(round(temperature * 10) / 10));
+	igw_sim_report(sim, "humidity", g_variant_new_double(round(humidity)));
+	igw_sim_report(sim, "battery", g_variant_new_int64((gint64)sim->battery));
+	return G_SOURCE_CONTINUE;
+}
+
+static IgwThing *
+igw_sim_new_thing(IgwSimThing *sim, GKeyFile *config, const gchar *group)
+{
+	g_autoptr(IgwThing) thing = igw_thing_new(sim->id, "sim");
+	g_autofree gchar *name = g_key_file_get_string(config, group, "name", NULL);
+	gboolean thermometer = sim->kind == IGW_SIM_KIND_THERMOMETER;
+	igw_thing_set_name(thing, name != NULL ? name : sim->id);
+	igw_thing_set_manufacturer(thing, "iotgw");
+	igw_thing_set_model(thing, thermometer ? "Simulated thermometer" : "Simulated lamp");
+	igw_thing_set_serial(thing, sim->id + strlen("sim:"));
+	igw_thing_set_firmware(thing, PACKAGE_VERSION);
+	if (thermometer) {
+		igw_thing_set_report_interval(thing, sim->interval);
+		igw_sim_add_thermometer_fields(thing);
+	} else {
+		igw_sim_add_lamp_fields(thing);
+	}
+	return g_steal_pointer(&thing);
+}
+
+static gboolean
+igw_sim_add(IgwPlugin *plugin, const gchar *id, GError **error)
+{
+	IgwSimPlugin *self = igw_plugin_get_data(plugin);
+	IgwContext *context = igw_plugin_get_context(plugin);
+	GKeyFile *config = igw_context_get_config(context);
+	g_autofree gchar *group = igw_context_get_thing_group(id);
+	g_autoptr(IgwThing) thing = NULL;
+	IgwSimThing *sim = g_new0(IgwSimThing, 1);
+
+	sim->plugin = plugin;
+	sim->id = g_strdup(id);
+	sim->rand = g_rand_new();
+	sim->battery = 100;
+	sim->brightness = 100;
+	if (!igw_sim_read_thing_config(config, group, &sim->kind, &sim->interval, error)) {
+		igw_sim_thing_free(sim);
+		return FALSE;
+	}
+	thing = igw_sim_new_thing(sim, config, group);
+	g_hash_table_insert(self->things, g_strdup(id), sim);
+	if (!igw_context_add_thing(context, thing, error)) {
+		g_hash_table_remove(self->things, id);
+		return FALSE;
+	}
+	igw_context_set_reachable(context, id, TRUE);
+	if (sim->kind == IGW_SIM_KIND_THERMOMETER) {
+		igw_sim_thermometer_tick_cb(sim);
+		sim->timer_id = g_timeout_add_seconds(sim->interval, igw_sim_thermometer_tick_cb, sim);
+	} else {
+		igw_sim_report(sim, "on", g_variant_new_boolean(sim->on));
+		igw_sim_report(sim, "brightness", g_variant_new_int64(sim->brightness));
+	}
+	return TRUE;
+}
+
+static void
+igw_sim_remove(IgwPlugin *plugin, const gchar *id)
+{
+	IgwSimPlugin *self = igw_plugin_get_data(plugin);
+	g_hash_table_remove(self->things, id);
+	igw_context_remove_thing(igw_plugin_get_context(plugin), id);
+}
+
+static gboolean
+igw_sim_startup(IgwPlugin *plugin, GError **error)
+{
+	IgwSimPlugin *self = g_new0(IgwSimPlugin, 1);
+	g_auto(GStrv) ids = NULL;
+	self->things = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					     (GDestroyNotify)igw_sim_thing_free);
+	igw_plugin_set_data(plugin, self, (GDestroyNotify)igw_sim_plugin_free);
+	ids = igw_context_get_thing_ids(igw_plugin_get_context(plugin), "sim");
+	for (guint i = 0; ids[i] != NULL; i++) {
+		if (!igw_sim_add(plugin, ids[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* things whose group vanished go, new groups come; a changed type is a new thing */
+static gboolean
+igw_sim_reload(IgwPlugin *plugin, GError **error)
+{
+	IgwSimPlugin *self = igw_plugin_get_data(plugin);
+	IgwContext *context = igw_plugin_get_context(plugin);
+	g_auto(GStrv) ids = igw_context_get_thing_ids(context, "sim");
+	g_autofree gpointer *known = (gpointer *)g_hash_table_get_keys_as_array(self->things, NULL);
+	g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; known[i] != NULL; i++) {
+		IgwSimThing *sim = g_hash_table_lookup(self->things, known[i]);
+		g_autofree gchar *group = igw_context_get_thing_group(known[i]);
+		IgwSimKind kind;
+		guint interval;
+		if (!g_strv_contains((const gchar *const *)ids, known[i]) ||
+		    !igw_sim_read_thing_config(igw_context_get_config(context), group, &kind, &interval, NULL) ||
+		    kind != sim->kind || interval != sim->interval)
+			g_ptr_array_add(stale, g_strdup(known[i]));
+	}
+	for (guint i = 0; i < stale->len; i++)
+		igw_sim_remove(plugin, g_ptr_array_index(stale, i));
+	for (guint i = 0; ids[i] != NULL; i++) {
+		if (g_hash_table_contains(self->things, ids[i]))
+			continue;
+		if (!igw_sim_add(plugin, ids[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+igw_sim_shutdown(IgwPlugin *plugin)
+{
+	IgwSimPlugin *self = igw_plugin_get_data(plugin);
+	g_autofree gpointer *ids = (gpointer *)g_hash_table_get_keys_as_array(self->things, NULL);
+	g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; ids[i] != NULL; i++)
+		g_ptr_array_add(copy, g_strdup(ids[i]));
+	for (guint i = 0; i < copy->len; i++)
+		igw_sim_remove(plugin, g_ptr_array_index(copy, i));
+}
+
+static gboolean
+igw_sim_control_done_cb(gpointer user_data)
+{
+	GTask *task = G_TASK(user_data);
+	IgwPlugin *plugin = g_task_get_source_object(task);
+	IgwSimPlugin *self = igw_plugin_get_data(plugin);
+	IgwSimThing *sim = g_hash_table_lookup(self->things, g_object_get_data(G_OBJECT(task), "thing"));
+	const gchar *field = g_object_get_data(G_OBJECT(task), "field");
+	GVariant *value = g_object_get_data(G_OBJECT(task), "value");
+	if (sim == NULL) {
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_FOUND, "the lamp is gone");
+		g_object_unref(task);
+		return G_SOURCE_REMOVE;
+	}
+	if (g_strcmp0(field, "on") == 0)
+		sim->on = g_variant_get_boolean(value);
+	else
+		sim->brightness = g_variant_get_int64(value);
+	g_task_return_pointer(task, g_variant_ref(value), (GDestroyNotify)g_variant_unref);
+	g_object_unref(task);
+	return G_SOURCE_REMOVE;
+}
+
+/* a real radio takes a moment to confirm: so does the simulation */
+static void
+igw_sim_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVariant *value,
+		      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(plugin, cancellable, callback, user_data);
+	g_object_set_data_full(G_OBJECT(task), "thing", g_strdup(igw_thing_get_id(thing)), g_free);
+	g_object_set_data_full(G_OBJECT(task), "field", g_strdup(igw_field_get_name(field)), g_free);
+	g_object_set_data_full(G_OBJECT(task), "value", g_variant_ref_sink(value),
+			       (GDestroyNotify)g_variant_unref);
+	g_timeout_add(IGW_SIM_CONTROL_DELAY_MS, igw_sim_control_done_cb, task);
+}
+
+static GVariant *
+igw_sim_control_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+IGW_PLUGIN_DEFINE(sim)
+{
+	vfuncs->check_config = igw_sim_check_config;
+	vfuncs->startup = igw_sim_startup;
+	vfuncs->reload = igw_sim_reload;
+	vfuncs->shutdown = igw_sim_shutdown;
+	vfuncs->control_async = igw_sim_control_async;
+	vfuncs->control_finish = igw_sim_control_finish;
+}

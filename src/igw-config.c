@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "IgwConfig"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "igw-config.h"
+#include "igw-error.h"
+#include "igw-thing.h"
+
+static const gchar *const xmpp_keys[] = {"domain", "host", "port", "tls", "ca_file", "pinned_cert",
+					 "register", "resource", "max_sessions",
+					 "max_logins_in_flight", "login_timeout", NULL};
+static const gchar *const gateway_keys[] = {"jid", "password", "owners", "plugin_dir",
+					    "disabled_plugins", NULL};
+static const gchar *const history_keys[] = {"max_age_days", "max_rows", NULL};
+
+void
+igw_config_free(IgwConfig *self)
+{
+	if (self == NULL)
+		return;
+	g_free(self->path);
+	g_key_file_unref(self->keyfile);
+	g_free(self->domain);
+	g_free(self->host);
+	g_free(self->ca_file);
+	g_free(self->pinned_cert);
+	g_free(self->resource);
+	g_free(self->gateway_jid);
+	g_free(self->gateway_password);
+	g_strfreev(self->owners);
+	g_free(self->plugin_dir);
+	g_strfreev(self->disabled_plugins);
+	g_free(self);
+}
+
+static gboolean
+igw_config_fail(IgwConfig *self, const gchar *group, const gchar *key, GError **error,
+		const gchar *format, ...) G_GNUC_PRINTF(5, 6);
+
+/* every config error names the file, the group, the key and what was expected */
+static gboolean
+igw_config_fail(IgwConfig *self, const gchar *group, const gchar *key, GError **error,
+		const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *what = NULL;
+	va_start(args, format);
+	what = g_strdup_vprintf(format, args);
+	va_end(args);
+	if (key != NULL)
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "%s: [%s] %s: %s",
+			    self->path, group, key, what);
+	else
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "%s: [%s]: %s",
+			    self->path, group, what);
+	return FALSE;
+}
+
+static gboolean
+igw_config_get_string(IgwConfig *self, const gchar *group, const gchar *key,
+		      const gchar *fallback, gboolean required, gchar **out, GError **error)
+{
+	g_autofree gchar *value = g_key_file_get_string(self->keyfile, group, key, NULL);
+	if (value != NULL)
+		g_strstrip(value);
+	if (value == NULL || *value == '\0') {
+		if (required)
+			return igw_config_fail(self, group, key, error, "expected a value, the key is missing");
+		*out = g_strdup(fallback);
+		return TRUE;
+	}
+	*out = g_steal_pointer(&value);
+	return TRUE;
+}
+
+static gboolean
+igw_config_get_uint(IgwConfig *self, const gchar *group, const gchar *key, guint fallback,
+		    guint min, guint max, guint *out, GError **error)
+{
+	g_autofree gchar *value = g_key_file_get_string(self->keyfile, group, key, NULL);
+	guint64 number = 0;
+	if (value == NULL) {
+		*out = fallback;
+		return TRUE;
+	}
+	g_strstrip(value);
+	if (!g_ascii_string_to_unsigned(value, 10, min, max, &number, NULL))
+		return igw_config_fail(self, group, key, error,
+				       "expected a whole number from %u to %u, got '%s'", min, max, value);
+	*out = (guint)number;
+	return TRUE;
+}
+
+static gboolean
+igw_config_get_bool(IgwConfig *self, const gchar *group, const gchar *key, gboolean fallback,
+		    gboolean *out, GError **error)
+{
+	g_autofree gchar *value = g_key_file_get_string(self->keyfile, group, key, NULL);
+	if (value == NULL) {
+		*out = fallback;
+		return TRUE;
+	}
+	g_strstrip(value);
+	if (g_strcmp0(value, "true") == 0) {
+		*out = TRUE;
+		return TRUE;
+	}
+	if (g_strcmp0(value, "false") == 0) {
+		*out = FALSE;
+		return TRUE;
+	}
+	return igw_config_fail(self, group, key, error, "expected true or false, got '%s'", value);
+}
+
+gboolean
+igw_config_jid_is_bare(const gchar *jid)
+{
+	const gchar *at;
+	if (jid == NULL || *jid == '\0' || strchr(jid, '/') != NULL)
+		return FALSE;
+	at = strchr(jid, '@');
+	if (at == NULL || at == jid || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return FALSE;
+	for (const gchar *p = jid; *p != '\0'; p++) {
+		if (g_ascii_isspace(*p) || strchr("\"&'<>:", *p) != NULL)
+			return FALSE;
+	}
+	return g_utf8_validate(jid, -1, NULL);
+}
+
+static gboolean
+igw_config_get_jids(IgwConfig *self, const gchar *group, const gchar *key, GStrv *out,
+		    GError **error)
+{
+	g_auto(GStrv) jids = g_key_file_get_string_list(self->keyfile, group, key, NULL, NULL);
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	for (guint i = 0; jids != NULL && jids[i] != NULL; i++) {
+		g_strstrip(jids[i]);
+		if (*jids[i] == '\0')
+			continue;
+		if (!igw_config_jid_is_bare(jids[i]))
+			return igw_config_fail(self, group, key, error,
+					       "expected bare JIDs (user@domain) separated by ';', got '%s'",
+					       jids[i]);
+		g_strv_builder_add(builder, jids[i]);
+	}
+	*out = g_strv_builder_end(builder);
+	return TRUE;
+}
+
+static gboolean
+igw_config_check_keys(IgwConfig *self, const gchar *group, const gchar *const *known, GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(self->keyfile, group, NULL, NULL);
+	g_autofree gchar *list = g_strjoinv(", ", (gchar **)known);
+	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+		if (!g_strv_contains(known, keys[i]))
+			return igw_config_fail(self, group, keys[i], error,
+					       "unknown key; expected one of: %s", list);
+	}
+	return TRUE;
+}
+
+static gboolean
+igw_config_parse_tls(IgwConfig *self, GError **error)
+{
+	g_autofree gchar *tls = NULL;
+	if (!igw_config_get_string(self, "xmpp", "tls", "required", FALSE, &tls, error))
+		return FALSE;
+	if (g_strcmp0(tls, "required") == 0)
+		self->tls = IGW_TLS_REQUIRED;
+	else if (g_strcmp0(tls, "disabled") == 0)
+		self->tls = IGW_TLS_DISABLED;
+	else
+		return igw_config_fail(self, "xmpp", "tls", error,
+				       "expected 'required' or 'disabled', got '%s'", tls);
+	if (self->ca_file != NULL && !g_file_test(self->ca_file, G_FILE_TEST_IS_REGULAR))
+		return igw_config_fail(self, "xmpp", "ca_file", error,
+				       "expected a readable PEM file, '%s' does not exist", self->ca_file);
+	return TRUE;
+}
+
+static gboolean
+igw_config_parse_pin(IgwConfig *self, GError **error)
+{
+	g_autoptr(GString) hex = NULL;
+	if (self->pinned_cert == NULL)
+		return TRUE;
+	hex = g_string_new(NULL);
+	for (const gchar *p = self->pinned_cert; *p != '\0'; p++) {
+		if (*p == ':')
+			continue;
+		if (!g_ascii_isxdigit(*p))
+			return igw_config_fail(self, "xmpp", "pinned_cert", error,
+					       "expected a SHA-256 fingerprint in hex, got '%s'",
+					       self->pinned_cert);
+		g_string_append_c(hex, g_ascii_tolower(*p));
+	}
+	if (hex->len != 64)
+		return igw_config_fail(self, "xmpp", "pinned_cert", error,
+				       "expected 64 hex digits of SHA-256, got %u", (guint)hex->len);
+	g_free(self->pinned_cert);
+	self->pinned_cert = g_string_free(g_steal_pointer(&hex), FALSE);
+	return TRUE;
+}
+
+static gboolean
+igw_config_parse_xmpp(IgwConfig *self, GError **error)
+{
+	if (!g_key_file_has_group(self->keyfile, "xmpp"))
+		return igw_config_fail(self, "xmpp", NULL, error, "expected this group, it is missing");
+	return igw_config_check_keys(self, "xmpp", xmpp_keys, error) &&
+	       igw_config_get_string(self, "xmpp", "domain", NULL, TRUE, &self->domain, error) &&
+	       igw_config_get_string(self, "xmpp", "host", self->domain, FALSE, &self->host, error) &&
+	       igw_config_get_uint(self, "xmpp", "port", 5222, 1, 65535, &self->port, error) &&
+	       igw_config_get_string(self, "xmpp", "ca_file", NULL, FALSE, &self->ca_file, error) &&
+	       igw_config_get_string(self, "xmpp", "pinned_cert", NULL, FALSE, &self->pinned_cert, error) &&
+	       igw_config_parse_tls(self, error) && igw_config_parse_pin(self, error) &&
+	       igw_config_get_bool(self, "xmpp", "register", FALSE, &self->register_accounts, error) &&
+	       igw_config_get_string(self, "xmpp", "resource", "iotgw", FALSE, &self->resource, error) &&
+	       igw_config_get_uint(self, "xmpp", "max_sessions", 900, 1, IGW_CONFIG_MAX_SESSIONS_LIMIT,
+				   &self->max_sessions, error) &&
+	       igw_config_get_uint(self, "xmpp", "max_logins_in_flight", 16, 1, 200,
+				   &self->max_logins_in_flight, error) &&
+	       igw_config_get_uint(self, "xmpp", "login_timeout", 30, 5, 600, &self->login_timeout, error);
+}
+
+static gboolean
+igw_config_parse_gateway(IgwConfig *self, GError **error)
+{
+	g_autofree gchar *default_jid = g_strdup_printf("iotgw@%s", self->domain);
+	if (!igw_config_check_keys(self, "gateway", gateway_keys, error) ||
+	    !igw_config_get_string(self, "gateway", "jid", default_jid, FALSE, &self->gateway_jid, error) ||
+	    !igw_config_get_string(self, "gateway", "password", NULL, FALSE, &self->gateway_password, error) ||
+	    !igw_config_get_jids(self, "gateway", "owners", &self->owners, error) ||
+	    !igw_config_get_string(self, "gateway", "plugin_dir", IGW_PLUGIN_DIR, FALSE, &self->plugin_dir, error))
+		return FALSE;
+	if (!igw_config_jid_is_bare(self->gateway_jid))
+		return igw_config_fail(self, "gateway", "jid", error,
+				       "expected a bare JID (user@domain), got '%s'", self->gateway_jid);
+	self->disabled_plugins = g_key_file_get_string_list(self->keyfile, "gateway", "disabled_plugins", NULL, NULL);
+	if (self->disabled_plugins == NULL)
+		self->disabled_plugins = g_new0(gchar *, 1);
+	return TRUE;
+}
+
+static gboolean
+igw_config_parse_history(IgwConfig *self, GError **error)
+{
+	return igw_config_check_keys(self, "history", history_keys, error) &&
+	       igw_config_get_uint(self, "history", "max_age_days", 30, 1, 36500,
+				   &self->history_max_age_days, error) &&
+	       igw_config_get_uint(self, "history", "max_rows", 10000, 1, 100000000,
+				   &self->history_max_rows, error);
+}
+
+/* the core's keys of a [thing ID] group; plugins check the rest */
+static gboolean
+igw_config_parse_thing(IgwConfig *self, const gchar *group, GError **error)
+{
+	g_autoptr(GError) id_error = NULL;
+	g_autofree gchar *jid = NULL;
+	g_auto(GStrv) owners = NULL;
+	const gchar *id = group + strlen("thing ");
+	if (!igw_thing_id_is_valid(id, &id_error))
+		return igw_config_fail(self, group, NULL, error, "%s", id_error->message);
+	if (!igw_config_get_string(self, group, "jid", NULL, FALSE, &jid, error) ||
+	    !igw_config_get_jids(self, group, "owners", &owners, error))
+		return FALSE;
+	if (jid != NULL && !igw_config_jid_is_bare(jid))
+		return igw_config_fail(self, group, "jid", error,
+				       "expected a bare JID (user@domain), got '%s'", jid);
+	if (jid != NULL && !g_key_file_has_key(self->keyfile, group, "password", NULL))
+		return igw_config_fail(self, group, "password", error,
+				       "expected a password to go with jid=%s", jid);
+	return TRUE;
+}
+
+static gboolean
+igw_config_parse_groups(IgwConfig *self, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(self->keyfile, NULL);
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (g_str_has_prefix(groups[i], "thing ")) {
+			if (!igw_config_parse_thing(self, groups[i], error))
+				return FALSE;
+			continue;
+		}
+		if (g_str_has_prefix(groups[i], "plugin "))
+			continue;
+		if (!g_strv_contains((const gchar *const[]){"xmpp", "gateway", "history", NULL}, groups[i]))
+			return igw_config_fail(self, groups[i], NULL, error,
+					       "unknown group; expected xmpp, gateway, history, "
+					       "'plugin NAME' or 'thing ID'");
+	}
+	return TRUE;
+}
+
+IgwConfig *
+igw_config_load_from_data(const gchar *path, const gchar *data, GError **error)
+{
+	g_autoptr(IgwConfig) self = g_new0(IgwConfig, 1);
+	g_autoptr(GError) local_error = NULL;
+	self->path = g_strdup(path);
+	self->keyfile = g_key_file_new();
+	if (!g_key_file_load_from_data(self->keyfile, data, -1, G_KEY_FILE_NONE, &local_error)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "%s: %s", path, local_error->message);
+		return NULL;
+	}
+	if (!igw_config_parse_groups(self, error) || !igw_config_parse_xmpp(self, error) ||
+	    !igw_config_parse_gateway(self, error) || !igw_config_parse_history(self, error))
+		return NULL;
+	return g_steal_pointer(&self);
+}
+
+IgwConfig *
+igw_config_load(const gchar *path, GError **error)
+{
+	g_autofree gchar *data = NULL;
+	g_autoptr(GError) local_error = NULL;
+	if (!g_file_get_contents(path, &data, NULL, &local_error)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "%s", local_error->message);
+		return NULL;
+	}
+	return igw_config_load_from_data(path, data, error);
+}
+
+/* the owners of one thing: the gateway's owners plus the thing's own */
+GStrv
+igw_config_get_thing_owners(IgwConfig *self, const gchar *thing_id)
+{
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	g_autofree gchar *group = g_strdup_printf("thing %s", thing_id);
+	g_auto(GStrv) extra = NULL;
+	g_strv_builder_addv(builder, (const gchar **)self->owners);
+	if (igw_config_get_jids(self, group, "owners", &extra, NULL)) {
+		for (guint i = 0; extra[i] != NULL; i++) {
+			if (!g_strv_contains((const gchar *const *)self->owners, extra[i]))
+				g_strv_builder_add(builder, extra[i]);
+		}
+	}
+	return g_strv_builder_end(builder);
+}

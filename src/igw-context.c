@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "IgwContext"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "igw-context.h"
+#include "igw-error.h"
+
+/*
+ * the one object plugins see: they add and remove things and report readings
+ * here; the engine listens to the signals and does the XMPP and SQLite work
+ */
+struct _IgwContext {
+	GObject parent_instance;
+	GKeyFile *config;
+	GHashTable *things; /* id -> IgwThing */
+};
+
+enum { SIGNAL_THING_ADDED, SIGNAL_THING_REMOVED, SIGNAL_READING, SIGNAL_REACHABLE_CHANGED, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST];
+
+G_DEFINE_TYPE(IgwContext, igw_context, G_TYPE_OBJECT)
+
+static void
+igw_context_finalize(GObject *object)
+{
+	IgwContext *self = IGW_CONTEXT(object);
+	g_key_file_unref(self->config);
+	g_hash_table_unref(self->things);
+	G_OBJECT_CLASS(igw_context_parent_class)->finalize(object);
+}
+
+static void
+igw_context_class_init(IgwContextClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+	object_class->finalize = igw_context_finalize;
+	signals[SIGNAL_THING_ADDED] = g_signal_new("thing-added",
+						   G_TYPE_FROM_CLASS(klass),
+						   G_SIGNAL_RUN_LAST,
+						   0, NULL, NULL, NULL,
+						   G_TYPE_NONE, 1, IGW_TYPE_THING);
+	signals[SIGNAL_THING_REMOVED] = g_signal_new("thing-removed",
+						     G_TYPE_FROM_CLASS(klass),
+						     G_SIGNAL_RUN_LAST,
+						     0, NULL, NULL, NULL,
+						     G_TYPE_NONE, 1, IGW_TYPE_THING);
+	signals[SIGNAL_READING] = g_signal_new("reading",
+					       G_TYPE_FROM_CLASS(klass),
+					       G_SIGNAL_RUN_LAST,
+					       0, NULL, NULL, NULL,
+					       G_TYPE_NONE, 2, IGW_TYPE_THING, IGW_TYPE_READING);
+	signals[SIGNAL_REACHABLE_CHANGED] = g_signal_new("reachable-changed",
+							 G_TYPE_FROM_CLASS(klass),
+							 G_SIGNAL_RUN_LAST,
+							 0, NULL, NULL, NULL,
+							 G_TYPE_NONE, 1, IGW_TYPE_THING);
+}
+
+static void
+igw_context_init(IgwContext *self)
+{
+	self->things = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+IgwContext *
+igw_context_new(GKeyFile *config)
+{
+	IgwContext *self = g_object_new(IGW_TYPE_CONTEXT, NULL);
+	self->config = config != NULL ? g_key_file_ref(config) : g_key_file_new();
+	return self;
+}
+
+GKeyFile *
+igw_context_get_config(IgwContext *self)
+{
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), NULL);
+	return self->config;
+}
+
+void
+igw_context_set_config(IgwContext *self, GKeyFile *config)
+{
+	g_return_if_fail(IGW_IS_CONTEXT(self));
+	g_return_if_fail(config != NULL);
+	g_key_file_unref(self->config);
+	self->config = g_key_file_ref(config);
+}
+
+/* the config group that describes one thing: "thing sim:kitchen" */
+gchar *
+igw_context_get_thing_group(const gchar *thing_id)
+{
+	return g_strdup_printf("thing %s", thing_id);
+}
+
+/* the ids of the [thing PLUGIN:...] groups of the config */
+gchar **
+igw_context_get_thing_ids(IgwContext *self, const gchar *plugin_name)
+{
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	g_auto(GStrv) groups = NULL;
+	g_autofree gchar *prefix = g_strdup_printf("thing %s:", plugin_name);
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), NULL);
+	groups = g_key_file_get_groups(self->config, NULL);
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (g_str_has_prefix(groups[i], prefix))
+			g_strv_builder_add(builder, groups[i] + strlen("thing "));
+	}
+	return g_strv_builder_end(builder);
+}
+
+gboolean
+igw_context_add_thing(IgwContext *self, IgwThing *thing, GError **error)
+{
+	const gchar *id = igw_thing_get_id(thing);
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), FALSE);
+	g_return_val_if_fail(IGW_IS_THING(thing), FALSE);
+	if (g_hash_table_contains(self->things, id)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_EXISTS, "thing %s exists already", id);
+		return FALSE;
+	}
+	g_hash_table_insert(self->things, g_strdup(id), g_object_ref(thing));
+	g_debug("thing %s: added by plugin %s", id, igw_thing_get_plugin_name(thing));
+	g_signal_emit(self, signals[SIGNAL_THING_ADDED], 0, thing);
+	return TRUE;
+}
+
+void
+igw_context_remove_thing(IgwContext *self, const gchar *thing_id)
+{
+	g_autoptr(IgwThing) thing = NULL;
+	g_return_if_fail(IGW_IS_CONTEXT(self));
+	thing = g_hash_table_lookup(self->things, thing_id);
+	if (thing == NULL)
+		return;
+	g_object_ref(thing);
+	g_hash_table_remove(self->things, thing_id);
+	g_debug("thing %s: removed", thing_id);
+	g_signal_emit(self, signals[SIGNAL_THING_REMOVED], 0, thing);
+}
+
+IgwThing *
+igw_context_lookup_thing(IgwContext *self, const gchar *thing_id)
+{
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), NULL);
+	return g_hash_table_lookup(self->things, thing_id);
+}
+
+GPtrArray *
+igw_context_get_things(IgwContext *self)
+{
+	GPtrArray *things = g_ptr_array_new_with_free_func(g_object_unref);
+	GHashTableIter iter;
+	gpointer value;
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), NULL);
+	g_hash_table_iter_init(&iter, self->things);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		g_ptr_array_add(things, g_object_ref(value));
+	return things;
+}
+
+/* readings of unknown things or fields, or of the wrong type, are dropped here */
+void
+igw_context_report_reading(IgwContext *self, IgwReading *reading)
+{
+	g_autoptr(GError) error = NULL;
+	IgwThing *thing;
+	IgwField *field;
+	g_return_if_fail(IGW_IS_CONTEXT(self));
+	thing = g_hash_table_lookup(self->things, igw_reading_get_thing_id(reading));
+	if (thing == NULL) {
+		g_debug("reading for unknown thing %s dropped", igw_reading_get_thing_id(reading));
+		return;
+	}
+	field = igw_thing_get_field(thing, igw_reading_get_field(reading));
+	if (field == NULL) {
+		g_debug("thing %s: reading for unknown field %s dropped",
+			igw_thing_get_id(thing),
+			igw_reading_get_field(reading));
+		return;
+	}
+	if (!g_variant_is_of_type(igw_reading_get_value(reading),
+				  igw_field_type_to_variant_type(igw_field_get_value_type(field)))) {
+		g_debug("thing %s: reading of %s has the wrong type, dropped",
+			igw_thing_get_id(thing),
+			igw_field_get_name(field));
+		return;
+	}
+	/* out of the declared range: keep it, but flag it */
+	if (!igw_field_check_value(field, igw_reading_get_value(reading), &error)) {
+		g_debug("thing %s: %s", igw_thing_get_id(thing), error->message);
+		igw_reading_set_flags(reading, igw_reading_get_flags(reading) | IGW_READING_FLAG_WARNING);
+	}
+	igw_thing_set_latest(thing, reading);
+	g_signal_emit(self, signals[SIGNAL_READING], 0, thing, reading);
+}
+
+void
+igw_context_set_reachable(IgwContext *self, const gchar *thing_id, gboolean reachable)
+{
+	IgwThing *thing;
+	g_return_if_fail(IGW_IS_CONTEXT(self));
+	thing = g_hash_table_lookup(self->things, thing_id);
+	if (thing == NULL || igw_thing_get_reachable(thing) == reachable)
+		return;
+	igw_thing_set_reachable(thing, reachable);
+	g_signal_emit(self, signals[SIGNAL_REACHABLE_CHANGED], 0, thing);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "iotgw-plugin.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	IGW_PLUGIN_STATE_LOADED,
+	IGW_PLUGIN_STATE_RUNNING,
+	IGW_PLUGIN_STATE_DISABLED,
+	IGW_PLUGIN_STATE_STOPPED,
+} IgwPluginState;
+
+IgwPlugin *
+igw_plugin_new_builtin(const gchar *name, IgwPluginInitFunc init, IgwContext *context);
+IgwPlugin *
+igw_plugin_new_from_module(const gchar *path, IgwContext *context, GError **error);
+gchar *
+igw_plugin_name_from_filename(const gchar *filename);
+
+IgwPluginState
+igw_plugin_get_state(IgwPlugin *self);
+const gchar *
+igw_plugin_get_state_reason(IgwPlugin *self);
+void
+igw_plugin_disable(IgwPlugin *self, const gchar *reason);
+void
+igw_plugin_set_timeout(IgwPlugin *self, guint timeout_ms);
+
+gboolean
+igw_plugin_runner_check_config(IgwPlugin *self, GKeyFile *config, GError **error);
+gboolean
+igw_plugin_runner_startup(IgwPlugin *self, GError **error);
+gboolean
+igw_plugin_runner_reload(IgwPlugin *self, GError **error);
+void
+igw_plugin_runner_shutdown(IgwPlugin *self);
+void
+igw_plugin_runner_control_async(IgwPlugin *self,
+				IgwThing *thing,
+				const gchar *field_name,
+				GVariant *value,
+				GCancellable *cancellable,
+				GAsyncReadyCallback callback,
+				gpointer user_data);
+GVariant *
+igw_plugin_runner_control_finish(IgwPlugin *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "igw-reading.h"
+#include "igw-thing.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The gateway's SQLite state: things, credentials, owners (ACL), reading
+ * history with retention, and the outbox. WAL mode; every statement prepared;
+ * readings are queued in memory and written in one transaction per flush.
+ */
+
+#define IGW_STORE_SCHEMA_VERSION 2
+
+#define IGW_TYPE_STORE (igw_store_get_type())
+G_DECLARE_FINAL_TYPE(IgwStore, igw_store, IGW, STORE, GObject)
+
+IgwStore *
+igw_store_new(void);
+/* refuses a corrupt database or one from a newer schema, never recreates it */
+gboolean
+igw_store_open(IgwStore *self, const gchar *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void
+igw_store_close(IgwStore *self);
+guint
+igw_store_get_schema_version(IgwStore *self);
+
+/* things */
+gboolean
+igw_store_upsert_thing(IgwStore *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_store_remove_thing(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/*
+ * The JID localpart of a thing: kept once given. A new thing gets @proposed, or
+ * @proposed-2, -3... when another thing holds it already.
+ */
+gchar *
+igw_store_ensure_localpart(IgwStore *self, const gchar *thing_id, const gchar *proposed,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_store_get_greeted(IgwStore *self, const gchar *thing_id, gboolean *greeted, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_store_set_greeted(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* credentials of a thing, or of the gateway itself with thing_id "" */
+gboolean
+igw_store_get_credentials(IgwStore *self, const gchar *thing_id, gchar **jid, gchar **password,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_store_set_credentials(IgwStore *self, const gchar *thing_id, const gchar *jid,
+			  const gchar *password, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* owners: thing_id "" means owner of the whole gateway */
+gboolean
+igw_store_set_owners(IgwStore *self, const gchar *thing_id, const gchar *const *owners,
+		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GStrv
+igw_store_get_owners(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* readings: queued, then written by igw_store_flush() in one transaction */
+void
+igw_store_add_reading(IgwStore *self, IgwReading *reading);
+guint
+igw_store_get_pending(IgwStore *self);
+gboolean
+igw_store_flush(IgwStore *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* newest first; since/until in UTC microseconds, 0 for open; limit 0 for all */
+GPtrArray *
+igw_store_get_readings(IgwStore *self, const gchar *thing_id, const gchar *field, gint64 since,
+		       gint64 until, guint limit, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_store_prune(IgwStore *self, const gchar *thing_id, gint64 max_age_us, guint max_rows,
+		guint *removed, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* the outbox: payloads that could not be delivered yet, oldest first */
+gboolean
+igw_store_outbox_push(IgwStore *self, const gchar *thing_id, const gchar *kind,
+		      const gchar *payload, gint64 *id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *
+igw_store_outbox_peek(IgwStore *self, const gchar *thing_id, guint limit, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_store_outbox_remove(IgwStore *self, gint64 id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+guint
+igw_store_outbox_count(IgwStore *self, GError **error);
+
+typedef struct {
+	gint64 id;
+	gchar *thing_id;
+	gchar *kind;
+	gchar *payload;
+	gint64 created_us;
+} IgwOutboxItem;
+
+void
+igw_outbox_item_free(IgwOutboxItem *item);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwOutboxItem, igw_outbox_item_free)
+
+G_END_DECLS

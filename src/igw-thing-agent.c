@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "IgwAgent"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "igw-chat.h"
+#include "igw-thing-agent.h"
+
+#define IGW_NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
+#define IGW_NS_PING "urn:xmpp:ping"
+/* readings overdue after this many report intervals: away, then xa */
+#define IGW_AGENT_AWAY_INTERVALS 3
+#define IGW_AGENT_XA_INTERVALS 10
+
+struct _IgwThingAgent {
+	GObject parent_instance;
+	IgwTransport *transport;
+	IgwContext *context;
+	IgwPlugin *plugin; /* NULL for the gateway */
+	IgwThing *thing;   /* NULL for the gateway */
+	GStrv owners;
+	gboolean greeted;
+	gchar *last_presence;
+};
+
+enum { SIGNAL_GREETED, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST];
+
+G_DEFINE_TYPE(IgwThingAgent, igw_thing_agent, G_TYPE_OBJECT)
+
+static const gchar *
+igw_thing_agent_label(IgwThingAgent *self)
+{
+	return self->thing != NULL ? igw_thing_get_id(self->thing) : "gateway";
+}
+
+static xmpp_ctx_t *
+igw_thing_agent_ctx(IgwThingAgent *self)
+{
+	return igw_transport_get_ctx(self->transport);
+}
+
+static gchar *
+igw_thing_agent_bare(IgwThingAgent *self, const gchar *jid)
+{
+	const gchar *slash = jid != NULL ? strchr(jid, '/') : NULL;
+	if (jid == NULL)
+		return NULL;
+	return slash != NULL ? g_utf8_strdown(jid, slash - jid) : g_utf8_strdown(jid, -1);
+}
+
+gboolean
+igw_thing_agent_is_owner(IgwThingAgent *self, const gchar *jid)
+{
+	g_autofree gchar *bare = igw_thing_agent_bare(self, jid);
+	for (guint i = 0; bare != NULL && self->owners != NULL && self->owners[i] != NULL; i++) {
+		g_autofree gchar *owner = g_utf8_strdown(self->owners[i], -1);
+		if (g_strcmp0(owner, bare) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+igw_thing_agent_send_chat(IgwThingAgent *self, const gchar *to, const gchar *body)
+{
+	xmpp_ctx_t *ctx = igw_thing_agent_ctx(self);
+	g_autofree gchar *id = g_strdup_printf("igw-%08x", g_random_int());
+	g_autoptr(xmpp_stanza_t) message = xmpp_message_new(ctx, "chat", to, id);
+	xmpp_message_set_body(message, body);
+	igw_transport_send(self->transport, message);
+}
+
+static void
+igw_thing_agent_send_presence_to(IgwThingAgent *self, const gchar *to, const gchar *type)
+{
+	g_autoptr(xmpp_stanza_t) presence = xmpp_presence_new(igw_thing_agent_ctx(self));
+	xmpp_stanza_set_to(presence, to);
+	xmpp_stanza_set_type(presence, type);
+	igw_transport_send(self->transport, presence);
+}
+
+static void
+igw_thing_agent_add_text_child(xmpp_stanza_t *parent, const gchar *name, const gchar *text)
+{
+	xmpp_ctx_t *ctx = xmpp_stanza_get_context(parent);
+	xmpp_stanza_t *child = xmpp_stanza_new(ctx);
+	xmpp_stanza_t *body = xmpp_stanza_new(ctx);
+	xmpp_stanza_set_name(child, name);
+	xmpp_stanza_set_text(body, text);
+	xmpp_stanza_add_child_ex(child, body, 0);
+	xmpp_stanza_add_child_ex(parent, child, 0);
+}
+
+/* show is NULL for plain available */
+static void
+igw_thing_agent_presence_state(IgwThingAgent *self, const gchar **show, gchar **status)
+{
+	g_autofree gchar *summary = NULL;
+	guint interval = igw_thing_get_report_interval(self->thing);
+	gint64 age = (g_get_monotonic_time() - igw_thing_get_last_reading_time(self->thing)) / G_USEC_PER_SEC;
+	summary = igw_thing_summarize(self->thing);
+	*show = NULL;
+	if (interval > 0 && age > (gint64)interval * IGW_AGENT_XA_INTERVALS)
+		*show = "xa";
+	else if (interval > 0 && age > (gint64)interval * IGW_AGENT_AWAY_INTERVALS)
+		*show = "away";
+	if (*show != NULL)
+		*status = g_strdup_printf("no reading for %" G_GINT64_FORMAT " s; last: %s", age, summary);
+	else
+		*status = g_steal_pointer(&summary);
+}
+
+void
+igw_thing_agent_update_presence(IgwThingAgent *self)
+{
+	g_autoptr(xmpp_stanza_t) presence = NULL;
+	g_autofree gchar *status = NULL;
+	g_autofree gchar *key = NULL;
+	const gchar *show = NULL;
+
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	if (!igw_transport_is_online(self->transport))
+		return;
+	presence = xmpp_presence_new(igw_thing_agent_ctx(self));
+	if (self->thing != NULL && !igw_thing_get_reachable(self->thing)) {
+		xmpp_stanza_set_type(presence, "unavailable");
+		status = g_strdup("unreachable");
+	} else if (self->thing != NULL) {
+		igw_thing_agent_presence_state(self, &show, &status);
+	} else {
+		g_autoptr(GPtrArray) things = igw_context_get_things(self->context);
+		status = g_strdup_printf("iotgw gateway, %u things", things->len);
+	}
+	key = g_strdup_printf("%s|%s", show != NULL ? show : "", status);
+	if (g_strcmp0(key, self->last_presence) == 0)
+		return;
+	g_free(self->last_presence);
+	self->last_presence = g_steal_pointer(&key);
+	if (show != NULL)
+		igw_thing_agent_add_text_child(presence, "show", show);
+	if (status != NULL && *status != '\0')
+		igw_thing_agent_add_text_child(presence, "status", status);
+	/* priority >= 0 so that the full JID is addressable for iq */
+	igw_thing_agent_add_text_child(presence, "priority", "0");
+	igw_transport_send(self->transport, presence);
+}
+
+static void
+igw_thing_agent_greet(IgwThingAgent *self)
+{
+	g_autofree gchar *greeting = NULL;
+	const gchar *name = self->thing != NULL ? igw_thing_get_name(self->thing) : "the iotgw gateway";
+	greeting = g_strdup_printf("Hello! I am %s (%s). Send 'help' for what I understand.",
+				   name, igw_thing_agent_label(self));
+	for (guint i = 0; self->owners != NULL && self->owners[i] != NULL; i++) {
+		igw_thing_agent_send_presence_to(self, self->owners[i], "subscribe");
+		igw_thing_agent_send_presence_to(self, self->owners[i], "subscribed");
+		igw_thing_agent_send_chat(self, self->owners[i], greeting);
+	}
+	g_message("%s: greeted %u owners", igw_thing_agent_label(self),
+		  self->owners != NULL ? g_strv_length(self->owners) : 0);
+	self->greeted = TRUE;
+	g_signal_emit(self, signals[SIGNAL_GREETED], 0);
+}
+
+static void
+igw_thing_agent_online_cb(IgwTransport *transport, IgwThingAgent *self)
+{
+	g_clear_pointer(&self->last_presence, g_free);
+	g_message("thing %s: online", igw_thing_agent_label(self));
+	igw_thing_agent_update_presence(self);
+	if (!self->greeted)
+		igw_thing_agent_greet(self);
+}
+
+static gchar *
+igw_thing_agent_format_get(IgwThingAgent *self, const gchar *field_name, GError **error)
+{
+	g_autoptr(GString) reply = g_string_new(NULL);
+	GPtrArray *fields = igw_thing_get_fields(self->thing);
+	if (field_name != NULL && igw_thing_get_field(self->thing, field_name) == NULL) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no field '%s'; try 'info'", field_name);
+		return NULL;
+	}
+	for (guint i = 0; i < fields->len; i++) {
+		const gchar *name = igw_field_get_name(g_ptr_array_index(fields, i));
+		g_autofree gchar *text = NULL;
+		if (field_name != NULL && g_strcmp0(name, field_name) != 0)
+			continue;
+		text = igw_thing_format_reading(self->thing, name);
+		g_string_append_printf(reply, "%s%s: %s", reply->len > 0 ? "\n" : "", name,
+				       text != NULL ? text : "(no reading yet)");
+	}
+	return g_string_free(g_steal_pointer(&reply), FALSE);
+}
+
+static gchar *
+igw_thing_agent_format_info(IgwThingAgent *self)
+{
+	g_autoptr(GString) info = g_string_new(NULL);
+	GPtrArray *fields = igw_thing_get_fields(self->thing);
+	const gchar *labels[] = {"manufacturer", "model", "serial", "firmware"};
+	const gchar *values[] = {igw_thing_get_manufacturer(self->thing), igw_thing_get_model(self->thing),
+				 igw_thing_get_serial(self->thing), igw_thing_get_firmware(self->thing)};
+	g_string_append_printf(info, "id: %s\nname: %s", igw_thing_get_id(self->thing),
+			       igw_thing_get_name(self->thing));
+	for (guint i = 0; i < G_N_ELEMENTS(labels); i++) {
+		if (values[i] != NULL)
+			g_string_append_printf(info, "\n%s: %s", labels[i], values[i]);
+	}
+	g_string_append(info, "\nfields:");
+	for (guint i = 0; i < fields->len; i++) {
+		IgwField *field = g_ptr_array_index(fields, i);
+		g_string_append_printf(info, "\n  %s (%s%s%s%s)", igw_field_get_name(field),
+				       igw_field_type_to_string(igw_field_get_value_type(field)),
+				       igw_field_get_unit(field) != NULL ? ", " : "",
+				       igw_field_get_unit(field) != NULL ? igw_field_get_unit(field) : "",
+				       igw_field_get_writable(field) ? ", writable" : "");
+	}
+	return g_string_free(g_steal_pointer(&info), FALSE);
+}
+
+static gchar *
+igw_thing_agent_format_gateway(IgwThingAgent *self)
+{
+	g_autoptr(GPtrArray) things = igw_context_get_things(self->context);
+	g_autoptr(GString) text = g_string_new("iotgw gateway " PACKAGE_VERSION);
+	g_string_append_printf(text, "\nthings: %u", things->len);
+	for (guint i = 0; i < things->len; i++) {
+		IgwThing *thing = g_ptr_array_index(things, i);
+		g_string_append_printf(text, "\n  %s (%s)%s", igw_thing_get_id(thing), igw_thing_get_name(thing),
+				       igw_thing_get_reachable(thing) ? "" : ", unreachable");
+	}
+	return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+typedef struct {
+	IgwThingAgent *agent;
+	gchar *requester;
+	gchar *field;
+} IgwThingAgentSet;
+
+static void
+igw_thing_agent_set_free(IgwThingAgentSet *request)
+{
+	g_object_unref(request->agent);
+	g_free(request->requester);
+	g_free(request->field);
+	g_free(request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwThingAgentSet, igw_thing_agent_set_free)
+
+/* the confirmed value is a reading like any other: stored, shown, summarized */
+static void
+igw_thing_agent_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(IgwThingAgentSet) request = user_data;
+	IgwThingAgent *self = request->agent;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) confirmed = igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
+	g_autoptr(IgwReading) reading = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *reply = NULL;
+
+	if (confirmed == NULL) {
+		g_autofree gchar *failure = g_strdup_printf("error: %s", error->message);
+		igw_thing_agent_send_chat(self, request->requester, failure);
+		return;
+	}
+	reading = igw_reading_new(igw_thing_get_id(self->thing), request->field, confirmed, 0);
+	igw_context_report_reading(self->context, reading);
+	text = igw_thing_format_reading(self->thing, request->field);
+	reply = g_strdup_printf("%s: %s", request->field, text != NULL ? text : "?");
+	igw_thing_agent_send_chat(self, request->requester, reply);
+}
+
+static gboolean
+igw_thing_agent_start_set(IgwThingAgent *self, const gchar *from, IgwChatCommand *command, GError **error)
+{
+	IgwField *field = igw_thing_get_field(self->thing, command->field);
+	IgwThingAgentSet *request;
+	g_autoptr(GVariant) value = NULL;
+	if (field == NULL) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no field '%s'; try 'info'", command->field);
+		return FALSE;
+	}
+	if (!igw_field_get_writable(field)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is read-only", command->field);
+		return FALSE;
+	}
+	value = igw_field_parse_value(field, command->value, error);
+	if (value == NULL)
+		return FALSE;
+	request = g_new0(IgwThingAgentSet, 1);
+	request->agent = g_object_ref(self);
+	request->requester = g_strdup(from);
+	request->field = g_strdup(command->field);
+	g_info("thing %s: set %s = %s requested by %s", igw_thing_get_id(self->thing), command->field,
+	       command->value, from);
+	igw_plugin_runner_control_async(self->plugin, self->thing, command->field, value, NULL,
+					igw_thing_agent_set_cb, request);
+	return TRUE;
+}
+
+/* NULL reply: the answer comes later (set) */
+static gchar *
+igw_thing_agent_run_command(IgwThingAgent *self, const gchar *from, IgwChatCommand *command, GError **error)
+{
+	switch (command->kind) {
+	case IGW_CHAT_COMMAND_HELP:
+		return g_strdup(igw_chat_get_help());
+	case IGW_CHAT_COMMAND_INFO:
+		if (self->thing == NULL)
+			return igw_thing_agent_format_gateway(self);
+		return igw_thing_agent_format_info(self);
+	case IGW_CHAT_COMMAND_GET:
+		if (self->thing == NULL)
+			return igw_thing_agent_format_gateway(self);
+		return igw_thing_agent_format_get(self, command->field, error);
+	case IGW_CHAT_COMMAND_SET:
+	default:
+		if (self->thing == NULL) {
+			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+					    "the gateway has no fields; talk to a thing");
+			return NULL;
+		}
+		if (!igw_thing_agent_start_set(self, from, command, error))
+			return NULL;
+		return g_strdup("");
+	}
+}
+
+static void
+igw_thing_agent_handle_chat(IgwThingAgent *self, const gchar *from, const gchar *body)
+{
+	g_autoptr(IgwChatCommand) command = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *reply = NULL;
+	if (!igw_thing_agent_is_owner(self, from)) {
+		g_autofree gchar *bare = igw_thing_agent_bare(self, from);
+		g_message("thing %s: refused chat from %s: not an owner", igw_thing_agent_label(self), bare);
+		igw_thing_agent_send_chat(self, from, "Sorry, I only take commands from my owners.");
+		return;
+	}
+	command = igw_chat_command_parse(body, &error);
+	if (command != NULL)
+		reply = igw_thing_agent_run_command(self, from, command, &error);
+	if (reply == NULL)
+		reply = g_strdup_printf("error: %s", error->message);
+	if (*reply != '\0')
+		igw_thing_agent_send_chat(self, from, reply);
+}
+
+static void
+igw_thing_agent_handle_message(IgwThingAgent *self, xmpp_stanza_t *stanza)
+{
+	const gchar *type = xmpp_stanza_get_type(stanza);
+	const gchar *from = xmpp_stanza_get_from(stanza);
+	g_autofree gchar *body = NULL;
+	xmpp_ctx_t *ctx = igw_thing_agent_ctx(self);
+	gchar *raw;
+	/* never answer errors, group chat or headlines: no loops */
+	if (from == NULL || (type != NULL && g_strcmp0(type, "chat") != 0 && g_strcmp0(type, "normal") != 0))
+		return;
+	raw = xmpp_message_get_body(stanza);
+	if (raw == NULL)
+		return;
+	body = g_strdup(raw);
+	xmpp_free(ctx, raw);
+	igw_thing_agent_handle_chat(self, from, body);
+}
+
+static void
+igw_thing_agent_reply_error(IgwThingAgent *self, xmpp_stanza_t *stanza, const gchar *type,
+			    const gchar *condition)
+{
+	g_autoptr(xmpp_stanza_t) reply = xmpp_stanza_reply_error(stanza, type, condition, NULL);
+	if (reply != NULL)
+		igw_transport_send(self->transport, reply);
+}
+
+static void
+igw_thing_agent_add_feature(xmpp_stanza_t *query, const gchar *var)
+{
+	xmpp_stanza_t *feature = xmpp_stanza_new(xmpp_stanza_get_context(query));
+	xmpp_stanza_set_name(feature, "feature");
+	xmpp_stanza_set_attribute(feature, "var", var);
+	xmpp_stanza_add_child_ex(query, feature, 0);
+}
+
+static void
+igw_thing_agent_reply_disco_info(IgwThingAgent *self, xmpp_stanza_t *stanza)
+{
+	g_autoptr(xmpp_stanza_t) reply = xmpp_stanza_reply(stanza);
+	xmpp_ctx_t *ctx = igw_thing_agent_ctx(self);
+	xmpp_stanza_t *query = xmpp_stanza_new(ctx);
+	xmpp_stanza_t *identity = xmpp_stanza_new(ctx);
+	xmpp_stanza_set_type(reply, "result");
+	xmpp_stanza_set_name(query, "query");
+	xmpp_stanza_set_ns(query, IGW_NS_DISCO_INFO);
+	xmpp_stanza_set_name(identity, "identity");
+	xmpp_stanza_set_attribute(identity, "category", "client");
+	xmpp_stanza_set_attribute(identity, "type", "bot");
+	xmpp_stanza_set_attribute(identity, "name",
+				  self->thing != NULL ? igw_thing_get_name(self->thing) : "iotgw gateway");
+	xmpp_stanza_add_child_ex(query, identity, 0);
+	igw_thing_agent_add_feature(query, IGW_NS_DISCO_INFO);
+	igw_thing_agent_add_feature(query, IGW_NS_PING);
+	xmpp_stanza_add_child_ex(reply, query, 0);
+	igw_transport_send(self->transport, reply);
+}
+
+static void
+igw_thing_agent_handle_iq(IgwThingAgent *self, xmpp_stanza_t *stanza)
+{
+	const gchar *type = xmpp_stanza_get_type(stanza);
+	xmpp_stanza_t *child = xmpp_stanza_get_children(stanza);
+	const gchar *ns = child != NULL ? xmpp_stanza_get_ns(child) : NULL;
+	if (g_strcmp0(type, "get") != 0 && g_strcmp0(type, "set") != 0)
+		return;
+	if (child == NULL) {
+		igw_thing_agent_reply_error(self, stanza, "modify", "bad-request");
+		return;
+	}
+	if (g_strcmp0(type, "get") == 0 && g_strcmp0(ns, IGW_NS_PING) == 0) {
+		g_autoptr(xmpp_stanza_t) pong = xmpp_stanza_reply(stanza);
+		xmpp_stanza_set_type(pong, "result");
+		igw_transport_send(self->transport, pong);
+		return;
+	}
+	if (g_strcmp0(type, "get") == 0 && g_strcmp0(ns, IGW_NS_DISCO_INFO) == 0) {
+		igw_thing_agent_reply_disco_info(self, stanza);
+		return;
+	}
+	igw_thing_agent_reply_error(self, stanza, "cancel", "service-unavailable");
+}
+
+static void
+igw_thing_agent_handle_presence(IgwThingAgent *self, xmpp_stanza_t *stanza)
+{
+	const gchar *type = xmpp_stanza_get_type(stanza);
+	const gchar *from = xmpp_stanza_get_from(stanza);
+	g_autofree gchar *bare = igw_thing_agent_bare(self, from);
+	if (g_strcmp0(type, "subscribe") != 0 || bare == NULL)
+		return;
+	if (igw_thing_agent_is_owner(self, from)) {
+		igw_thing_agent_send_presence_to(self, bare, "subscribed");
+		return;
+	}
+	g_message("thing %s: refused presence subscription from %s: not an owner",
+		  igw_thing_agent_label(self), bare);
+	igw_thing_agent_send_presence_to(self, bare, "unsubscribed");
+}
+
+static void
+igw_thing_agent_stanza_cb(IgwTransport *transport, gpointer stanza_ptr, IgwThingAgent *self)
+{
+	xmpp_stanza_t *stanza = stanza_ptr;
+	const gchar *name = xmpp_stanza_get_name(stanza);
+	if (g_strcmp0(name, "message") == 0)
+		igw_thing_agent_handle_message(self, stanza);
+	else if (g_strcmp0(name, "iq") == 0)
+		igw_thing_agent_handle_iq(self, stanza);
+	else if (g_strcmp0(name, "presence") == 0)
+		igw_thing_agent_handle_presence(self, stanza);
+}
+
+void
+igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners)
+{
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	g_strfreev(self->owners);
+	self->owners = g_strdupv((gchar **)owners);
+}
+
+void
+igw_thing_agent_set_greeted(IgwThingAgent *self, gboolean greeted)
+{
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	self->greeted = greeted;
+}
+
+IgwThing *
+igw_thing_agent_get_thing(IgwThingAgent *self)
+{
+	g_return_val_if_fail(IGW_IS_THING_AGENT(self), NULL);
+	return self->thing;
+}
+
+static void
+igw_thing_agent_dispose(GObject *object)
+{
+	IgwThingAgent *self = IGW_THING_AGENT(object);
+	if (self->transport != NULL)
+		g_signal_handlers_disconnect_by_data(self->transport, self);
+	g_clear_object(&self->transport);
+	g_clear_object(&self->context);
+	g_clear_object(&self->plugin);
+	g_clear_object(&self->thing);
+	G_OBJECT_CLASS(igw_thing_agent_parent_class)->dispose(object);
+}
+
+static void
+igw_thing_agent_finalize(GObject *object)
+{
+	IgwThingAgent *self = IGW_THING_AGENT(object);
+	g_strfreev(self->owners);
+	g_free(self->last_presence);
+	G_OBJECT_CLASS(igw_thing_agent_parent_class)->finalize(object);
+}
+
+static void
+igw_thing_agent_class_init(IgwThingAgentClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+	object_class->dispose = igw_thing_agent_dispose;
+	object_class->finalize = igw_thing_agent_finalize;
+	signals[SIGNAL_GREETED] = g_signal_new("greeted",
+					       G_TYPE_FROM_CLASS(klass),
+					       G_SIGNAL_RUN_LAST,
+					       0, NULL, NULL, NULL,
+					       G_TYPE_NONE, 0);
+}
+
+static void
+igw_thing_agent_init(IgwThingAgent *self)
+{
+}
+
+IgwThingAgent *
+igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin, IgwThing *thing)
+{
+	IgwThingAgent *self = g_object_new(IGW_TYPE_THING_AGENT, NULL);
+	self->transport = g_object_ref(transport);
+	self->context = g_object_ref(context);
+	self->plugin = plugin != NULL ? g_object_ref(plugin) : NULL;
+	self->thing = thing != NULL ? g_object_ref(thing) : NULL;
+	g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_agent_stanza_cb), self);
+	g_signal_connect(transport, "online", G_CALLBACK(igw_thing_agent_online_cb), self);
+	return self;
+}

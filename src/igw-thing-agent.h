@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "igw-context.h"
+#include "igw-plugin-private.h"
+#include "igw-transport.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The XMPP face of one thing (or of the gateway, with no thing): presence,
+ * greeting, owners, plain chat, disco#info and ping. It only sees an
+ * IgwTransport, so component and link-local streams can reuse it.
+ */
+#define IGW_TYPE_THING_AGENT (igw_thing_agent_get_type())
+G_DECLARE_FINAL_TYPE(IgwThingAgent, igw_thing_agent, IGW, THING_AGENT, GObject)
+
+IgwThingAgent *
+igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin, IgwThing *thing);
+void
+igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners);
+gboolean
+igw_thing_agent_is_owner(IgwThingAgent *self, const gchar *jid);
+void
+igw_thing_agent_set_greeted(IgwThingAgent *self, gboolean greeted);
+void
+igw_thing_agent_update_presence(IgwThingAgent *self);
+IgwThing *
+igw_thing_agent_get_thing(IgwThingAgent *self);
+
+G_END_DECLS

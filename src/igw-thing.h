@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "igw-field.h"
+#include "igw-reading.h"
+
+G_BEGIN_DECLS
+
+#define IGW_TYPE_THING (igw_thing_get_type())
+G_DECLARE_FINAL_TYPE(IgwThing, igw_thing, IGW, THING, GObject)
+
+IgwThing *
+igw_thing_new(const gchar *id, const gchar *plugin_name);
+
+gboolean
+igw_thing_id_is_valid(const gchar *id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+const gchar *
+igw_thing_get_id(IgwThing *self);
+const gchar *
+igw_thing_get_plugin_name(IgwThing *self);
+const gchar *
+igw_thing_get_name(IgwThing *self);
+void
+igw_thing_set_name(IgwThing *self, const gchar *name);
+const gchar *
+igw_thing_get_manufacturer(IgwThing *self);
+void
+igw_thing_set_manufacturer(IgwThing *self, const gchar *manufacturer);
+const gchar *
+igw_thing_get_model(IgwThing *self);
+void
+igw_thing_set_model(IgwThing *self, const gchar *model);
+const gchar *
+igw_thing_get_serial(IgwThing *self);
+void
+igw_thing_set_serial(IgwThing *self, const gchar *serial);
+const gchar *
+igw_thing_get_firmware(IgwThing *self);
+void
+igw_thing_set_firmware(IgwThing *self, const gchar *firmware);
+
+/* how often readings are expected; 0 when the thing only reports on change */
+guint
+igw_thing_get_report_interval(IgwThing *self);
+void
+igw_thing_set_report_interval(IgwThing *self, guint seconds);
+
+void
+igw_thing_add_field(IgwThing *self, IgwField *field);
+IgwField *
+igw_thing_get_field(IgwThing *self, const gchar *name);
+GPtrArray *
+igw_thing_get_fields(IgwThing *self);
+
+/* the latest reading per field, kept by the core */
+IgwReading *
+igw_thing_get_latest(IgwThing *self, const gchar *field);
+void
+igw_thing_set_latest(IgwThing *self, IgwReading *reading);
+gint64
+igw_thing_get_last_reading_time(IgwThing *self);
+
+gboolean
+igw_thing_get_reachable(IgwThing *self);
+void
+igw_thing_set_reachable(IgwThing *self, gboolean reachable);
+
+gchar *
+igw_thing_summarize(IgwThing *self);
+gchar *
+igw_thing_format_reading(IgwThing *self, const gchar *field);
+
+G_END_DECLS
