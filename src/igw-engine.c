@@ -546,12 +546,19 @@ igw_engine_sessions_stopped(IgwEngine *self)
 	return TRUE;
 }
 
+static gboolean
+igw_engine_tick_cb(gpointer user_data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
 /* things say goodbye (unavailable presence) before the store closes */
 void
 igw_engine_shutdown(IgwEngine *self)
 {
 	gint64 deadline = g_get_monotonic_time() + IGW_ENGINE_SHUTDOWN_WAIT_MS * 1000;
 	g_autoptr(GError) error = NULL;
+	guint timeout_id;
 	self->shutting_down = TRUE;
 	for (guint i = 0; i < self->plugins->len; i++)
 		igw_plugin_runner_shutdown(g_ptr_array_index(self->plugins, i));
@@ -559,8 +566,11 @@ igw_engine_shutdown(IgwEngine *self)
 		igw_xmpp_session_stop(self->gateway_session);
 		g_ptr_array_add(self->retired, g_object_ref(self->gateway_session));
 	}
+	/* a timer keeps the loop from blocking past the deadline */
+	timeout_id = g_timeout_add(100, igw_engine_tick_cb, NULL);
 	while (!igw_engine_sessions_stopped(self) && g_get_monotonic_time() < deadline)
 		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(timeout_id);
 	g_clear_handle_id(&self->flush_id, g_source_remove);
 	if (!igw_store_flush(self->store, &error))
 		g_warning("%s: %u readings lost", error->message, igw_store_get_pending(self->store));

@@ -966,7 +966,10 @@ igw_store_parse_value(const gchar *type, const gchar *text, GError **error)
 	return value;
 }
 
-/* the columns of IGW_STORE_READINGS_COLUMNS, back into the GVariant that was stored */
+/*
+ * the columns of IGW_STORE_READINGS_COLUMNS, back into the GVariant that was
+ * stored; a full reference, never a floating one, as g_variant_parse() gives
+ */
 static GVariant *
 igw_store_value_from_row(sqlite3_stmt *stmt, GError **error)
 {
@@ -975,15 +978,15 @@ igw_store_value_from_row(sqlite3_stmt *stmt, GError **error)
 	if (g_strcmp0(type, "d") == 0) {
 		/* SQLite stores a NaN as NULL */
 		if (sqlite3_column_type(stmt, 3) == SQLITE_NULL)
-			return g_variant_new_double(NAN);
-		return g_variant_new_double(sqlite3_column_double(stmt, 3));
+			return g_variant_ref_sink(g_variant_new_double(NAN));
+		return g_variant_ref_sink(g_variant_new_double(sqlite3_column_double(stmt, 3)));
 	}
 	if (g_strcmp0(type, "x") == 0)
-		return g_variant_new_int64(sqlite3_column_int64(stmt, 3));
+		return g_variant_ref_sink(g_variant_new_int64(sqlite3_column_int64(stmt, 3)));
 	if (g_strcmp0(type, "b") == 0)
-		return g_variant_new_boolean(sqlite3_column_int64(stmt, 3) != 0);
+		return g_variant_ref_sink(g_variant_new_boolean(sqlite3_column_int64(stmt, 3) != 0));
 	if (g_strcmp0(type, "s") == 0 && text != NULL && g_utf8_validate(text, -1, NULL))
-		return g_variant_new_string(text);
+		return g_variant_ref_sink(g_variant_new_string(text));
 	return igw_store_parse_value(type, text, error);
 }
 
@@ -991,7 +994,7 @@ static IgwReading *
 igw_store_reading_from_row(sqlite3_stmt *stmt, GError **error)
 {
 	IgwReading *reading;
-	GVariant *value = igw_store_value_from_row(stmt, error);
+	g_autoptr(GVariant) value = igw_store_value_from_row(stmt, error);
 	if (value == NULL)
 		return NULL;
 	reading = igw_reading_new((const gchar *)sqlite3_column_text(stmt, 0),

@@ -19,7 +19,7 @@
 #define IGW_XMPP_BACKOFF_BASE_MS 1000
 #define IGW_XMPP_BACKOFF_CAP_MS (5 * 60 * 1000)
 #define IGW_XMPP_AUTH_RETRY_MS (10 * 60 * 1000)
-#define IGW_XMPP_TLS_DRAIN_RUNS 8
+#define IGW_XMPP_MAX_RUNS 32
 #define IGW_XMPP_NS_REGISTER "jabber:iq:register"
 #define IGW_XMPP_NS_TLS "urn:ietf:params:xml:ns:xmpp-tls"
 
@@ -39,6 +39,7 @@ struct _IgwXmppSession {
 	gchar *state_reason;
 	IgwBackoff backoff;
 	guint attempts;
+	guint64 io_count; /* stanzas sent or received, seen by the log hook */
 	gboolean auth_failed;
 	gchar *cert_error;
 	GSource *watch;
@@ -102,6 +103,8 @@ static void
 igw_xmpp_session_log_cb(void *userdata, xmpp_log_level_t level, const char *area, const char *msg)
 {
 	IgwXmppSession *self = userdata;
+	if (g_str_has_prefix(msg, "RECV") || g_str_has_prefix(msg, "SENT"))
+		self->io_count++;
 	if (g_str_has_prefix(msg, "SASL ") && strstr(msg, "auth failed") != NULL)
 		self->auth_failed = TRUE;
 	if (strstr(msg, "<auth") != NULL || strstr(msg, "<password") != NULL ||
@@ -144,14 +147,23 @@ igw_xmpp_session_update_watch(IgwXmppSession *self)
 	g_source_modify_unix_fd(self->watch, self->watch_tag, condition);
 }
 
+/*
+ * libstrophe writes its queue at the start of a run, so what the handlers of
+ * one run queue (stream restarts, SASL steps, answers) needs another run; and
+ * TLS records may already sit decrypted in OpenSSL's buffer while the socket
+ * is quiet. So run until a run moves no stanza, counted through the log hook:
+ * xmpp_conn_send_queue_len() does not count libstrophe's own elements.
+ */
 static void
-igw_xmpp_session_run(IgwXmppSession *self, gboolean drain)
+igw_xmpp_session_run(IgwXmppSession *self)
 {
 	g_object_ref(self);
-	xmpp_run_once(self->ctx, 0);
-	/* TLS records may already sit decrypted in OpenSSL's buffer: the fd stays quiet */
-	for (guint i = 0; drain && i < IGW_XMPP_TLS_DRAIN_RUNS && self->ctx != NULL; i++)
+	for (guint i = 0; i < IGW_XMPP_MAX_RUNS; i++) {
+		guint64 before = self->io_count;
 		xmpp_run_once(self->ctx, 0);
+		if (i > 0 && self->io_count == before)
+			break;
+	}
 	igw_xmpp_session_update_watch(self);
 	g_object_unref(self);
 }
@@ -159,9 +171,7 @@ igw_xmpp_session_run(IgwXmppSession *self, gboolean drain)
 static gboolean
 igw_xmpp_session_watch_cb(gpointer user_data)
 {
-	IgwXmppSession *self = user_data;
-	gboolean secured = self->conn != NULL && xmpp_conn_is_secured(self->conn);
-	igw_xmpp_session_run(self, secured);
+	igw_xmpp_session_run(user_data);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -214,7 +224,7 @@ igw_xmpp_session_flush_cb(gpointer user_data)
 {
 	IgwXmppSession *self = user_data;
 	self->flush_id = 0;
-	igw_xmpp_session_run(self, FALSE);
+	igw_xmpp_session_run(self);
 	return G_SOURCE_REMOVE;
 }
 
@@ -380,7 +390,7 @@ igw_xmpp_session_login_watchdog_cb(gpointer user_data)
 	/* the handlers may be gone with the socket: fail explicitly */
 	if (self->conn != NULL && !xmpp_conn_is_disconnected(self->conn))
 		xmpp_disconnect(self->conn);
-	igw_xmpp_session_run(self, FALSE);
+	igw_xmpp_session_run(self);
 	if (self->state != IGW_XMPP_SESSION_STATE_BACKOFF &&
 	    self->state != IGW_XMPP_SESSION_STATE_AUTH_FAILED)
 		igw_xmpp_session_handle_failure(self, reason);
@@ -423,7 +433,7 @@ igw_xmpp_session_connect_client(IgwXmppSession *self)
 		igw_xmpp_session_handle_failure(self, reason);
 		return;
 	}
-	igw_xmpp_session_run(self, FALSE);
+	igw_xmpp_session_run(self);
 }
 
 static gchar *
@@ -587,6 +597,8 @@ igw_xmpp_session_start_registration(IgwXmppSession *self)
 	if (self->register_conn == NULL)
 		self->register_conn = xmpp_conn_new(self->ctx);
 	igw_xmpp_session_prepare_conn(self, self->register_conn);
+	/* the stream's "to" comes from the JID, even before there is an account */
+	xmpp_conn_set_jid(self->register_conn, self->bare_jid);
 	igw_xmpp_session_set_state(self, IGW_XMPP_SESSION_STATE_REGISTERING, NULL);
 	g_info("%s: registering %s in-band", self->label, self->bare_jid);
 	rc = xmpp_connect_raw(self->register_conn, self->server->host, (unsigned short)self->server->port,
@@ -595,7 +607,7 @@ igw_xmpp_session_start_registration(IgwXmppSession *self)
 		igw_xmpp_session_handle_failure(self, "cannot connect for registration");
 		return;
 	}
-	igw_xmpp_session_run(self, FALSE);
+	igw_xmpp_session_run(self);
 }
 
 /* a login slot is ours */
@@ -657,13 +669,13 @@ igw_xmpp_session_stop(IgwXmppSession *self)
 		xmpp_send(self->conn, presence);
 		igw_xmpp_session_set_state(self, IGW_XMPP_SESSION_STATE_STOPPING, NULL);
 		xmpp_disconnect(self->conn);
-		igw_xmpp_session_run(self, FALSE);
+		igw_xmpp_session_run(self);
 		return;
 	}
 	if (self->conn != NULL && !xmpp_conn_is_disconnected(self->conn)) {
 		igw_xmpp_session_set_state(self, IGW_XMPP_SESSION_STATE_STOPPING, NULL);
 		xmpp_disconnect(self->conn);
-		igw_xmpp_session_run(self, FALSE);
+		igw_xmpp_session_run(self);
 		return;
 	}
 	igw_xmpp_session_remove_watch(self);
