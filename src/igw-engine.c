@@ -453,6 +453,7 @@ igw_engine_start_gateway(IgwEngine *self)
 		igw_engine_load_credentials(self, IGW_GATEWAY_KEY, NULL, self->config->gateway_jid, &jid, &password);
 	}
 	self->gateway_session = igw_engine_new_session(self, "gateway", IGW_GATEWAY_KEY, jid, password);
+	igw_xmpp_session_set_counted(self->gateway_session, FALSE);
 	self->gateway_agent = igw_thing_agent_new(IGW_TRANSPORT(self->gateway_session), self->context, NULL, NULL);
 	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)self->config->owners);
 	/* the gateway greets nobody: its things do */

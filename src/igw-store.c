@@ -252,7 +252,11 @@ igw_store_migrate(sqlite3 *db, guint version, GError **error)
 			return FALSE;
 		break;
 	default:
-		g_set_error(error, IGW_ERROR, IGW_ERROR_STORE, "no migration from schema %u", version);
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_STORE,
+			    "no migration from schema %u",
+			    version);
 		return FALSE;
 	}
 	if (!igw_store_write_version(db, IGW_STORE_SCHEMA_VERSION, error))
@@ -294,8 +298,11 @@ igw_store_load_version(sqlite3 *db, guint *version, GError **error)
 		return TRUE;
 	}
 	if (!has_schema) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_STORE,
-				    "not an iotgw database (no schema table); refusing to touch it");
+		g_set_error_literal(error,
+				    IGW_ERROR,
+				    IGW_ERROR_STORE,
+				    "not an iotgw database (no schema table); "
+				    "refusing to touch it");
 		return FALSE;
 	}
 	stmt = igw_store_prepare(db, "SELECT max(version) FROM schema", error);
@@ -305,8 +312,11 @@ igw_store_load_version(sqlite3 *db, guint *version, GError **error)
 		return igw_store_set_error(db, error);
 	if (sqlite3_column_type(stmt, 0) != SQLITE_INTEGER || sqlite3_column_int64(stmt, 0) < 1 ||
 	    sqlite3_column_int64(stmt, 0) > G_MAXUINT) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_STORE,
-				    "the schema table holds no valid version; refusing to touch it");
+		g_set_error_literal(error,
+				    IGW_ERROR,
+				    IGW_ERROR_STORE,
+				    "the schema table holds no valid version; "
+				    "refusing to touch it");
 		return FALSE;
 	}
 	*version = (guint)sqlite3_column_int64(stmt, 0);
@@ -355,10 +365,13 @@ igw_store_open_db(const gchar *path, guint *version, GError **error)
 	if (!igw_store_load_version(db, version, error))
 		return NULL;
 	if (*version > IGW_STORE_SCHEMA_VERSION) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_STORE,
-			    "it was written by a newer iotgwd (schema %u, this one knows up to %u); "
-			    "refusing to touch it",
-			    *version, (guint)IGW_STORE_SCHEMA_VERSION);
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_STORE,
+			    "it was written by a newer iotgwd "
+			    "(schema %u, this one knows up to %u); refusing to touch it",
+			    *version,
+			    (guint)IGW_STORE_SCHEMA_VERSION);
 		return NULL;
 	}
 	if (!igw_store_setup(db, error))
@@ -420,8 +433,8 @@ igw_store_save_thing(IgwStore *self, IgwThing *thing, GError **error)
 		return FALSE;
 	/* localpart, greeted and created_us belong to the store, not to the object */
 	stmt = igw_store_prepare(self->db,
-				 "INSERT INTO things (id, plugin, name, manufacturer, model, serial, "
-				 "firmware, created_us, updated_us) "
+				 "INSERT INTO things (id, plugin, name, manufacturer, model, "
+				 "serial, firmware, created_us, updated_us) "
 				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
 				 "ON CONFLICT (id) DO UPDATE SET plugin = excluded.plugin, "
 				 "name = excluded.name, manufacturer = excluded.manufacturer, "
@@ -552,8 +565,13 @@ igw_store_pick_localpart(sqlite3 *db, const gchar *proposed, GError **error)
 		if (!taken)
 			return g_steal_pointer(&candidate);
 	}
-	g_set_error(error, IGW_ERROR, IGW_ERROR_LIMIT_REACHED,
-		    "%s to %s-%u are all taken", proposed, proposed, (guint)IGW_STORE_LOCALPART_TRIES);
+	g_set_error(error,
+		    IGW_ERROR,
+		    IGW_ERROR_LIMIT_REACHED,
+		    "%s to %s-%u are all taken",
+		    proposed,
+		    proposed,
+		    (guint)IGW_STORE_LOCALPART_TRIES);
 	return NULL;
 }
 
@@ -613,7 +631,9 @@ igw_store_ensure_localpart(IgwStore *self, const gchar *thing_id, const gchar *p
 	g_return_val_if_fail(thing_id != NULL, NULL);
 	g_return_val_if_fail(proposed != NULL, NULL);
 	if (*proposed == '\0') {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_INVALID_DATA,
 			    "failed to ensure localpart of %s: the proposed localpart is empty",
 			    thing_id);
 		return NULL;
@@ -800,7 +820,10 @@ igw_store_replace_owners(IgwStore *self, const gchar *thing_id, const gchar *con
 	txn = igw_store_transaction_begin(self->db, error);
 	if (txn == NULL)
 		return FALSE;
-	if (!igw_store_exec_text(self->db, "DELETE FROM owners WHERE thing_id = ?1", thing_id, error))
+	if (!igw_store_exec_text(self->db,
+				 "DELETE FROM owners WHERE thing_id = ?1",
+				 thing_id,
+				 error))
 		return FALSE;
 	if (!igw_store_insert_owners(self->db, thing_id, owners, error))
 		return FALSE;
@@ -814,7 +837,9 @@ igw_store_set_owners(IgwStore *self, const gchar *thing_id, const gchar *const *
 	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	if (!igw_store_replace_owners(self, thing_id, owners, error)) {
-		g_prefix_error(error, "failed to store owners of %s: ", igw_store_thing_label(thing_id));
+		g_prefix_error(error,
+			       "failed to store owners of %s: ",
+			       igw_store_thing_label(thing_id));
 		return FALSE;
 	}
 	return TRUE;
@@ -852,7 +877,9 @@ igw_store_get_owners(IgwStore *self, const gchar *thing_id, GError **error)
 	g_return_val_if_fail(thing_id != NULL, NULL);
 	owners = igw_store_load_owners(self, thing_id, error);
 	if (owners == NULL)
-		g_prefix_error(error, "failed to load owners of %s: ", igw_store_thing_label(thing_id));
+		g_prefix_error(error,
+			       "failed to load owners of %s: ",
+			       igw_store_thing_label(thing_id));
 	return owners;
 }
 
@@ -919,14 +946,15 @@ igw_store_write_pending(IgwStore *self, GError **error)
 	if (txn == NULL)
 		return FALSE;
 	stmt = igw_store_prepare(self->db,
-				 "INSERT INTO readings (thing_id, field, type, value_num, value_text, "
-				 "timestamp_us, category, flags) "
+				 "INSERT INTO readings (thing_id, field, type, value_num, "
+				 "value_text, timestamp_us, category, flags) "
 				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 				 error);
 	if (stmt == NULL)
 		return FALSE;
 	for (guint i = 0; i < self->pending->len; i++) {
-		if (!igw_store_insert_reading(self->db, stmt, g_ptr_array_index(self->pending, i), error))
+		IgwReading *reading = g_ptr_array_index(self->pending, i);
+		if (!igw_store_insert_reading(self->db, stmt, reading, error))
 			return FALSE;
 	}
 	return igw_store_transaction_commit(txn, error);
@@ -954,13 +982,21 @@ igw_store_parse_value(const gchar *type, const gchar *text, GError **error)
 	g_autoptr(GError) error_local = NULL;
 	GVariant *value;
 	if (type == NULL || !g_variant_type_string_is_valid(type) || text == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_STORE, "invalid stored value of type '%s'", type);
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_STORE,
+			    "invalid stored value of type '%s'",
+			    type);
 		return NULL;
 	}
 	value = g_variant_parse(G_VARIANT_TYPE(type), text, NULL, NULL, &error_local);
 	if (value == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_STORE,
-			    "invalid stored value of type %s: %s", type, error_local->message);
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_STORE,
+			    "invalid stored value of type %s: %s",
+			    type,
+			    error_local->message);
 		return NULL;
 	}
 	return value;
@@ -983,8 +1019,10 @@ igw_store_value_from_row(sqlite3_stmt *stmt, GError **error)
 	}
 	if (g_strcmp0(type, "x") == 0)
 		return g_variant_ref_sink(g_variant_new_int64(sqlite3_column_int64(stmt, 3)));
-	if (g_strcmp0(type, "b") == 0)
-		return g_variant_ref_sink(g_variant_new_boolean(sqlite3_column_int64(stmt, 3) != 0));
+	if (g_strcmp0(type, "b") == 0) {
+		gboolean value = sqlite3_column_int64(stmt, 3) != 0;
+		return g_variant_ref_sink(g_variant_new_boolean(value));
+	}
 	if (g_strcmp0(type, "s") == 0 && text != NULL && g_utf8_validate(text, -1, NULL))
 		return g_variant_ref_sink(g_variant_new_string(text));
 	return igw_store_parse_value(type, text, error);
@@ -1101,13 +1139,13 @@ igw_store_prune_readings(IgwStore *self, const gchar *thing_id, gint64 max_age_u
 			 guint *removed, GError **error)
 {
 	g_autoptr(IgwStoreTransaction) txn = NULL;
+	gint64 cutoff = g_get_real_time() - max_age_us;
 	if (!igw_store_check_open(self, error))
 		return FALSE;
 	txn = igw_store_transaction_begin(self->db, error);
 	if (txn == NULL)
 		return FALSE;
-	if (max_age_us > 0 &&
-	    !igw_store_delete_older(self->db, thing_id, g_get_real_time() - max_age_us, removed, error))
+	if (max_age_us > 0 && !igw_store_delete_older(self->db, thing_id, cutoff, removed, error))
 		return FALSE;
 	if (max_rows > 0 && !igw_store_delete_beyond(self->db, thing_id, max_rows, removed, error))
 		return FALSE;
@@ -1165,7 +1203,10 @@ igw_store_outbox_push(IgwStore *self, const gchar *thing_id, const gchar *kind,
 	g_return_val_if_fail(kind != NULL, FALSE);
 	g_return_val_if_fail(payload != NULL, FALSE);
 	if (!igw_store_insert_outbox(self, thing_id, kind, payload, id, error)) {
-		g_prefix_error(error, "failed to queue %s for %s: ", kind, igw_store_thing_label(thing_id));
+		g_prefix_error(error,
+			       "failed to queue %s for %s: ",
+			       kind,
+			       igw_store_thing_label(thing_id));
 		return FALSE;
 	}
 	return TRUE;
@@ -1201,7 +1242,8 @@ igw_store_load_outbox(IgwStore *self, const gchar *thing_id, guint limit, GError
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	g_autoptr(GPtrArray) items =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)igw_outbox_item_free);
-	const gchar *sql_thing = IGW_STORE_OUTBOX_COLUMNS "WHERE thing_id = ?1 ORDER BY id LIMIT ?2";
+	const gchar *sql_thing =
+	    IGW_STORE_OUTBOX_COLUMNS "WHERE thing_id = ?1 ORDER BY id LIMIT ?2";
 	const gchar *sql_all = IGW_STORE_OUTBOX_COLUMNS "ORDER BY id LIMIT ?2";
 	gint rc;
 	if (!igw_store_check_open(self, error))

@@ -39,6 +39,7 @@ struct _IgwXmppSession {
 	gchar *state_reason;
 	IgwBackoff backoff;
 	guint attempts;
+	gboolean counted; /* takes one of max_sessions */
 	guint64 io_count; /* stanzas sent or received, seen by the log hook */
 	gboolean auth_failed;
 	gchar *cert_error;
@@ -242,6 +243,8 @@ igw_xmpp_session_fingerprint(const gchar *pem)
 	g_auto(GStrv) lines = g_strsplit(pem, "\n", -1);
 	g_autofree guchar *der = NULL;
 	gsize der_len = 0;
+	if (pem == NULL)
+		return g_strdup("unknown");
 	for (guint i = 0; lines[i] != NULL; i++) {
 		if (!g_str_has_prefix(lines[i], "-----"))
 			g_string_append(body, g_strstrip(lines[i]));
@@ -254,7 +257,9 @@ igw_xmpp_session_fingerprint(const gchar *pem)
 static int
 igw_xmpp_session_certfail_cb(const xmpp_tlscert_t *cert, const char *const errormsg)
 {
-	IgwXmppSession *self = igw_xmpp_session_from_conn(xmpp_tlscert_get_conn(cert));
+	/* in libstrophe 0.12 the certificate knows its ctx, not always its conn */
+	IgwXmppSession *self = g_hash_table_lookup(igw_xmpp_session_get_registry(),
+						   xmpp_tlscert_get_ctx(cert));
 	g_autofree gchar *fingerprint = NULL;
 	if (self == NULL)
 		return 0;
@@ -533,7 +538,7 @@ static int
 igw_xmpp_session_register_proceed_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
 	IgwXmppSession *self = userdata;
-	if (!xmpp_conn_tls_start(conn)) {
+	if (xmpp_conn_tls_start(conn) != XMPP_EOK) {
 		igw_xmpp_session_register_done(self, NULL, "TLS negotiation failed");
 		return 0;
 	}
@@ -648,7 +653,7 @@ igw_xmpp_session_start(IgwXmppSession *self, GError **error)
 	g_return_val_if_fail(self->bare_jid != NULL, FALSE);
 	if (self->state != IGW_XMPP_SESSION_STATE_IDLE && self->state != IGW_XMPP_SESSION_STATE_STOPPED)
 		return TRUE;
-	if (!igw_xmpp_pool_reserve(self->pool, self, error))
+	if (self->counted && !igw_xmpp_pool_reserve(self->pool, self, error))
 		return FALSE;
 	igw_xmpp_session_set_state(self, IGW_XMPP_SESSION_STATE_WAITING, NULL);
 	igw_xmpp_session_request_login(self);
@@ -704,6 +709,14 @@ igw_xmpp_session_set_credentials(IgwXmppSession *self, const gchar *bare_jid, co
 	g_free(self->password);
 	self->bare_jid = g_strdup(bare_jid);
 	self->password = g_strdup(password);
+}
+
+/* the gateway's own session is not one of the things' max_sessions */
+void
+igw_xmpp_session_set_counted(IgwXmppSession *self, gboolean counted)
+{
+	g_return_if_fail(IGW_IS_XMPP_SESSION(self));
+	self->counted = counted;
 }
 
 const gchar *
@@ -806,6 +819,7 @@ static void
 igw_xmpp_session_init(IgwXmppSession *self)
 {
 	self->watch_fd = -1;
+	self->counted = TRUE;
 	igw_backoff_init(&self->backoff, IGW_XMPP_BACKOFF_BASE_MS, IGW_XMPP_BACKOFF_CAP_MS);
 }
 

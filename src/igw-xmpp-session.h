@@ -32,6 +32,8 @@ IgwXmppSession *
 igw_xmpp_session_new(const gchar *label, IgwXmppServer *server, IgwXmppPool *pool);
 void
 igw_xmpp_session_set_credentials(IgwXmppSession *self, const gchar *bare_jid, const gchar *password);
+void
+igw_xmpp_session_set_counted(IgwXmppSession *self, gboolean counted);
 const gchar *
 igw_xmpp_session_get_password(IgwXmppSession *self);
 gboolean
