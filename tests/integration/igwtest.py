@@ -1,0 +1,1013 @@
+"""Integration-test harness for iotgwd.
+
+Run the tests with /usr/bin/python3 (Debian's python3-slixmpp is only visible
+to the system interpreter).
+
+Pieces:
+
+* free_port()         -- a currently unused TCP port on 127.0.0.1
+* Prosody             -- a private, throw-away Prosody (plain or STARTTLS-required)
+                         in a short temp dir, with its own c2s and component ports
+* iotgwd_config()     -- builds an iotgwd key file for a given Prosody
+* Daemon              -- runs the iotgwd binary (env IOTGWD) against a config
+                         file, with its stderr captured in a log file
+* OwnerClient         -- a slixmpp user (e.g. the owner "alice") that records
+                         every chat message and presence it receives
+* run()               -- runs one async test function, prints PASS/FAIL, dumps
+                         log tails on failure, stops every process it started
+                         (by PID) and exits 0 or 1
+
+Every wait polls for a condition with a deadline and raises TestFailure with a
+message saying what was awaited.  Nothing relies on fixed sleeps.
+
+Environment:
+  IOTGWD          path of the iotgwd binary under test (falls back to
+                  <repo>/build/src/iotgwd if that exists)
+  IGW_PLUGIN_DIR  if set, written as [gateway] plugin_dir into every config
+  IGW_KEEP_TMP=1  keep the temp dirs (Prosody data and logs, daemon state)
+  IGW_XMPP_DEBUG=1  slixmpp debug logging (every stanza) on stderr
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import dataclasses
+import logging
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+try:
+    import slixmpp
+    from slixmpp.jid import JID
+except ImportError as _exc:  # pragma: no cover
+    sys.stderr.write(f"cannot import slixmpp ({_exc}); run with /usr/bin/python3 "
+                     "and install python3-slixmpp\n")
+    raise
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+PROSODY_CFG = HERE / "prosody-test.cfg.lua"
+
+PROSODY_BIN = shutil.which("prosody") or "/usr/bin/prosody"
+PROSODYCTL_BIN = shutil.which("prosodyctl") or "/usr/bin/prosodyctl"
+
+# Temp dirs are removed after the run unless this is set (for post-mortems).
+KEEP_TMP = os.environ.get("IGW_KEEP_TMP", "") not in ("", "0")
+
+_T0 = time.monotonic()
+
+
+class TestFailure(Exception):
+    """A test expectation was not met; the message is the reason printed."""
+
+
+def say(msg: str) -> None:
+    """Print a short progress line, prefixed with the elapsed time."""
+    print(f"[{time.monotonic() - _T0:6.2f}s] {msg}", flush=True)
+
+
+def check(cond: object, reason: str) -> None:
+    if not cond:
+        raise TestFailure(reason)
+
+
+def _tail(path: Path, lines: int) -> str:
+    try:
+        data = path.read_text(errors="replace")
+    except OSError as exc:
+        return f"(cannot read {path}: {exc})"
+    return "\n".join(data.splitlines()[-lines:])
+
+
+# ---------------------------------------------------------------------------
+# processes
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def _child_setup() -> None:
+    # Runs in the child between fork and exec: if the test process dies
+    # without cleaning up (e.g. SIGKILL), the kernel kills the child too.
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _spawn(argv: list[str], *, env: dict, out_path: Path) -> subprocess.Popen:
+    # Own session: a Ctrl-C on the terminal reaches only the harness, which
+    # then shuts the children down in order.
+    with open(out_path, "ab") as out:
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_child_setup,
+        )
+
+
+async def _reap(proc: subprocess.Popen, timeout: float) -> Optional[int]:
+    """Wait up to timeout seconds for proc to exit; returns its code or None."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rc = proc.poll()
+        if rc is not None:
+            return rc
+        if time.monotonic() >= deadline:
+            return None
+        await asyncio.sleep(0.05)
+
+
+async def _terminate(proc: subprocess.Popen, grace: float) -> int:
+    """SIGTERM, then SIGKILL after `grace` seconds.  Returns the exit code."""
+    if proc.poll() is None:
+        try:
+            proc.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    rc = await _reap(proc, grace)
+    if rc is None:
+        say(f"pid {proc.pid} ignored SIGTERM for {grace:.0f}s, sending SIGKILL")
+        try:
+            proc.kill()
+        except ProcessLookupError:
+            pass
+        rc = await _reap(proc, 5)
+        if rc is None:
+            raise TestFailure(f"pid {proc.pid} survived SIGKILL")
+    return rc
+
+
+async def poll_until(cond: Callable[[], object], timeout: float, what: str,
+                     interval: float = 0.05) -> object:
+    """Call cond() until it returns something truthy; fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TestFailure(f"timed out after {timeout:g}s waiting for {what}")
+        await asyncio.sleep(interval)
+
+
+# ---------------------------------------------------------------------------
+# ports
+
+_handed_out: set[int] = set()
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now.
+
+    Ports are drawn at random below the kernel's ephemeral range so that
+    outgoing connections do not take them, and never twice per process.
+    Another process may still grab the port before we bind it; Prosody.start
+    detects that (it checks that the listener belongs to its own PID)."""
+    for _ in range(1000):
+        port = random.randint(20000, 32000)
+        if port in _handed_out:
+            continue
+        if _port_is_free(port):
+            _handed_out.add(port)
+            return port
+    raise TestFailure("no free TCP port found in 20000..32000")
+
+
+def _listen_inodes(port: int) -> set[str]:
+    """Socket inodes listening on 127.0.0.1:port (from /proc/net/tcp)."""
+    inodes = set()
+    try:
+        with open("/proc/net/tcp") as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                addr, state, inode = fields[1], fields[3], fields[9]
+                ip_hex, port_hex = addr.split(":")
+                if state == "0A" and int(port_hex, 16) == port and ip_hex in ("0100007F", "00000000"):
+                    inodes.add(inode)
+    except OSError:
+        pass
+    return inodes
+
+
+def _pid_listens_on(pid: int, port: int) -> bool:
+    inodes = _listen_inodes(port)
+    if not inodes:
+        return False
+    fd_dir = f"/proc/{pid}/fd"
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            target = os.readlink(f"{fd_dir}/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return True
+    return False
+
+
+def _port_accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------
+# Prosody
+
+
+class _PortTaken(Exception):
+    pass
+
+
+class Prosody:
+    """A private Prosody 0.12 instance on 127.0.0.1.
+
+    The instance lives in a short temp dir (the admin socket path inside it
+    must stay below 108 bytes).  Ports are chosen on the first start() and
+    kept by restart()."""
+
+    def __init__(self, tls: bool = False, domain: str = "localhost", name: str = "prosody"):
+        self.tls = tls
+        self.domain = domain
+        self.name = name
+        self.dir: Optional[Path] = None
+        self.c2s_port: Optional[int] = None
+        self.comp_port: Optional[int] = None
+        self.proc: Optional[subprocess.Popen] = None
+        self.comp_secret = "igwsecret"
+        self._log_offset = 0
+
+    # -- paths and environment
+    @property
+    def cert(self) -> Path:
+        """The self-signed certificate (PEM) clients must trust in TLS mode."""
+        assert self.dir is not None
+        return self.dir / "certs" / "localhost.crt"
+
+    @property
+    def log_path(self) -> Path:
+        assert self.dir is not None
+        return self.dir / "prosody.log"
+
+    @property
+    def console_path(self) -> Path:
+        assert self.dir is not None
+        return self.dir / "console.log"
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.proc.pid if self.proc else None
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update({
+            "IGW_PROSODY_DIR": str(self.dir),
+            "IGW_C2S_PORT": str(self.c2s_port),
+            "IGW_COMP_PORT": str(self.comp_port),
+            "IGW_TLS": "1" if self.tls else "0",
+            "IGW_DOMAIN": self.domain,
+            "IGW_COMP_SECRET": self.comp_secret,
+        })
+        return env
+
+    def _prepare(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="igw", dir="/tmp"))
+        sock = self.dir / "data" / "prosody.sock"
+        check(len(str(sock).encode()) < 100, f"temp dir path too long for a unix socket: {sock}")
+        (self.dir / "data").mkdir()
+        (self.dir / "certs").mkdir()
+        self.c2s_port = free_port()
+        self.comp_port = free_port()
+        if self.tls:
+            self._make_cert()
+
+    def _make_cert(self) -> None:
+        d = self.domain
+        san = ",".join(f"DNS:{h}" for h in (d, f"things.{d}"))
+        cmd = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+            "-keyout", str(self.dir / "certs" / "localhost.key"),
+            "-out", str(self.cert),
+            "-subj", f"/CN={d}", "-addext", f"subjectAltName={san}",
+        ]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise TestFailure(f"openssl could not create the test certificate:\n{r.stderr}")
+
+    # -- lifecycle
+    async def start(self, tls: Optional[bool] = None, timeout: float = 15) -> "Prosody":
+        """Start the server and wait until both ports accept connections."""
+        if tls is not None:
+            if self.dir is not None and tls != self.tls:
+                raise TestFailure("cannot switch TLS mode of an existing Prosody dir")
+            self.tls = tls
+        fresh = self.dir is None
+        if fresh:
+            self._prepare()
+        for attempt in range(3):
+            self._spawn()
+            try:
+                await self._wait_ready(timeout)
+                break
+            except _PortTaken as exc:
+                self.kill()
+                if not fresh or attempt == 2:
+                    raise TestFailure(f"{self.name}: {exc}")
+                say(f"{self.name}: {exc}; trying other ports")
+                self.c2s_port, self.comp_port = free_port(), free_port()
+        say(f"{self.name} up: pid={self.pid} c2s=127.0.0.1:{self.c2s_port} "
+            f"component={self.comp_port} tls={'required' if self.tls else 'off'} dir={self.dir}")
+        return self
+
+    def _spawn(self) -> None:
+        argv = [PROSODY_BIN, "-F", "--config", str(PROSODY_CFG)]
+        try:
+            self._log_offset = self.log_path.stat().st_size
+        except OSError:
+            self._log_offset = 0
+        self.proc = _spawn(argv, env=self.env(), out_path=self.console_path)
+
+    async def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        ports = (self.c2s_port, self.comp_port)
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                raise TestFailure(
+                    f"{self.name} exited with code {rc} during startup:\n"
+                    f"{_tail(self.console_path, 20)}\n{_tail(self.log_path, 20)}")
+            if all(_pid_listens_on(self.proc.pid, p) for p in ports) and \
+                    all(_port_accepts(p) for p in ports):
+                return
+            # Prosody keeps running when it cannot bind; it only logs it.
+            try:
+                with open(self.log_path, "rb") as f:
+                    f.seek(self._log_offset)
+                    log = f.read().decode(errors="replace")
+            except OSError:
+                log = ""
+            if "Failed to open server port" in log:
+                raise _PortTaken(f"port {self.c2s_port} or {self.comp_port} is taken")
+            if time.monotonic() >= deadline:
+                raise TestFailure(
+                    f"{self.name} (pid {self.proc.pid}) did not listen on 127.0.0.1:{ports} "
+                    f"within {timeout:g}s:\n{_tail(self.log_path, 20)}")
+            await asyncio.sleep(0.05)
+
+    async def stop(self, grace: float = 5) -> Optional[int]:
+        """SIGTERM (SIGKILL after `grace` s) and wait.  Returns the exit code."""
+        if self.proc is None:
+            return None
+        rc = await _terminate(self.proc, grace)
+        say(f"{self.name} stopped (pid {self.proc.pid}, rc {rc})")
+        return rc
+
+    def kill(self) -> None:
+        """SIGKILL, as in a crash.  The data dir and ports stay for restart()."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    async def restart(self, timeout: float = 15) -> "Prosody":
+        """(Stop if running and) start again on the same ports and data."""
+        check(self.dir is not None, "restart() before start()")
+        if self.proc is not None and self.proc.poll() is None:
+            await self.stop()
+        return await self.start(timeout=timeout)
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    async def cleanup(self) -> None:
+        if self.running():
+            await self.stop()
+        if self.dir is not None and not KEEP_TMP:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- accounts
+    def prosodyctl(self, *args: str) -> subprocess.CompletedProcess:
+        argv = [PROSODYCTL_BIN, "--config", str(PROSODY_CFG), *args]
+        return subprocess.run(argv, env=self.env(), capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+
+    def register(self, user: str, password: str) -> str:
+        """Create user@domain with prosodyctl (works whether or not the server
+        runs).  Returns the bare JID."""
+        check(self.dir is not None, "register() before start()")
+        r = self.prosodyctl("register", user, self.domain, password)
+        if r.returncode != 0:
+            raise TestFailure(f"prosodyctl register {user} failed (rc {r.returncode}):\n"
+                              f"{r.stdout}{r.stderr}")
+        return f"{user}@{self.domain}"
+
+    def user_exists(self, user: str) -> bool:
+        """Whether the account exists in Prosody's file storage."""
+        def enc(s: str) -> str:   # Prosody's datamanager file-name encoding
+            return re.sub(r"[^A-Za-z0-9]", lambda m: "%%%02x" % ord(m.group(0)), s)
+        return (self.dir / "data" / enc(self.domain) / "accounts" / f"{enc(user)}.dat").exists()
+
+    def dump(self, lines: int = 25) -> None:
+        if self.dir is None:
+            return
+        print(f"----- {self.name}: last {lines} lines of {self.log_path} -----")
+        print(_tail(self.log_path, lines))
+
+
+# ---------------------------------------------------------------------------
+# iotgwd
+
+
+def thing_localpart(thing_id: str) -> str:
+    """Localpart the daemon derives from a thing id (sim:kitchen -> sim-kitchen)."""
+    return re.sub(r"[^a-z0-9]+", "-", thing_id.lower())
+
+
+def thing_jid(thing_id: str, domain: str = "localhost") -> str:
+    return f"{thing_localpart(thing_id)}@{domain}"
+
+
+def _kf_value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return ";".join(str(x) for x in v)
+    return str(v)
+
+
+def iotgwd_config(prosody: Optional[Prosody], owners: Iterable[str],
+                  things: dict[str, dict], *, gateway: Optional[dict] = None,
+                  **xmpp: object) -> str:
+    """Build an iotgwd key file.
+
+    things maps a thing id ("sim:lamp") to its keys ({"type": "lamp"}).
+    Keyword arguments override or add [xmpp] keys; a value of None drops the
+    key.  Defaults follow the given Prosody (plain -> tls=disabled, TLS ->
+    tls=required with ca_file = the test certificate).  gateway adds or
+    overrides [gateway] keys; env IGW_PLUGIN_DIR, if set, becomes plugin_dir."""
+    x: dict[str, object] = {"domain": "localhost", "host": "127.0.0.1", "register": True}
+    if prosody is not None:
+        x["domain"] = prosody.domain
+        x["port"] = prosody.c2s_port
+        x["tls"] = "required" if prosody.tls else "disabled"
+        if prosody.tls:
+            x["ca_file"] = str(prosody.cert)
+    x.update(xmpp)
+    out = ["# written by tests/integration/igwtest.py", "[xmpp]"]
+    out += [f"{k}={_kf_value(v)}" for k, v in x.items() if v is not None]
+    gw: dict[str, object] = {"owners": list(owners)}
+    # A build-tree daemon with loadable plugins must be told where they are.
+    if os.environ.get("IGW_PLUGIN_DIR"):
+        gw["plugin_dir"] = os.environ["IGW_PLUGIN_DIR"]
+    gw.update(gateway or {})
+    out += ["", "[gateway]"]
+    out += [f"{k}={_kf_value(v)}" for k, v in gw.items() if v is not None]
+    for tid, keys in things.items():
+        out += ["", f"[thing {tid}]"]
+        out += [f"{k}={_kf_value(v)}" for k, v in keys.items() if v is not None]
+    return "\n".join(out) + "\n"
+
+
+def iotgwd_binary() -> Path:
+    path = os.environ.get("IOTGWD")
+    if not path:
+        fallback = REPO / "build" / "src" / "iotgwd"
+        if fallback.exists():
+            return fallback
+        raise TestFailure("IOTGWD is not set (path of the iotgwd binary under test)")
+    p = Path(path)
+    check(p.is_file() and os.access(p, os.X_OK), f"IOTGWD={path} is not an executable file")
+    return p
+
+
+class Daemon:
+    """One iotgwd process with its own temp dir (config, state dir, log)."""
+
+    def __init__(self, config: str, name: str = "iotgwd", env: Optional[dict] = None,
+                 binary: Optional[Path] = None):
+        self.name = name
+        self.binary = Path(binary) if binary else iotgwd_binary()
+        self.dir = Path(tempfile.mkdtemp(prefix="igwd", dir="/tmp"))
+        self.state_dir = self.dir / "state"
+        self.state_dir.mkdir()
+        self.config_path = self.dir / "iotgwd.conf"
+        self.log_path = self.dir / "iotgwd.log"
+        self.log_path.touch()
+        self.extra_env = dict(env or {})
+        self.proc: Optional[subprocess.Popen] = None
+        self.returncode: Optional[int] = None
+        self.write_config(config)
+
+    def write_config(self, text: str) -> None:
+        """(Re)write the config file atomically."""
+        tmp = self.config_path.with_suffix(".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, self.config_path)
+
+    def start(self, *extra_args: str) -> "Daemon":
+        env = dict(os.environ)
+        env.update(self.extra_env)
+        argv = [str(self.binary), "--config", str(self.config_path),
+                "--state-dir", str(self.state_dir), "-vv", *extra_args]
+        self.proc = _spawn(argv, env=env, out_path=self.log_path)
+        say(f"{self.name} started: pid={self.proc.pid} log={self.log_path}")
+        return self
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.proc.pid if self.proc else None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- log
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def mark(self) -> int:
+        """Position in the log; pass as since= to look only at later lines."""
+        return len(self.log())
+
+    def log_lines(self, regex: str, since: int = 0, flags: int = 0) -> list[str]:
+        rx = re.compile(regex, flags)
+        return [l for l in self.log()[since:].splitlines() if rx.search(l)]
+
+    async def wait_log(self, regex: str, timeout: float = 15, *, since: int = 0,
+                       count: int = 1, flags: int = 0) -> str:
+        """Wait until `count` log lines (after `since`) match regex; returns the
+        last of them.  Fails at once if the daemon exits meanwhile."""
+        deadline = time.monotonic() + timeout
+        while True:
+            hits = self.log_lines(regex, since, flags)
+            if len(hits) >= count:
+                return hits[count - 1]
+            rc = self.proc.poll() if self.proc else None
+            if rc is not None:
+                # one last read: the line may have been written just before exit
+                hits = self.log_lines(regex, since, flags)
+                if len(hits) >= count:
+                    return hits[count - 1]
+                raise TestFailure(f"{self.name} exited (code {rc}) before its log matched /{regex}/"
+                                  + (f" {count} times (saw {len(hits)})" if count > 1 else ""))
+            if time.monotonic() >= deadline:
+                raise TestFailure(f"{self.name} log did not match /{regex}/"
+                                  + (f" {count} times (saw {len(hits)})" if count > 1 else "")
+                                  + f" within {timeout:g}s")
+            await asyncio.sleep(0.05)
+
+    # -- signals
+    def reload(self) -> None:
+        check(self.alive(), f"{self.name} is not running (cannot SIGHUP)")
+        self.proc.send_signal(signal.SIGHUP)
+        say(f"{self.name}: sent SIGHUP")
+
+    async def wait_exit(self, timeout: float = 15) -> int:
+        """Wait for the daemon to exit on its own; returns the exit code."""
+        rc = await _reap(self.proc, timeout)
+        if rc is None:
+            raise TestFailure(f"{self.name} (pid {self.pid}) still running after {timeout:g}s")
+        self.returncode = rc
+        return rc
+
+    async def stop(self, grace: float = 10) -> int:
+        """SIGTERM, wait (SIGKILL after `grace` s).  Returns the exit code
+        (negative = killed by that signal, as in subprocess)."""
+        check(self.proc is not None, f"{self.name} was never started")
+        rc = await _terminate(self.proc, grace)
+        self.returncode = rc
+        say(f"{self.name} stopped (rc {rc})")
+        return rc
+
+    async def cleanup(self) -> None:
+        if self.alive():
+            await self.stop()
+        if not KEEP_TMP:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def dump(self, lines: int = 80) -> None:
+        """Print the log tail: first the last `lines` lines that are not debug
+        output (the story), then the last raw lines (protocol detail)."""
+        try:
+            all_lines = self.log().splitlines()
+        except OSError as exc:
+            print(f"----- {self.name}: cannot read {self.log_path}: {exc}")
+            return
+        story = [l for l in all_lines if "-DEBUG" not in l]
+        print(f"----- {self.name} (pid {self.pid}, exit {self.proc.poll() if self.proc else None}): "
+              f"last {lines} non-debug lines of {self.log_path} -----")
+        print("\n".join(story[-lines:]))
+        if len(story) != len(all_lines):
+            raw = max(20, lines // 2)
+            print(f"----- {self.name}: last {raw} raw lines -----")
+            print("\n".join(all_lines[-raw:]))
+
+
+# ---------------------------------------------------------------------------
+# slixmpp owner client
+
+if os.environ.get("IGW_XMPP_DEBUG"):
+    logging.basicConfig(level=logging.DEBUG, format="%(levelname)-8s %(name)s %(message)s")
+
+
+@dataclasses.dataclass
+class Msg:
+    seq: int
+    frm: str          # full JID of the sender
+    bare: str
+    type: str         # chat | normal | error | headline | groupchat
+    body: str
+    error: str = ""   # error condition for type=error
+
+    def lines(self) -> list[str]:
+        return [l.strip() for l in self.body.strip().splitlines() if l.strip()]
+
+
+@dataclasses.dataclass
+class Pres:
+    seq: int
+    frm: str
+    bare: str
+    type: str         # available | unavailable | subscribe | subscribed | ... | error
+    show: str
+    status: str
+
+
+class OwnerClient:
+    """A slixmpp client (run in the current asyncio loop) for tests and demo.
+
+    It accepts every subscription request (and asks back), sends available
+    presence and keeps a history of received chat messages and presence
+    stanzas.  All waits take a timeout and raise TestFailure."""
+
+    def __init__(self, prosody: Prosody, user: str, password: str,
+                 resource: str = "igwtest", name: Optional[str] = None,
+                 on_message: Optional[Callable[[Msg], None]] = None,
+                 on_presence: Optional[Callable[[Pres], None]] = None):
+        self.prosody = prosody
+        self.bare = f"{user}@{prosody.domain}"
+        self.password = password
+        self.resource = resource
+        self.name = name or user
+        self.on_message = on_message
+        self.on_presence = on_presence
+        self.messages: list[Msg] = []
+        self.presences: list[Pres] = []
+        self.current: dict[str, Pres] = {}   # full JID -> last presence
+        self._consumed: set[int] = set()
+        self._seq = 0
+        self._changed = asyncio.Event()
+        self._session: Optional[asyncio.Future] = None
+        self.connected = False
+        self.xmpp = self._make_xmpp()
+
+    def _make_xmpp(self) -> slixmpp.ClientXMPP:
+        x = slixmpp.ClientXMPP(f"{self.bare}/{self.resource}", self.password)
+        x.auto_authorize = True
+        x.auto_subscribe = True
+        x.register_plugin("xep_0030")
+        x.register_plugin("xep_0199")
+        if self.prosody.tls:
+            x.ssl_context = ssl.create_default_context(cafile=str(self.prosody.cert))
+        else:
+            x["feature_mechanisms"].unencrypted_plain = True
+        x.add_event_handler("session_start", self._on_session_start)
+        x.add_event_handler("failed_all_auth", self._on_failed_auth)
+        x.add_event_handler("disconnected", self._on_disconnected)
+        x.add_event_handler("message", self._on_message)
+        x.add_event_handler("presence", self._on_presence)
+        return x
+
+    # -- connection
+    async def connect(self, timeout: float = 20) -> "OwnerClient":
+        """Connect, authenticate, fetch the roster and send presence."""
+        loop = asyncio.get_running_loop()
+        self._session = loop.create_future()
+        addr = ("127.0.0.1", self.prosody.c2s_port)
+        if self.prosody.tls:
+            self.xmpp.connect(addr, force_starttls=True, disable_starttls=False)
+        else:
+            self.xmpp.connect(addr, force_starttls=False, disable_starttls=True)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._session), timeout)
+        except asyncio.TimeoutError:
+            self.xmpp.cancel_connection_attempt()
+            raise TestFailure(f"{self.name}: no XMPP session with 127.0.0.1:{self.prosody.c2s_port} "
+                              f"within {timeout:g}s") from None
+        say(f"{self.name}: logged in as {self.xmpp.boundjid.full}")
+        return self
+
+    async def reconnect(self, timeout: float = 30) -> "OwnerClient":
+        """Log in again (e.g. after the server was restarted); history is kept."""
+        if self.connected:
+            await self.close()
+        return await self.connect(timeout)
+
+    async def close(self, timeout: float = 3) -> None:
+        self.xmpp.cancel_connection_attempt()
+        if self.connected:
+            try:
+                await asyncio.wait_for(self.xmpp.disconnect(wait=1), timeout)
+            except Exception:
+                self.xmpp.abort()
+        self.connected = False
+
+    async def _on_session_start(self, _event) -> None:
+        try:
+            await self.xmpp.get_roster(timeout=10)
+        except Exception as exc:   # still usable; roster pushes follow
+            say(f"{self.name}: roster fetch failed: {exc!r}")
+        self.xmpp.send_presence()
+        self.connected = True
+        if self._session and not self._session.done():
+            self._session.set_result(True)
+
+    def _on_failed_auth(self, _event) -> None:
+        if self._session and not self._session.done():
+            self._session.set_exception(TestFailure(f"{self.name}: authentication failed"))
+
+    def _on_disconnected(self, _event) -> None:
+        if self.connected:
+            say(f"{self.name}: disconnected")
+        self.connected = False
+        # Presence learnt over the old session is void now.
+        self.current.clear()
+        self._notify()
+
+    # -- recording
+    def _next(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _notify(self) -> None:
+        self._changed.set()
+
+    def _on_message(self, stanza) -> None:
+        frm = stanza["from"]
+        mtype = stanza["type"]
+        body = stanza["body"] or ""
+        if mtype != "error" and not body:
+            return      # chat states, receipts, ...
+        err = stanza["error"]["condition"] if mtype == "error" else ""
+        m = Msg(self._next(), frm.full, frm.bare, mtype, body, err)
+        self.messages.append(m)
+        if self.on_message:
+            self.on_message(m)
+        self._notify()
+
+    def _on_presence(self, stanza) -> None:
+        frm = stanza["from"]
+        if frm.bare == self.bare:
+            return      # our own resources
+        ptype = stanza["type"]
+        if ptype in ("away", "chat", "dnd", "xa"):
+            ptype = "available"   # slixmpp reports <show/> as the type
+        p = Pres(self._next(), frm.full, frm.bare, ptype, stanza["show"] or "", stanza["status"] or "")
+        self.presences.append(p)
+        if ptype in ("available", "unavailable"):
+            self.current[frm.full] = p
+        if self.on_presence:
+            self.on_presence(p)
+        self._notify()
+
+    def mark(self) -> int:
+        """A point in the history; pass as since= to look only at later events."""
+        return self._seq
+
+    async def wait_until(self, find: Callable[[], object], timeout: float, what: str,
+                        context: Callable[[], str] = lambda: "") -> object:
+        """Wait until find() returns something truthy (re-checked whenever a
+        stanza arrives, at least every 0.2 s) and return it; on timeout fail
+        with `what` and the text context() returns."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = find()
+            if found:
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                extra = context()
+                raise TestFailure(f"{self.name}: timed out after {timeout:g}s waiting for {what}"
+                                  + (f"\n  {extra}" if extra else ""))
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.2))
+            except asyncio.TimeoutError:
+                pass
+
+    def _history(self, bare: str) -> str:
+        ms = [f"{m.type}:{m.body!r}" for m in self.messages if m.bare == bare][-5:]
+        ps = [f"{p.type}{'(' + p.status + ')' if p.status else ''}"
+              for p in self.presences if p.bare == bare][-6:]
+        return f"last messages from {bare}: {ms or 'none'}; last presence: {ps or 'none'}"
+
+    # -- messages
+    async def wait_message(self, from_bare: str, predicate: Optional[Callable[[Msg], bool]] = None,
+                           timeout: float = 15, *, since: int = 0, what: str = "") -> Msg:
+        """First not-yet-taken non-error message from from_bare (after since)
+        for which predicate(msg) holds; it is then marked as taken."""
+        def find():
+            for m in self.messages:
+                if m.seq > since and m.bare == from_bare and m.seq not in self._consumed \
+                        and m.type != "error" and (predicate is None or predicate(m)):
+                    self._consumed.add(m.seq)
+                    return m
+            return None
+        return await self.wait_until(find, timeout, what or f"a message from {from_bare}",
+                                    lambda: self._history(from_bare))
+
+    async def chat(self, to_jid: str, text: str, timeout: float = 10) -> str:
+        """Send a chat message and return the body of the next message from
+        that bare JID.  An error stanza in reply fails the test."""
+        to_bare = JID(to_jid).bare
+        since = self.mark()
+        self.xmpp.send_message(mto=to_jid, mbody=text, mtype="chat")
+
+        def find():
+            for m in self.messages:
+                if m.seq > since and m.bare == to_bare and m.seq not in self._consumed:
+                    self._consumed.add(m.seq)
+                    return m
+            return None
+        m = await self.wait_until(find, timeout, f"a reply from {to_bare} to {text!r}",
+                                 lambda: self._history(to_bare))
+        if m.type == "error":
+            raise TestFailure(f"{self.name}: {to_bare} answered {text!r} with an error "
+                              f"stanza ({m.error or 'no condition'})")
+        return m.body
+
+    # -- presence
+    async def wait_presence(self, from_bare: str, predicate: Callable[[Pres], bool],
+                            timeout: float = 15, *, since: int = 0, what: str = "") -> Pres:
+        """First presence from from_bare (after since) matching predicate."""
+        def find():
+            for p in self.presences:
+                if p.seq > since and p.bare == from_bare and predicate(p):
+                    return p
+            return None
+        return await self.wait_until(find, timeout, what or f"a presence from {from_bare}",
+                                    lambda: self._history(from_bare))
+
+    async def wait_available(self, from_bare: str, timeout: float = 15, *, since: int = 0) -> Pres:
+        return await self.wait_presence(from_bare, lambda p: p.type == "available", timeout,
+                                        since=since, what=f"available presence from {from_bare}")
+
+    async def wait_unavailable(self, from_bare: str, timeout: float = 15, *, since: int = 0) -> Pres:
+        return await self.wait_presence(from_bare, lambda p: p.type == "unavailable", timeout,
+                                        since=since, what=f"unavailable presence from {from_bare}")
+
+    def is_available(self, bare: str) -> bool:
+        """Whether some resource of bare is available according to the last
+        presence received over the current session."""
+        return any(p.type == "available" for p in self.current.values() if p.bare == bare)
+
+    def status_of(self, bare: str) -> str:
+        for p in reversed(self.presences):
+            if p.bare == bare and p.type == "available":
+                return p.status
+        return ""
+
+    # -- roster
+    def subscription(self, bare: str) -> str:
+        roster = self.xmpp.client_roster
+        if bare not in roster:
+            return "none"
+        return roster[bare]["subscription"] or "none"
+
+    async def wait_subscription(self, bare: str, state: str = "both", timeout: float = 15) -> None:
+        await self.wait_until(lambda: self.subscription(bare) == state, timeout,
+                             f"roster subscription '{state}' with {bare}",
+                             lambda: f"roster says '{self.subscription(bare)}'")
+
+
+# ---------------------------------------------------------------------------
+# test runner
+
+
+class Ctx:
+    """Tracks what a test started, so that run() can dump and clean it up."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.servers: list[Prosody] = []
+        self.daemons: list[Daemon] = []
+        self.clients: list[OwnerClient] = []
+
+    async def prosody(self, tls: bool = False, name: Optional[str] = None) -> Prosody:
+        p = Prosody(tls=tls, name=name or f"prosody{len(self.servers) + 1}")
+        self.servers.append(p)
+        return await p.start()
+
+    def daemon(self, config: str, name: Optional[str] = None, env: Optional[dict] = None,
+               start: bool = True) -> Daemon:
+        d = Daemon(config, name=name or f"iotgwd{len(self.daemons) + 1}", env=env)
+        self.daemons.append(d)
+        if start:
+            d.start()
+        return d
+
+    async def client(self, prosody: Prosody, user: str, password: str,
+                     resource: str = "igwtest", connect: bool = True, **kw) -> OwnerClient:
+        c = OwnerClient(prosody, user, password, resource=resource, **kw)
+        self.clients.append(c)
+        if connect:
+            await c.connect()
+        return c
+
+    def dump(self) -> None:
+        for d in self.daemons:
+            d.dump()
+        for p in self.servers:
+            p.dump()
+
+    async def cleanup(self) -> None:
+        for c in self.clients:
+            try:
+                await c.close()
+            except Exception as exc:
+                say(f"closing {c.name}: {exc!r}")
+        for d in self.daemons:
+            try:
+                await d.cleanup()
+            except Exception as exc:
+                say(f"cleaning up {d.name}: {exc!r}")
+        for p in self.servers:
+            try:
+                await p.cleanup()
+            except Exception as exc:
+                say(f"cleaning up {p.name}: {exc!r}")
+
+
+def run(test: Callable[[Ctx], "asyncio.Future"], name: str, timeout: float = 90) -> None:
+    """Run `await test(ctx)` with an overall deadline and exit the process:
+    0 on success, 1 on any failure (reason printed, log tails dumped)."""
+    ctx = Ctx(name)
+
+    async def main() -> int:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        interrupted = []
+
+        def on_signal(signame: str) -> None:
+            interrupted.append(signame)
+            task.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, on_signal, sig.name)
+        ok = False
+        try:
+            await asyncio.wait_for(test(ctx), timeout)
+            ok = True
+        except TestFailure as exc:
+            print(f"FAIL {name}: {exc}", flush=True)
+        except asyncio.TimeoutError:
+            print(f"FAIL {name}: the whole test exceeded {timeout:g}s", flush=True)
+        except asyncio.CancelledError:
+            task.uncancel()
+            print(f"FAIL {name}: interrupted by {', '.join(interrupted) or 'cancellation'}",
+                  flush=True)
+        except Exception:
+            print(f"FAIL {name}: unexpected exception", flush=True)
+            traceback.print_exc()
+            sys.stdout.flush()
+        finally:
+            if not ok:
+                ctx.dump()
+            try:
+                await asyncio.wait_for(ctx.cleanup(), 40)
+            except BaseException as exc:
+                print(f"cleanup problem: {exc!r}", flush=True)
+                ok = False
+        if ok:
+            print(f"PASS {name} ({time.monotonic() - _T0:.1f}s)", flush=True)
+        return 0 if ok else 1
+
+    rc = asyncio.run(main())
+    sys.exit(rc)
