@@ -170,7 +170,10 @@ static void
 igw_thing_agent_online_cb(IgwTransport *transport, IgwThingAgent *self)
 {
 	g_clear_pointer(&self->last_presence, g_free);
-	g_message("thing %s: online", igw_thing_agent_label(self));
+	if (self->thing != NULL)
+		g_message("thing %s: online", igw_thing_get_id(self->thing));
+	else
+		g_message("gateway: online");
 	igw_thing_agent_update_presence(self);
 	if (!self->greeted)
 		igw_thing_agent_greet(self);
