@@ -6,6 +6,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <signal.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,8 @@ main(int argc, char *argv[])
 	    {NULL}};
 
 	setlocale(LC_ALL, "");
+	/* a server that hangs up must not kill us: TLS writes raise SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	g_option_context_add_main_entries(options, entries, NULL);
 	if (!g_option_context_parse(options, &argc, &argv, &error)) {
 		g_printerr("iotgwd: %s\nTry 'iotgwd --help'.\n", error->message);
