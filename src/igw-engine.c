@@ -474,6 +474,21 @@ igw_engine_start_plugins(IgwEngine *self)
 	}
 }
 
+/*
+ * libstrophe 0.12 builds an SSL_CTX per connect and always loads OpenSSL's
+ * default verify paths: the whole system CA bundle, ~75 ms CPU and most of a
+ * megabyte per session. With ca_file set, make that file the default paths,
+ * so it is the only trust anchor and each connect stays cheap.
+ */
+static void
+igw_engine_apply_trust(IgwConfig *config)
+{
+	if (config->ca_file == NULL)
+		return;
+	g_setenv("SSL_CERT_FILE", config->ca_file, TRUE);
+	g_setenv("SSL_CERT_DIR", "/nonexistent", TRUE);
+}
+
 gboolean
 igw_engine_startup(IgwEngine *self, GError **error)
 {
@@ -481,6 +496,7 @@ igw_engine_startup(IgwEngine *self, GError **error)
 	g_autoptr(GError) local_error = NULL;
 	if (!igw_store_open(self->store, db_path, error))
 		return FALSE;
+	igw_engine_apply_trust(self->config);
 	igw_engine_load_plugins(self);
 	if (!igw_engine_check_config(self, self->config, error))
 		return FALSE;

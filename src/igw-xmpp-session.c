@@ -40,6 +40,7 @@ struct _IgwXmppSession {
 	IgwBackoff backoff;
 	guint attempts;
 	gboolean counted; /* takes one of max_sessions */
+	gboolean disposed; /* releasing a conn fires its handler one last time */
 	guint64 io_count; /* stanzas sent or received, seen by the log hook */
 	gboolean auth_failed;
 	gchar *cert_error;
@@ -351,6 +352,8 @@ igw_xmpp_session_conn_cb(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 {
 	IgwXmppSession *self = userdata;
 	g_autofree gchar *reason = NULL;
+	if (self->disposed)
+		return;
 	if (event == XMPP_CONN_CONNECT) {
 		g_clear_handle_id(&self->login_watchdog_id, g_source_remove);
 		igw_xmpp_pool_release_login(self->pool, self);
@@ -579,6 +582,8 @@ igw_xmpp_session_register_conn_cb(xmpp_conn_t *conn, xmpp_conn_event_t event, in
 				  xmpp_stream_error_t *stream_error, void *userdata)
 {
 	IgwXmppSession *self = userdata;
+	if (self->disposed)
+		return;
 	if (event == XMPP_CONN_RAW_CONNECT) {
 		xmpp_handler_add(conn, igw_xmpp_session_register_features_cb,
 				 "http://etherx.jabber.org/streams", "features", NULL, self);
@@ -769,6 +774,7 @@ static void
 igw_xmpp_session_dispose(GObject *object)
 {
 	IgwXmppSession *self = IGW_XMPP_SESSION(object);
+	self->disposed = TRUE;
 	g_clear_handle_id(&self->retry_id, g_source_remove);
 	g_clear_handle_id(&self->login_watchdog_id, g_source_remove);
 	g_clear_handle_id(&self->flush_id, g_source_remove);
