@@ -330,6 +330,28 @@ igw_xmpp_session_handle_failure(IgwXmppSession *self, const gchar *reason)
 	igw_xmpp_session_schedule_retry(self, delay_ms);
 }
 
+/* a pin holds even when the certificate also passed verification */
+static gboolean
+igw_xmpp_session_check_pin(IgwXmppSession *self, xmpp_conn_t *conn)
+{
+	xmpp_tlscert_t *cert;
+	g_autofree gchar *fingerprint = NULL;
+	if (self->server->pinned_cert == NULL || !xmpp_conn_is_secured(conn))
+		return TRUE;
+	cert = xmpp_conn_get_peer_cert(conn);
+	if (cert != NULL) {
+		fingerprint = igw_xmpp_session_fingerprint(xmpp_tlscert_get_pem(cert));
+		xmpp_tlscert_free(cert);
+	}
+	if (g_strcmp0(fingerprint, self->server->pinned_cert) == 0)
+		return TRUE;
+	g_free(self->cert_error);
+	self->cert_error = g_strdup_printf("certificate sha256 %s does not match pinned_cert",
+					   fingerprint != NULL ? fingerprint : "unknown");
+	g_warning("%s: %s", self->label, self->cert_error);
+	return FALSE;
+}
+
 static gchar *
 igw_xmpp_session_describe_error(IgwXmppSession *self, gint error, xmpp_stream_error_t *stream_error)
 {
@@ -354,6 +376,10 @@ igw_xmpp_session_conn_cb(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 	g_autofree gchar *reason = NULL;
 	if (self->disposed)
 		return;
+	if (event == XMPP_CONN_CONNECT && !igw_xmpp_session_check_pin(self, conn)) {
+		xmpp_disconnect(conn);
+		return;
+	}
 	if (event == XMPP_CONN_CONNECT) {
 		g_clear_handle_id(&self->login_watchdog_id, g_source_remove);
 		igw_xmpp_pool_release_login(self->pool, self);
@@ -472,12 +498,14 @@ igw_xmpp_session_release_register_conn_cb(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* an account that cannot be had is an auth failure: retried slowly */
 static void
-igw_xmpp_session_register_done(IgwXmppSession *self, const gchar *password, const gchar *failure)
+igw_xmpp_session_register_done(IgwXmppSession *self, const gchar *password, const gchar *failure,
+			       gboolean auth)
 {
 	xmpp_disconnect(self->register_conn);
 	if (failure != NULL) {
-		self->auth_failed = TRUE;
+		self->auth_failed = auth;
 		g_free(self->password);
 		self->password = NULL;
 		igw_xmpp_session_handle_failure(self, failure);
@@ -497,16 +525,17 @@ igw_xmpp_session_register_result_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, vo
 	xmpp_stanza_t *error = xmpp_stanza_get_child_by_name(stanza, "error");
 	g_autofree gchar *pending = g_object_steal_data(G_OBJECT(self), "igw-register-password");
 	if (g_strcmp0(xmpp_stanza_get_type(stanza), "result") == 0) {
-		igw_xmpp_session_register_done(self, pending, NULL);
+		igw_xmpp_session_register_done(self, pending, NULL, FALSE);
 		return 0;
 	}
 	if (error != NULL && xmpp_stanza_get_child_by_name(error, "conflict") != NULL) {
 		igw_xmpp_session_register_done(self, NULL,
 					       "the account exists but its password is not known here; "
-					       "set jid= and password= for this thing");
+					       "set jid= and password= for this thing",
+					       TRUE);
 		return 0;
 	}
-	igw_xmpp_session_register_done(self, NULL, "the server refused in-band registration");
+	igw_xmpp_session_register_done(self, NULL, "the server refused in-band registration", TRUE);
 	return 0;
 }
 
@@ -542,7 +571,7 @@ igw_xmpp_session_register_proceed_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, v
 {
 	IgwXmppSession *self = userdata;
 	if (xmpp_conn_tls_start(conn) != XMPP_EOK) {
-		igw_xmpp_session_register_done(self, NULL, "TLS negotiation failed");
+		igw_xmpp_session_register_done(self, NULL, "TLS negotiation failed", FALSE);
 		return 0;
 	}
 	xmpp_conn_open_stream_default(conn);
@@ -566,7 +595,11 @@ igw_xmpp_session_register_features_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, 
 	IgwXmppSession *self = userdata;
 	gboolean want_tls = self->server->tls == IGW_TLS_REQUIRED && !xmpp_conn_is_secured(conn);
 	if (want_tls && xmpp_stanza_get_child_by_name_and_ns(stanza, "starttls", IGW_XMPP_NS_TLS) == NULL) {
-		igw_xmpp_session_register_done(self, NULL, "the server offers no TLS");
+		igw_xmpp_session_register_done(self, NULL, "the server offers no TLS", FALSE);
+		return 0;
+	}
+	if (!igw_xmpp_session_check_pin(self, conn)) {
+		igw_xmpp_session_register_done(self, NULL, self->cert_error, FALSE);
 		return 0;
 	}
 	if (want_tls) {
