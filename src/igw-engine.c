@@ -57,6 +57,7 @@ struct _IgwEngine {
 	IgwThingAgent *gateway_agent;
 	guint flush_id;
 	guint presence_id;
+	guint presence_interval;
 	guint prune_id;
 	gboolean shutting_down;
 };
@@ -216,6 +217,42 @@ igw_engine_start_session(IgwEngine *self, IgwEngineThing *entry)
 		  igw_thing_get_id(entry->thing), error->message);
 }
 
+/* overdue readings turn presence to away or xa; one wakeup for all things */
+static gboolean
+igw_engine_presence_cb(gpointer user_data)
+{
+	IgwEngine *self = user_data;
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init(&iter, self->things);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		igw_thing_agent_update_presence(((IgwEngineThing *)value)->agent);
+	return G_SOURCE_CONTINUE;
+}
+
+/*
+ * check as often as the most frequent reporter reports, so that "overdue"
+ * is seen in time, but at most once a second and at least twice a minute
+ */
+static void
+igw_engine_schedule_presence_check(IgwEngine *self)
+{
+	guint interval = IGW_ENGINE_PRESENCE_CHECK_S;
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init(&iter, self->things);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		guint report = igw_thing_get_report_interval(((IgwEngineThing *)value)->thing);
+		if (report > 0)
+			interval = MIN(interval, MAX(report, 1));
+	}
+	if (self->presence_id != 0 && interval == self->presence_interval)
+		return;
+	g_clear_handle_id(&self->presence_id, g_source_remove);
+	self->presence_interval = interval;
+	self->presence_id = g_timeout_add_seconds(interval, igw_engine_presence_cb, self);
+}
+
 static gboolean
 igw_engine_prepare_thing(IgwEngine *self, IgwThing *thing, gchar **jid, gchar **password, gboolean *greeted,
 			 GError **error)
@@ -266,6 +303,8 @@ igw_engine_thing_added_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 	g_hash_table_insert(self->things, g_strdup(igw_thing_get_id(thing)), entry);
 	g_message("thing %s: added as %s", igw_thing_get_id(thing), jid);
 	igw_engine_start_session(self, entry);
+	if (!self->shutting_down && self->presence_id != 0)
+		igw_engine_schedule_presence_check(self);
 	igw_engine_emit_status(self);
 }
 
@@ -295,8 +334,10 @@ igw_engine_thing_removed_cb(IgwContext *context, IgwThing *thing, IgwEngine *sel
 	if (igw_xmpp_session_get_state(entry->session) != IGW_XMPP_SESSION_STATE_STOPPED)
 		g_ptr_array_add(self->retired, g_object_ref(entry->session));
 	g_hash_table_remove(self->things, igw_thing_get_id(thing));
-	if (!self->shutting_down)
+	if (!self->shutting_down) {
 		igw_engine_start_idle_sessions(self);
+		igw_engine_schedule_presence_check(self);
+	}
 	igw_engine_emit_status(self);
 }
 
@@ -332,19 +373,6 @@ igw_engine_reachable_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 	g_info("thing %s: %s", igw_thing_get_id(thing), igw_thing_get_reachable(thing) ? "reachable" : "unreachable");
 	if (entry != NULL)
 		igw_thing_agent_update_presence(entry->agent);
-}
-
-/* overdue readings turn presence to away or xa; one wakeup for all things */
-static gboolean
-igw_engine_presence_cb(gpointer user_data)
-{
-	IgwEngine *self = user_data;
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value))
-		igw_thing_agent_update_presence(((IgwEngineThing *)value)->agent);
-	return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -510,7 +538,7 @@ igw_engine_startup(IgwEngine *self, GError **error)
 	igw_engine_start_gateway(self);
 	igw_engine_start_plugins(self);
 	igw_engine_prune_cb(self);
-	self->presence_id = g_timeout_add_seconds(IGW_ENGINE_PRESENCE_CHECK_S, igw_engine_presence_cb, self);
+	igw_engine_schedule_presence_check(self);
 	self->prune_id = g_timeout_add_seconds(IGW_ENGINE_PRUNE_INTERVAL_S, igw_engine_prune_cb, self);
 	return TRUE;
 }

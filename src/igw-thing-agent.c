@@ -94,21 +94,42 @@ igw_thing_agent_add_text_child(xmpp_stanza_t *parent, const gchar *name, const g
 	xmpp_stanza_add_child_ex(parent, child, 0);
 }
 
+static gchar *
+igw_thing_agent_format_last_reading(IgwThingAgent *self)
+{
+	GPtrArray *fields = igw_thing_get_fields(self->thing);
+	g_autoptr(GDateTime) dt = NULL;
+	gint64 newest = 0;
+	for (guint i = 0; i < fields->len; i++) {
+		IgwReading *reading = igw_thing_get_latest(self->thing,
+							   igw_field_get_name(g_ptr_array_index(fields, i)));
+		if (reading != NULL)
+			newest = MAX(newest, igw_reading_get_timestamp(reading));
+	}
+	dt = g_date_time_new_from_unix_utc(newest / G_USEC_PER_SEC);
+	if (newest == 0 || dt == NULL)
+		return g_strdup("start");
+	return g_date_time_format(dt, "%H:%M:%S UTC");
+}
+
 /* show is NULL for plain available */
 static void
 igw_thing_agent_presence_state(IgwThingAgent *self, const gchar **show, gchar **status)
 {
 	g_autofree gchar *summary = NULL;
+	g_autofree gchar *since = NULL;
 	guint interval = igw_thing_get_report_interval(self->thing);
 	gint64 age = (g_get_monotonic_time() - igw_thing_get_last_reading_time(self->thing)) / G_USEC_PER_SEC;
 	summary = igw_thing_summarize(self->thing);
+	since = igw_thing_agent_format_last_reading(self);
 	*show = NULL;
 	if (interval > 0 && age > (gint64)interval * IGW_AGENT_XA_INTERVALS)
 		*show = "xa";
 	else if (interval > 0 && age > (gint64)interval * IGW_AGENT_AWAY_INTERVALS)
 		*show = "away";
+	/* a fixed text while overdue: presence goes out on change only */
 	if (*show != NULL)
-		*status = g_strdup_printf("no reading for %" G_GINT64_FORMAT " s; last: %s", age, summary);
+		*status = g_strdup_printf("no reading since %s; last: %s", since, summary);
 	else
 		*status = g_steal_pointer(&summary);
 }

@@ -13,6 +13,8 @@
  *   [thing sim:kitchen]
  *   type=thermometer   # temperature, humidity, battery every interval seconds
  *   interval=10
+ *   silent_after=0     # stop reporting after this many readings, like a
+ *                      # device whose battery died (0: never)
  *
  *   [thing sim:lamp]
  *   type=lamp          # writable on and brightness
@@ -31,6 +33,8 @@ typedef struct {
 	gchar *id;
 	IgwSimKind kind;
 	guint interval;
+	guint silent_after;
+	guint ticks;
 	guint timer_id;
 	GRand *rand;
 	gdouble battery;
@@ -73,27 +77,36 @@ igw_sim_parse_kind(const gchar *text, IgwSimKind *kind)
 }
 
 static gboolean
+igw_sim_read_uint(GKeyFile *config, const gchar *group, const gchar *key, guint64 min, guint64 max,
+		  guint *value, GError **error)
+{
+	g_autofree gchar *text = g_key_file_get_string(config, group, key, NULL);
+	guint64 number = 0;
+	if (text == NULL)
+		return TRUE;
+	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, min, max, &number, NULL)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "[%s] %s: expected a whole number from %u to %u, got '%s'", group, key,
+			    (guint)min, (guint)max, text);
+		return FALSE;
+	}
+	*value = (guint)number;
+	return TRUE;
+}
+
+static gboolean
 igw_sim_read_thing_config(GKeyFile *config, const gchar *group, IgwSimKind *kind, guint *interval,
 			  GError **error)
 {
 	g_autofree gchar *type = g_key_file_get_string(config, group, "type", NULL);
-	g_autofree gchar *interval_text = g_key_file_get_string(config, group, "interval", NULL);
-	guint64 number = IGW_SIM_DEFAULT_INTERVAL;
 	if (type == NULL || !igw_sim_parse_kind(g_strstrip(type), kind)) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
 			    "[%s] type: expected 'thermometer' or 'lamp', got '%s'", group,
 			    type != NULL ? type : "(missing)");
 		return FALSE;
 	}
-	if (interval_text != NULL &&
-	    !g_ascii_string_to_unsigned(g_strstrip(interval_text), 10, 1, 86400, &number, NULL)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-			    "[%s] interval: expected seconds from 1 to 86400, got '%s'", group,
-			    interval_text);
-		return FALSE;
-	}
-	*interval = (guint)number;
-	return TRUE;
+	*interval = IGW_SIM_DEFAULT_INTERVAL;
+	return igw_sim_read_uint(config, group, "interval", 1, 86400, interval, error);
 }
 
 static gboolean
@@ -103,9 +116,11 @@ igw_sim_check_config(IgwPlugin *plugin, GKeyFile *config, GError **error)
 	for (guint i = 0; groups[i] != NULL; i++) {
 		IgwSimKind kind;
 		guint interval;
+		guint silent_after = 0;
 		if (!g_str_has_prefix(groups[i], "thing sim:"))
 			continue;
-		if (!igw_sim_read_thing_config(config, groups[i], &kind, &interval, error))
+		if (!igw_sim_read_thing_config(config, groups[i], &kind, &interval, error) ||
+		    !igw_sim_read_uint(config, groups[i], "silent_after", 0, G_MAXUINT32, &silent_after, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -167,6 +182,11 @@ igw_sim_thermometer_tick_cb(gpointer user_data)
 	igw_sim_report(sim, "temperature", g_variant_new_double(round(temperature * 10) / 10));
 	igw_sim_report(sim, "humidity", g_variant_new_double(round(humidity)));
 	igw_sim_report(sim, "battery", g_variant_new_int64((gint64)sim->battery));
+	if (sim->silent_after > 0 && ++sim->ticks >= sim->silent_after) {
+		g_info("%s: going silent after %u readings", sim->id, sim->ticks);
+		sim->timer_id = 0;
+		return G_SOURCE_REMOVE;
+	}
 	return G_SOURCE_CONTINUE;
 }
 
@@ -209,6 +229,10 @@ igw_sim_add(IgwPlugin *plugin, const gchar *id, GError **error)
 		igw_sim_thing_free(sim);
 		return FALSE;
 	}
+	if (!igw_sim_read_uint(config, group, "silent_after", 0, G_MAXUINT32, &sim->silent_after, error)) {
+		igw_sim_thing_free(sim);
+		return FALSE;
+	}
 	thing = igw_sim_new_thing(sim, config, group);
 	g_hash_table_insert(self->things, g_strdup(id), sim);
 	if (!igw_context_add_thing(context, thing, error)) {
@@ -217,8 +241,8 @@ igw_sim_add(IgwPlugin *plugin, const gchar *id, GError **error)
 	}
 	igw_context_set_reachable(context, id, TRUE);
 	if (sim->kind == IGW_SIM_KIND_THERMOMETER) {
-		igw_sim_thermometer_tick_cb(sim);
-		sim->timer_id = g_timeout_add_seconds(sim->interval, igw_sim_thermometer_tick_cb, sim);
+		if (igw_sim_thermometer_tick_cb(sim) == G_SOURCE_CONTINUE)
+			sim->timer_id = g_timeout_add_seconds(sim->interval, igw_sim_thermometer_tick_cb, sim);
 	} else {
 		igw_sim_report(sim, "on", g_variant_new_boolean(sim->on));
 		igw_sim_report(sim, "brightness", g_variant_new_int64(sim->brightness));
