@@ -39,54 +39,78 @@ igw_chat_command_new(IgwChatCommandKind kind, const gchar *field, const gchar *v
 	return self;
 }
 
+/*
+ * splits @text into its first word and the rest, both without surrounding
+ * whitespace; \s is Unicode-aware here, so a no-break space from a phone
+ * keyboard separates words like a plain one, unlike g_strstrip()
+ */
 static gboolean
-igw_chat_expect_args(gchar **words, guint min, guint max, const gchar *usage, GError **error)
+igw_chat_split(const gchar *text, gchar **first, gchar **rest)
 {
-	guint count = g_strv_length(words) - 1;
-	if (count >= min && count <= max)
-		return TRUE;
-	g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "usage: %s", usage);
-	return FALSE;
+	g_autoptr(GRegex) regex = g_regex_new("^\\s*(\\S+)\\s*(.*?)\\s*$",
+					      G_REGEX_DOTALL | G_REGEX_DOLLAR_ENDONLY,
+					      0,
+					      NULL);
+	g_autoptr(GMatchInfo) match = NULL;
+	if (!g_regex_match(regex, text, 0, &match))
+		return FALSE;
+	*first = g_match_info_fetch(match, 1);
+	*rest = g_match_info_fetch(match, 2);
+	return TRUE;
 }
 
-/* case-insensitive command word; the value of "set" may contain spaces */
+static IgwChatCommand *
+igw_chat_command_parse_get(const gchar *args, GError **error)
+{
+	g_autofree gchar *field = NULL;
+	g_autofree gchar *extra = NULL;
+	if (*args == '\0')
+		return igw_chat_command_new(IGW_CHAT_COMMAND_GET, NULL, NULL);
+	if (!igw_chat_split(args, &field, &extra) || *extra != '\0') {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "usage: get [FIELD]");
+		return NULL;
+	}
+	return igw_chat_command_new(IGW_CHAT_COMMAND_GET, field, NULL);
+}
+
+/* the value is everything after the field name, inner spaces kept */
+static IgwChatCommand *
+igw_chat_command_parse_set(const gchar *args, GError **error)
+{
+	g_autofree gchar *field = NULL;
+	g_autofree gchar *value = NULL;
+	if (!igw_chat_split(args, &field, &value) || *value == '\0') {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "usage: set FIELD VALUE");
+		return NULL;
+	}
+	return igw_chat_command_new(IGW_CHAT_COMMAND_SET, field, value);
+}
+
+/* case-insensitive command word */
 IgwChatCommand *
 igw_chat_command_parse(const gchar *text, GError **error)
 {
-	g_autofree gchar *line = NULL;
-	g_auto(GStrv) words = NULL;
+	g_autofree gchar *word = NULL;
+	g_autofree gchar *args = NULL;
 	g_autofree gchar *verb = NULL;
 
 	if (text == NULL || !g_utf8_validate(text, -1, NULL) || strlen(text) > IGW_CHAT_MAX_LENGTH) {
 		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "message not understood");
 		return NULL;
 	}
-	line = g_strstrip(g_strdup(text));
-	words = g_regex_split_simple("\\s+", line, 0, 0);
-	if (words[0] == NULL || *words[0] == '\0') {
+	if (!igw_chat_split(text, &word, &args)) {
 		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "empty message; try 'help'");
 		return NULL;
 	}
-	verb = g_utf8_strdown(words[0], -1);
+	verb = g_utf8_strdown(word, -1);
 	if (g_strcmp0(verb, "help") == 0 || g_strcmp0(verb, "?") == 0)
 		return igw_chat_command_new(IGW_CHAT_COMMAND_HELP, NULL, NULL);
 	if (g_strcmp0(verb, "info") == 0)
 		return igw_chat_command_new(IGW_CHAT_COMMAND_INFO, NULL, NULL);
-	if (g_strcmp0(verb, "get") == 0) {
-		if (!igw_chat_expect_args(words, 0, 1, "get [FIELD]", error))
-			return NULL;
-		return igw_chat_command_new(IGW_CHAT_COMMAND_GET, words[1], NULL);
-	}
-	if (g_strcmp0(verb, "set") == 0) {
-		g_auto(GStrv) parts = g_regex_split_simple("\\s+", line, 0, 0);
-		g_autofree gchar *value = NULL;
-		if (!igw_chat_expect_args(words, 2, G_MAXUINT, "set FIELD VALUE", error))
-			return NULL;
-		/* everything after the field name, spaces kept */
-		value = g_strdup(g_strstr_len(line + strlen(parts[0]), -1, parts[1]) + strlen(parts[1]));
-		g_strstrip(value);
-		return igw_chat_command_new(IGW_CHAT_COMMAND_SET, words[1], value);
-	}
-	g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unknown command '%s'; try 'help'", words[0]);
+	if (g_strcmp0(verb, "get") == 0)
+		return igw_chat_command_parse_get(args, error);
+	if (g_strcmp0(verb, "set") == 0)
+		return igw_chat_command_parse_set(args, error);
+	g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unknown command '%s'; try 'help'", word);
 	return NULL;
 }

@@ -36,6 +36,17 @@ igw_config_free(IgwConfig *self)
 	g_free(self);
 }
 
+/*
+ * GKeyFile takes group and key names that are not UTF-8, and quotes such lines
+ * in its own errors; the journal and D-Bus want UTF-8
+ */
+static void
+igw_config_set_error(GError **error, const gchar *message)
+{
+	g_autofree gchar *valid = g_utf8_make_valid(message, -1);
+	g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, valid);
+}
+
 static gboolean
 igw_config_fail(IgwConfig *self, const gchar *group, const gchar *key, GError **error,
 		const gchar *format, ...) G_GNUC_PRINTF(5, 6);
@@ -47,23 +58,66 @@ igw_config_fail(IgwConfig *self, const gchar *group, const gchar *key, GError **
 {
 	va_list args;
 	g_autofree gchar *what = NULL;
+	g_autofree gchar *message = NULL;
 	va_start(args, format);
 	what = g_strdup_vprintf(format, args);
 	va_end(args);
 	if (key != NULL)
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "%s: [%s] %s: %s",
-			    self->path, group, key, what);
+		message = g_strdup_printf("%s: [%s] %s: %s", self->path, group, key, what);
 	else
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "%s: [%s]: %s",
-			    self->path, group, what);
+		message = g_strdup_printf("%s: [%s]: %s", self->path, group, what);
+	igw_config_set_error(error, message);
 	return FALSE;
+}
+
+/*
+ * GLib 2.74 sets its GError twice, and warns, when an unknown escape like "\z"
+ * comes before a trailing "\"; a lone trailing "\" is refused before that
+ */
+static gboolean
+igw_config_check_escapes(IgwConfig *self, const gchar *group, const gchar *key, GError **error)
+{
+	g_autofree gchar *raw = g_key_file_get_value(self->keyfile, group, key, NULL);
+	gsize len = raw != NULL ? strlen(raw) : 0;
+	gsize backslashes = 0;
+	while (backslashes < len && raw[len - 1 - backslashes] == '\\')
+		backslashes++;
+	if (backslashes % 2 == 0)
+		return TRUE;
+	return igw_config_fail(self, group, key, error,
+			       "expected UTF-8 text with valid escapes, the value ends in a lone '\\'");
+}
+
+/* the unescaped value, or NULL when the key is absent; a value GKeyFile can't read is an error */
+static gboolean
+igw_config_get_value(IgwConfig *self, const gchar *group, const gchar *key, gchar **out,
+		     GError **error)
+{
+	g_autoptr(GError) local_error = NULL;
+	g_autofree gchar *value = NULL;
+	*out = NULL;
+	if (!igw_config_check_escapes(self, group, key, error))
+		return FALSE;
+	value = g_key_file_get_string(self->keyfile, group, key, &local_error);
+	/* older GLib returns a value for "\z" and sets the error all the same */
+	if (local_error == NULL ||
+	    g_error_matches(local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) ||
+	    g_error_matches(local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND)) {
+		*out = g_steal_pointer(&value);
+		return TRUE;
+	}
+	return igw_config_fail(self, group, key, error,
+			       "expected UTF-8 text with valid escapes, the value could not be read: %s",
+			       local_error->message);
 }
 
 static gboolean
 igw_config_get_string(IgwConfig *self, const gchar *group, const gchar *key,
 		      const gchar *fallback, gboolean required, gchar **out, GError **error)
 {
-	g_autofree gchar *value = g_key_file_get_string(self->keyfile, group, key, NULL);
+	g_autofree gchar *value = NULL;
+	if (!igw_config_get_value(self, group, key, &value, error))
+		return FALSE;
 	if (value != NULL)
 		g_strstrip(value);
 	if (value == NULL || *value == '\0') {
@@ -80,8 +134,10 @@ static gboolean
 igw_config_get_uint(IgwConfig *self, const gchar *group, const gchar *key, guint fallback,
 		    guint min, guint max, guint *out, GError **error)
 {
-	g_autofree gchar *value = g_key_file_get_string(self->keyfile, group, key, NULL);
+	g_autofree gchar *value = NULL;
 	guint64 number = 0;
+	if (!igw_config_get_value(self, group, key, &value, error))
+		return FALSE;
 	if (value == NULL) {
 		*out = fallback;
 		return TRUE;
@@ -98,7 +154,9 @@ static gboolean
 igw_config_get_bool(IgwConfig *self, const gchar *group, const gchar *key, gboolean fallback,
 		    gboolean *out, GError **error)
 {
-	g_autofree gchar *value = g_key_file_get_string(self->keyfile, group, key, NULL);
+	g_autofree gchar *value = NULL;
+	if (!igw_config_get_value(self, group, key, &value, error))
+		return FALSE;
 	if (value == NULL) {
 		*out = fallback;
 		return TRUE;
@@ -131,12 +189,23 @@ igw_config_jid_is_bare(const gchar *jid)
 	return g_utf8_validate(jid, -1, NULL);
 }
 
+/* in the order written, each JID once */
 static gboolean
 igw_config_get_jids(IgwConfig *self, const gchar *group, const gchar *key, GStrv *out,
 		    GError **error)
 {
-	g_auto(GStrv) jids = g_key_file_get_string_list(self->keyfile, group, key, NULL, NULL);
-	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	g_autoptr(GError) local_error = NULL;
+	g_auto(GStrv) jids = NULL;
+	g_autoptr(GPtrArray) array = g_ptr_array_new_with_free_func(g_free);
+	if (!igw_config_check_escapes(self, group, key, error))
+		return FALSE;
+	jids = g_key_file_get_string_list(self->keyfile, group, key, NULL, &local_error);
+	if (local_error != NULL &&
+	    !g_error_matches(local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+	    !g_error_matches(local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+		return igw_config_fail(self, group, key, error,
+				       "expected UTF-8 text with valid escapes, the value could not be read: %s",
+				       local_error->message);
 	for (guint i = 0; jids != NULL && jids[i] != NULL; i++) {
 		g_strstrip(jids[i]);
 		if (*jids[i] == '\0')
@@ -145,9 +214,11 @@ igw_config_get_jids(IgwConfig *self, const gchar *group, const gchar *key, GStrv
 			return igw_config_fail(self, group, key, error,
 					       "expected bare JIDs (user@domain) separated by ';', got '%s'",
 					       jids[i]);
-		g_strv_builder_add(builder, jids[i]);
+		if (!g_ptr_array_find_with_equal_func(array, jids[i], g_str_equal, NULL))
+			g_ptr_array_add(array, g_strdup(jids[i]));
 	}
-	*out = g_strv_builder_end(builder);
+	g_ptr_array_add(array, NULL);
+	*out = (GStrv)g_ptr_array_free(g_steal_pointer(&array), FALSE);
 	return TRUE;
 }
 
@@ -307,7 +378,8 @@ igw_config_load_from_data(const gchar *path, const gchar *data, GError **error)
 	self->path = g_strdup(path);
 	self->keyfile = g_key_file_new();
 	if (!g_key_file_load_from_data(self->keyfile, data, -1, G_KEY_FILE_NONE, &local_error)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "%s: %s", path, local_error->message);
+		g_autofree gchar *message = g_strdup_printf("%s: %s", path, local_error->message);
+		igw_config_set_error(error, message);
 		return NULL;
 	}
 	if (!igw_config_parse_groups(self, error) || !igw_config_parse_xmpp(self, error) ||

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -353,7 +354,9 @@ static GVariant *
 igw_field_parse_date_time(IgwField *self, const gchar *text, GError **error)
 {
 	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(text, NULL);
-	if (dt == NULL) {
+	/* 9999-12-31T23:00:00-02:00 parses, but is beyond what GDateTime holds in UTC */
+	g_autoptr(GDateTime) utc = dt != NULL ? g_date_time_to_utc(dt) : NULL;
+	if (utc == NULL) {
 		g_set_error(error,
 			    IGW_ERROR,
 			    IGW_ERROR_INVALID_DATA,
@@ -363,6 +366,28 @@ igw_field_parse_date_time(IgwField *self, const gchar *text, GError **error)
 		return NULL;
 	}
 	return g_variant_new_int64(g_date_time_to_unix(dt) * G_USEC_PER_SEC + g_date_time_get_microsecond(dt));
+}
+
+/* whole seconds on the command line; microseconds inside, so the range is smaller */
+static GVariant *
+igw_field_parse_duration(IgwField *self, const gchar *text, GError **error)
+{
+	gint64 seconds = 0;
+	if (!g_ascii_string_to_signed(text,
+				      10,
+				      G_MININT64 / G_USEC_PER_SEC,
+				      G_MAXINT64 / G_USEC_PER_SEC,
+				      &seconds,
+				      NULL)) {
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_INVALID_DATA,
+			    "%s expects a whole number of seconds, not '%s'",
+			    self->name,
+			    text);
+		return NULL;
+	}
+	return g_variant_new_int64(seconds * G_USEC_PER_SEC);
 }
 
 static GVariant *
@@ -377,13 +402,8 @@ igw_field_parse_any(IgwField *self, const gchar *text, GError **error)
 		return igw_field_parse_boolean(self, text, error);
 	case IGW_FIELD_TYPE_DATE_TIME:
 		return igw_field_parse_date_time(self, text, error);
-	case IGW_FIELD_TYPE_DURATION: {
-		/* whole seconds on the command line; microseconds inside */
-		g_autoptr(GVariant) seconds = igw_field_parse_integer(self, text, error);
-		if (seconds == NULL)
-			return NULL;
-		return g_variant_new_int64(g_variant_get_int64(seconds) * G_USEC_PER_SEC);
-	}
+	case IGW_FIELD_TYPE_DURATION:
+		return igw_field_parse_duration(self, text, error);
 	case IGW_FIELD_TYPE_STRING:
 	case IGW_FIELD_TYPE_ENUM:
 	default:
@@ -413,16 +433,20 @@ igw_field_parse_value(IgwField *self, const gchar *text, GError **error)
 static gchar *
 igw_field_format_date_time(gint64 usec)
 {
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
+	/* whole seconds towards the past: -0.5 s is still 1969-12-31T23:59:59Z */
+	gint64 seconds = usec / G_USEC_PER_SEC - (usec % G_USEC_PER_SEC < 0 ? 1 : 0);
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(seconds);
 	if (dt == NULL)
 		return g_strdup("?");
-	return g_date_time_format(dt, "%FT%TZ");
+	/* not %F: GLib does not pad years before 1000 to the four digits ISO 8601 wants */
+	return g_date_time_format(dt, "%C%y-%m-%dT%H:%M:%SZ");
 }
 
 static gchar *
 igw_field_format_number(guint decimals, gdouble number)
 {
-	gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+	/* room for every digit of DBL_MAX, a sign, a point and 9 decimals */
+	gchar buf[G_ASCII_DTOSTR_BUF_SIZE + DBL_MAX_10_EXP + 12];
 	g_autofree gchar *format = g_strdup_printf("%%.%uf", decimals);
 	/* locale independent: readings go to machines as well as people */
 	return g_strdup(g_ascii_formatd(buf, sizeof(buf), format, number));

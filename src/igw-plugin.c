@@ -251,7 +251,12 @@ igw_plugin_runner_startup(IgwPlugin *self, GError **error)
 	if (self->vfuncs.startup != NULL)
 		ok = self->vfuncs.startup(self, &local_error);
 	if (!igw_plugin_runner_result(self, "startup", ok, &local_error)) {
-		igw_plugin_disable(self, local_error->message);
+		/* the reason alone: the log line names the plugin already */
+		const gchar *reason = local_error->message;
+		g_autofree gchar *prefix = g_strdup_printf("plugin %s: ", self->name);
+		if (g_str_has_prefix(reason, prefix))
+			reason += strlen(prefix);
+		igw_plugin_disable(self, reason);
 		g_propagate_error(error, g_steal_pointer(&local_error));
 		return FALSE;
 	}
@@ -290,7 +295,9 @@ igw_plugin_runner_shutdown(IgwPlugin *self)
 
 /* one control request: completes once, with the plugin's answer or a timeout */
 typedef struct {
-	GCancellable *cancellable;
+	GCancellable *cancellable; /* the plugin's: cancelled on timeout or by the caller */
+	GCancellable *caller_cancellable;
+	gulong caller_handler;
 	guint timeout_id;
 	gchar *thing_id;
 	gchar *field_name;
@@ -300,10 +307,20 @@ static void
 igw_plugin_control_helper_free(IgwPluginControlHelper *helper)
 {
 	g_clear_handle_id(&helper->timeout_id, g_source_remove);
+	if (helper->caller_cancellable != NULL) {
+		g_cancellable_disconnect(helper->caller_cancellable, helper->caller_handler);
+		g_object_unref(helper->caller_cancellable);
+	}
 	g_object_unref(helper->cancellable);
 	g_free(helper->thing_id);
 	g_free(helper->field_name);
 	g_free(helper);
+}
+
+static void
+igw_plugin_control_cancelled_cb(GCancellable *caller_cancellable, GCancellable *plugin_cancellable)
+{
+	g_cancellable_cancel(plugin_cancellable);
 }
 
 static gboolean
@@ -341,7 +358,8 @@ igw_plugin_control_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
-	g_task_return_pointer(task, g_variant_ref_sink(g_steal_pointer(&confirmed)),
+	/* _finish() hands over a reference; only a floating one still needs taking */
+	g_task_return_pointer(task, g_variant_take_ref(g_steal_pointer(&confirmed)),
 			      (GDestroyNotify)g_variant_unref);
 }
 
@@ -357,7 +375,8 @@ igw_plugin_control_check(IgwPlugin *self, IgwField *field, const gchar *field_na
 		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no field %s", field_name);
 		return FALSE;
 	}
-	if (!igw_field_get_writable(field) || self->vfuncs.control_async == NULL) {
+	if (!igw_field_get_writable(field) || self->vfuncs.control_async == NULL ||
+	    self->vfuncs.control_finish == NULL) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is read-only", field_name);
 		return FALSE;
 	}
@@ -379,12 +398,18 @@ igw_plugin_runner_control_async(IgwPlugin *self,
 	IgwField *field = igw_thing_get_field(thing, field_name);
 	IgwPluginControlHelper *helper;
 
-	if (!igw_plugin_control_check(self, field, field_name, value, &error)) {
+	if (!igw_plugin_control_check(self, field, field_name, value_ref, &error)) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
 	helper = g_new0(IgwPluginControlHelper, 1);
 	helper->cancellable = g_cancellable_new();
+	if (cancellable != NULL) {
+		helper->caller_cancellable = g_object_ref(cancellable);
+		helper->caller_handler = g_cancellable_connect(cancellable,
+							       G_CALLBACK(igw_plugin_control_cancelled_cb),
+							       helper->cancellable, NULL);
+	}
 	helper->thing_id = g_strdup(igw_thing_get_id(thing));
 	helper->field_name = g_strdup(field_name);
 	helper->timeout_id = g_timeout_add(self->timeout_ms, igw_plugin_control_timeout_cb, task);
@@ -393,7 +418,7 @@ igw_plugin_runner_control_async(IgwPlugin *self,
 	self->vfuncs.control_async(self,
 				   thing,
 				   field,
-				   value,
+				   value_ref,
 				   helper->cancellable,
 				   igw_plugin_control_cb,
 				   g_object_ref(task));
