@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "IgwTestConfig"
+
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "igw-config.h"
+#include "igw-error.h"
+
+#define TEST_TIMEOUT_SECONDS 10
+#define TEST_PATH "/etc/iotgw/test.conf"
+#define TEST_MINIMAL "[xmpp]\ndomain=example.org\n"
+#define TEST_PIN_HEX "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+#define test_assert_ok(ret, error)                                                                 \
+	ck_assert_msg((ret), "unexpected error: %s", (error) != NULL ? (error)->message : "(none)")
+
+static IgwConfig *
+test_load(const gchar *data)
+{
+	g_autoptr(GError) error = NULL;
+	IgwConfig *config = igw_config_load_from_data(TEST_PATH, data, &error);
+	test_assert_ok(config != NULL, error);
+	return config;
+}
+
+/* every refusal names the file, the group and (when there is one) the key, then what it wanted */
+static void
+test_assert_refused(const gchar *data, const gchar *where, const gchar *expected)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(IgwConfig) config = igw_config_load_from_data(TEST_PATH, data, &error);
+	g_autofree gchar *prefix = g_strdup_printf("%s: %s: ", TEST_PATH, where);
+	ck_assert_msg(config == NULL, "accepted:\n%s", data);
+	ck_assert_ptr_nonnull(error);
+	ck_assert_msg(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG), "%s (code %d)",
+		      error->message, error->code);
+	ck_assert_msg(g_str_has_prefix(error->message, prefix), "'%s' does not start with '%s'",
+		      error->message, prefix);
+	ck_assert_msg(strstr(error->message, expected) != NULL, "'%s' lacks '%s'", error->message,
+		      expected);
+	ck_assert(g_utf8_validate(error->message, -1, NULL));
+}
+
+static void
+test_assert_xmpp_refused(const gchar *line, const gchar *where, const gchar *expected)
+{
+	g_autofree gchar *data = g_strdup_printf("%s%s\n", TEST_MINIMAL, line);
+	test_assert_refused(data, where, expected);
+}
+
+START_TEST(test_config_minimal)
+{
+	g_autoptr(IgwConfig) config = test_load(TEST_MINIMAL);
+
+	ck_assert_str_eq(config->path, TEST_PATH);
+	ck_assert_str_eq(config->domain, "example.org");
+	ck_assert_str_eq(config->host, "example.org");
+	ck_assert_uint_eq(config->port, 5222);
+	ck_assert_int_eq(config->tls, IGW_TLS_REQUIRED);
+	ck_assert_ptr_null(config->ca_file);
+	ck_assert_ptr_null(config->pinned_cert);
+	ck_assert(!config->register_accounts);
+	ck_assert_str_eq(config->resource, "iotgw");
+	ck_assert_uint_eq(config->max_sessions, 900);
+	ck_assert_uint_eq(config->max_logins_in_flight, 16);
+	ck_assert_uint_eq(config->login_timeout, 30);
+	ck_assert_str_eq(config->gateway_jid, "iotgw@example.org");
+	ck_assert_ptr_null(config->gateway_password);
+	ck_assert_ptr_nonnull(config->owners);
+	ck_assert_uint_eq(g_strv_length(config->owners), 0);
+	ck_assert_str_eq(config->plugin_dir, IGW_PLUGIN_DIR);
+	ck_assert_ptr_nonnull(config->disabled_plugins);
+	ck_assert_uint_eq(g_strv_length(config->disabled_plugins), 0);
+	ck_assert_uint_eq(config->history_max_age_days, 30);
+	ck_assert_uint_eq(config->history_max_rows, 10000);
+	ck_assert_ptr_nonnull(config->keyfile);
+}
+END_TEST
+
+START_TEST(test_config_full)
+{
+	g_autoptr(IgwConfig) config = NULL;
+
+	config = test_load("[xmpp]\n"
+			   "domain = example.org \n"
+			   "host=xmpp.example.net\n"
+			   "port=5223\n"
+			   "tls=disabled\n"
+			   "register=true\n"
+			   "resource=gw1\n"
+			   "max_sessions=1000\n"
+			   "max_logins_in_flight=4\n"
+			   "login_timeout=600\n"
+			   "[gateway]\n"
+			   "jid=gw@example.org\n"
+			   "password=secret\n"
+			   "owners=alice@example.org; bob@example.org;;\n"
+			   "plugin_dir=/opt/plugins\n"
+			   "disabled_plugins=ble;coap\n"
+			   "[history]\n"
+			   "max_age_days=1\n"
+			   "max_rows=100000000\n"
+			   "[plugin sim]\n"
+			   "anything=goes\n"
+			   "[thing sim:kitchen]\n"
+			   "type=thermometer\n");
+	ck_assert_str_eq(config->domain, "example.org");
+	ck_assert_str_eq(config->host, "xmpp.example.net");
+	ck_assert_uint_eq(config->port, 5223);
+	ck_assert_int_eq(config->tls, IGW_TLS_DISABLED);
+	ck_assert(config->register_accounts);
+	ck_assert_str_eq(config->resource, "gw1");
+	ck_assert_uint_eq(config->max_sessions, IGW_CONFIG_MAX_SESSIONS_LIMIT);
+	ck_assert_uint_eq(config->max_logins_in_flight, 4);
+	ck_assert_uint_eq(config->login_timeout, 600);
+	ck_assert_str_eq(config->gateway_jid, "gw@example.org");
+	ck_assert_str_eq(config->gateway_password, "secret");
+	ck_assert_uint_eq(g_strv_length(config->owners), 2);
+	ck_assert_str_eq(config->owners[0], "alice@example.org");
+	ck_assert_str_eq(config->owners[1], "bob@example.org");
+	ck_assert_str_eq(config->plugin_dir, "/opt/plugins");
+	ck_assert_uint_eq(g_strv_length(config->disabled_plugins), 2);
+	ck_assert_str_eq(config->disabled_plugins[1], "coap");
+	ck_assert_uint_eq(config->history_max_age_days, 1);
+	ck_assert_uint_eq(config->history_max_rows, 100000000);
+}
+END_TEST
+
+START_TEST(test_config_shipped)
+{
+	const gchar *srcdir = g_getenv("IGW_TEST_SRCDIR");
+	g_autofree gchar *path = NULL;
+	g_autoptr(IgwConfig) config = NULL;
+	g_autoptr(GError) error = NULL;
+
+	/* the example that is installed must load as it is */
+	ck_assert_msg(srcdir != NULL, "IGW_TEST_SRCDIR is not set");
+	path = g_build_filename(srcdir, "..", "data", "iotgwd.conf", NULL);
+	config = igw_config_load(path, &error);
+	test_assert_ok(config != NULL, error);
+	ck_assert_str_eq(config->domain, "example.org");
+}
+END_TEST
+
+START_TEST(test_config_missing)
+{
+	test_assert_refused("", "[xmpp]", "expected this group, it is missing");
+	test_assert_refused("[gateway]\nowners=alice@example.org\n", "[xmpp]",
+			    "expected this group, it is missing");
+	test_assert_refused("[xmpp]\nport=5222\n", "[xmpp] domain",
+			    "expected a value, the key is missing");
+	test_assert_refused("[xmpp]\ndomain=  \n", "[xmpp] domain",
+			    "expected a value, the key is missing");
+}
+END_TEST
+
+START_TEST(test_config_syntax)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(IgwConfig) config = NULL;
+
+	config = igw_config_load_from_data(TEST_PATH, "domain=example.org\n", &error);
+	ck_assert_ptr_null(config);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG));
+	ck_assert(g_str_has_prefix(error->message, TEST_PATH ": "));
+	g_clear_error(&error);
+	config = igw_config_load_from_data(TEST_PATH, "[xmpp\ndomain=example.org\n", &error);
+	ck_assert_ptr_null(config);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG));
+	ck_assert(g_str_has_prefix(error->message, TEST_PATH ": "));
+	g_clear_error(&error);
+
+	/* GKeyFile quotes the bad line as it is; the message must still be UTF-8 */
+	config = igw_config_load_from_data(TEST_PATH, "[x\xe7\x03]\n", &error);
+	ck_assert_ptr_null(config);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG));
+	ck_assert(g_str_has_prefix(error->message, TEST_PATH ": "));
+	ck_assert_msg(g_utf8_validate(error->message, -1, NULL), "%s", error->message);
+}
+END_TEST
+
+START_TEST(test_config_port)
+{
+	const gchar *expected = "expected a whole number from 1 to 65535";
+	test_assert_xmpp_refused("port=notanumber", "[xmpp] port", expected);
+	test_assert_xmpp_refused("port=notanumber", "[xmpp] port", "got 'notanumber'");
+	test_assert_xmpp_refused("port=0", "[xmpp] port", expected);
+	test_assert_xmpp_refused("port=70000", "[xmpp] port", "got '70000'");
+	test_assert_xmpp_refused("port=-1", "[xmpp] port", expected);
+	test_assert_xmpp_refused("port=5222x", "[xmpp] port", expected);
+	test_assert_xmpp_refused("port=", "[xmpp] port", expected);
+	test_assert_xmpp_refused("max_sessions=1001", "[xmpp] max_sessions",
+				 "expected a whole number from 1 to 1000, got '1001'");
+	test_assert_xmpp_refused("login_timeout=4", "[xmpp] login_timeout", "from 5 to 600");
+}
+END_TEST
+
+START_TEST(test_config_bad_values)
+{
+	test_assert_xmpp_refused("tls=maybe", "[xmpp] tls",
+				 "expected 'required' or 'disabled', got 'maybe'");
+	test_assert_xmpp_refused("tls=Required", "[xmpp] tls", "got 'Required'");
+	test_assert_xmpp_refused("register=yes", "[xmpp] register",
+				 "expected true or false, got 'yes'");
+	test_assert_refused(TEST_MINIMAL "[gateway]\njid=gateway\n", "[gateway] jid",
+			    "expected a bare JID (user@domain), got 'gateway'");
+	test_assert_refused(TEST_MINIMAL "[history]\nmax_rows=0\n", "[history] max_rows",
+			    "expected a whole number from 1 to 100000000, got '0'");
+}
+END_TEST
+
+/* a value GKeyFile can't read must not count as absent and fall back to the default */
+START_TEST(test_config_unreadable)
+{
+	const gchar *expected =
+	    "expected UTF-8 text with valid escapes, the value could not be read";
+	test_assert_xmpp_refused("port=\\z", "[xmpp] port", expected);
+	test_assert_xmpp_refused("tls=\\z", "[xmpp] tls", expected);
+	test_assert_xmpp_refused("register=\xff", "[xmpp] register", expected);
+	test_assert_refused("[xmpp]\ndomain=\\z\n", "[xmpp] domain", expected);
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=alice@example.org;\xff@example.org\n",
+			    "[gateway] owners", expected);
+	test_assert_refused(TEST_MINIMAL "[thing sim:a]\nowners=\\z@example.org\n",
+			    "[thing sim:a] owners", expected);
+	/* an unknown escape before a trailing backslash makes GLib 2.74 warn about its own GError
+	 */
+	test_assert_xmpp_refused("resource=a\\zb\\", "[xmpp] resource", "ends in a lone '\\'");
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=\\z@example.org;\\\n",
+			    "[gateway] owners", "ends in a lone '\\'");
+	/* GKeyFile lets a group name that is not UTF-8 through; the message is made valid */
+	test_assert_refused(TEST_MINIMAL "[\xe9t\xe9]\n", "[\xef\xbf\xbdt\xef\xbf\xbd]",
+			    "unknown group");
+}
+END_TEST
+
+START_TEST(test_config_unknown)
+{
+	/* a typo must not silently fall back to the default */
+	test_assert_xmpp_refused("prot=5223", "[xmpp] prot",
+				 "unknown key; expected one of: domain, host, port");
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowner=alice@example.org\n", "[gateway] owner",
+			    "unknown key; expected one of: jid, password, owners");
+	test_assert_refused(TEST_MINIMAL "[history]\nmax_days=3\n", "[history] max_days",
+			    "unknown key; expected one of: max_age_days, max_rows");
+	test_assert_refused(TEST_MINIMAL "[xmmp]\ndomain=example.org\n", "[xmmp]",
+			    "unknown group; expected xmpp, gateway, history, 'plugin NAME' or "
+			    "'thing ID'");
+	test_assert_refused(TEST_MINIMAL "[things sim:a]\n", "[things sim:a]", "unknown group");
+}
+END_TEST
+
+START_TEST(test_config_owners)
+{
+	const gchar *expected = "expected bare JIDs (user@domain) separated by ';'";
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=alice@example.org/phone\n",
+			    "[gateway] owners", expected);
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=alice@example.org/phone\n",
+			    "[gateway] owners", "got 'alice@example.org/phone'");
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=bob@example.org;alice\n",
+			    "[gateway] owners", "got 'alice'");
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=@example.org\n", "[gateway] owners",
+			    expected);
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=alice@\n", "[gateway] owners",
+			    expected);
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=a@b@example.org\n", "[gateway] owners",
+			    expected);
+	test_assert_refused(TEST_MINIMAL "[gateway]\nowners=al ice@example.org\n",
+			    "[gateway] owners", expected);
+	test_assert_refused(TEST_MINIMAL "[thing sim:a]\nowners=carol\n", "[thing sim:a] owners",
+			    "got 'carol'");
+
+	ck_assert(igw_config_jid_is_bare("alice@example.org"));
+	ck_assert(igw_config_jid_is_bare("\xc3\xa5sa@example.org"));
+	ck_assert(!igw_config_jid_is_bare(NULL));
+	ck_assert(!igw_config_jid_is_bare(""));
+	ck_assert(!igw_config_jid_is_bare("example.org"));
+	ck_assert(!igw_config_jid_is_bare("alice@example.org/res"));
+	ck_assert(!igw_config_jid_is_bare("a<b@example.org"));
+}
+END_TEST
+
+START_TEST(test_config_ca_file)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp("igw-test-config-XXXXXX", &error);
+	g_autofree gchar *pem = NULL;
+	g_autofree gchar *missing = NULL;
+	g_autofree gchar *data = NULL;
+	g_autofree gchar *expected = NULL;
+	g_autoptr(IgwConfig) config = NULL;
+	gboolean ret;
+
+	test_assert_ok(dir != NULL, error);
+	pem = g_build_filename(dir, "ca.pem", NULL);
+	missing = g_build_filename(dir, "missing.pem", NULL);
+	ret = g_file_set_contents(pem, "-----BEGIN CERTIFICATE-----\n", -1, &error);
+	test_assert_ok(ret, error);
+
+	data = g_strdup_printf(TEST_MINIMAL "ca_file=%s\n", pem);
+	config = test_load(data);
+	ck_assert_str_eq(config->ca_file, pem);
+	g_clear_pointer(&data, g_free);
+
+	data = g_strdup_printf(TEST_MINIMAL "ca_file=%s\n", missing);
+	expected = g_strdup_printf("expected a readable PEM file, '%s' does not exist", missing);
+	test_assert_refused(data, "[xmpp] ca_file", expected);
+	g_clear_pointer(&data, g_free);
+
+	/* a directory is not a PEM file either */
+	data = g_strdup_printf(TEST_MINIMAL "ca_file=%s\n", dir);
+	test_assert_refused(data, "[xmpp] ca_file", "expected a readable PEM file");
+
+	g_remove(pem);
+	g_rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_config_pinned_cert)
+{
+	g_autoptr(IgwConfig) config = NULL;
+	g_autoptr(GString) colons = g_string_new(NULL);
+	g_autofree gchar *upper = g_ascii_strup(TEST_PIN_HEX, -1);
+	g_autofree gchar *data = NULL;
+
+	/* AA:BB:... as openssl prints it */
+	for (guint i = 0; upper[i] != '\0'; i += 2)
+		g_string_append_printf(colons, "%s%c%c", i > 0 ? ":" : "", upper[i], upper[i + 1]);
+	data = g_strdup_printf(TEST_MINIMAL "pinned_cert=%s\n", colons->str);
+	config = test_load(data);
+	ck_assert_str_eq(config->pinned_cert, TEST_PIN_HEX);
+	ck_assert_uint_eq(strlen(config->pinned_cert), 64);
+	g_clear_pointer(&config, igw_config_free);
+
+	config = test_load(TEST_MINIMAL "pinned_cert=" TEST_PIN_HEX "\n");
+	ck_assert_str_eq(config->pinned_cert, TEST_PIN_HEX);
+
+	test_assert_xmpp_refused("pinned_cert=00112233", "[xmpp] pinned_cert",
+				 "expected 64 hex digits of SHA-256, got 8");
+	test_assert_xmpp_refused("pinned_cert=" TEST_PIN_HEX "00", "[xmpp] pinned_cert",
+				 "expected 64 hex digits of SHA-256, got 66");
+	test_assert_xmpp_refused("pinned_cert=zz112233445566778899aabbccddeeff00112233445566778899"
+				 "aabbccddeeff",
+				 "[xmpp] pinned_cert", "expected a SHA-256 fingerprint in hex");
+	test_assert_xmpp_refused("pinned_cert=::::", "[xmpp] pinned_cert", "got 0");
+}
+END_TEST
+
+START_TEST(test_config_things)
+{
+	g_autoptr(IgwConfig) config = NULL;
+
+	/*
+	 * GKeyFile refuses ']' inside a group name, so a coap thing with an IPv6
+	 * literal ("coap:[fd00::2]:5683") can't have a [thing] group at all
+	 */
+	config =
+	    test_load(TEST_MINIMAL "[thing sim:a]\njid=a@example.org\npassword=x\n"
+				   "[thing ble:AA:BB:CC:DD:EE:FF]\n[thing coap:fd00--2:5683]\n");
+	ck_assert_ptr_nonnull(config);
+
+	test_assert_refused(TEST_MINIMAL "[thing nocolon]\n", "[thing nocolon]",
+			    "must look like PLUGIN:ADDRESS");
+	test_assert_refused(TEST_MINIMAL "[thing sim:]\n", "[thing sim:]",
+			    "must look like PLUGIN:ADDRESS");
+	test_assert_refused(TEST_MINIMAL "[thing ]\n", "[thing ]", "thing id must have 1 to 255");
+	test_assert_refused(TEST_MINIMAL "[thing sim:a]\njid=a@example.org\n",
+			    "[thing sim:a] password",
+			    "expected a password to go with jid=a@example.org");
+	test_assert_refused(TEST_MINIMAL "[thing sim:a]\njid=a@example.org/res\npassword=x\n",
+			    "[thing sim:a] jid", "expected a bare JID (user@domain)");
+}
+END_TEST
+
+static void
+test_assert_thing_owners(IgwConfig *config, const gchar *thing_id, const gchar *expected)
+{
+	g_auto(GStrv) owners = igw_config_get_thing_owners(config, thing_id);
+	g_autofree gchar *joined = g_strjoinv(",", owners);
+	ck_assert_str_eq(joined, expected);
+}
+
+START_TEST(test_config_thing_owners)
+{
+	g_autoptr(IgwConfig) config = NULL;
+	g_autoptr(IgwConfig) lonely = NULL;
+
+	config = test_load(TEST_MINIMAL "[gateway]\nowners=alice@example.org;bob@example.org\n"
+					"[thing sim:a]\nowners=bob@example.org;carol@example.org\n"
+					"[thing sim:b]\nowners=dave@example.org;dave@example.org;"
+					"carol@example.org\n"
+					"[thing sim:c]\ntype=lamp\n");
+	test_assert_thing_owners(config, "sim:a",
+				 "alice@example.org,bob@example.org,carol@example.org");
+	test_assert_thing_owners(
+	    config, "sim:b",
+	    "alice@example.org,bob@example.org,dave@example.org,carol@example.org");
+	test_assert_thing_owners(config, "sim:c", "alice@example.org,bob@example.org");
+	test_assert_thing_owners(config, "sim:unknown", "alice@example.org,bob@example.org");
+
+	/* no gateway owners at all, and a gateway owner listed twice */
+	lonely = test_load(TEST_MINIMAL "[gateway]\nowners=erin@example.org;erin@example.org\n"
+					"[thing sim:a]\nowners=frank@example.org\n");
+	test_assert_thing_owners(lonely, "sim:a", "erin@example.org,frank@example.org");
+	g_clear_pointer(&lonely, igw_config_free);
+	lonely = test_load(TEST_MINIMAL "[thing sim:a]\nowners=frank@example.org\n");
+	test_assert_thing_owners(lonely, "sim:a", "frank@example.org");
+	test_assert_thing_owners(lonely, "sim:b", "");
+}
+END_TEST
+
+START_TEST(test_config_load_missing)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(IgwConfig) config = igw_config_load("/nonexistent/iotgw/iotgwd.conf", &error);
+	ck_assert_ptr_null(config);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG));
+	ck_assert_ptr_nonnull(strstr(error->message, "/nonexistent/iotgw/iotgwd.conf"));
+}
+END_TEST
+
+static void
+test_suite_add(Suite *suite, const gchar *name, const TTest *test)
+{
+	TCase *tc = tcase_create(name);
+	tcase_set_timeout(tc, TEST_TIMEOUT_SECONDS);
+	tcase_add_test(tc, test);
+	suite_add_tcase(suite, tc);
+}
+
+static Suite *
+test_config_suite(void)
+{
+	Suite *suite = suite_create("config");
+	test_suite_add(suite, "config/minimal", test_config_minimal);
+	test_suite_add(suite, "config/full", test_config_full);
+	test_suite_add(suite, "config/shipped", test_config_shipped);
+	test_suite_add(suite, "config/missing", test_config_missing);
+	test_suite_add(suite, "config/syntax", test_config_syntax);
+	test_suite_add(suite, "config/invalid-port", test_config_port);
+	test_suite_add(suite, "config/invalid-values", test_config_bad_values);
+	test_suite_add(suite, "config/unreadable-values", test_config_unreadable);
+	test_suite_add(suite, "config/unknown", test_config_unknown);
+	test_suite_add(suite, "config/owners", test_config_owners);
+	test_suite_add(suite, "config/ca-file", test_config_ca_file);
+	test_suite_add(suite, "config/pinned-cert", test_config_pinned_cert);
+	test_suite_add(suite, "config/things", test_config_things);
+	test_suite_add(suite, "config/thing-owners", test_config_thing_owners);
+	test_suite_add(suite, "config/load-missing", test_config_load_missing);
+	return suite;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(test_config_suite());
+	gint failed;
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
