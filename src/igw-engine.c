@@ -106,6 +106,7 @@ igw_engine_emit_status(IgwEngine *self)
 	g_signal_emit(self, signals[SIGNAL_STATUS_CHANGED], 0);
 }
 
+/* the sd_notify STATUS line: counts, and why the gateway is not online */
 gchar *
 igw_engine_get_status(IgwEngine *self)
 {
@@ -113,18 +114,24 @@ igw_engine_get_status(IgwEngine *self)
 	gpointer value;
 	guint online = 0;
 	guint failed = 0;
+	IgwXmppSessionState state = IGW_XMPP_SESSION_STATE_IDLE;
+	const gchar *reason = NULL;
 	g_hash_table_iter_init(&iter, self->things);
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		IgwEngineThing *entry = value;
-		IgwXmppSessionState state = igw_xmpp_session_get_state(entry->session);
-		online += state == IGW_XMPP_SESSION_STATE_ONLINE;
-		failed += state == IGW_XMPP_SESSION_STATE_AUTH_FAILED || state == IGW_XMPP_SESSION_STATE_IDLE;
+		IgwXmppSessionState thing_state = igw_xmpp_session_get_state(entry->session);
+		online += thing_state == IGW_XMPP_SESSION_STATE_ONLINE;
+		failed += thing_state == IGW_XMPP_SESSION_STATE_AUTH_FAILED ||
+			  thing_state == IGW_XMPP_SESSION_STATE_IDLE;
 	}
-	return g_strdup_printf("%u things, %u online, %u failed; gateway %s", g_hash_table_size(self->things),
-			       online, failed,
-			       self->gateway_session != NULL
-				   ? igw_xmpp_session_state_to_string(igw_xmpp_session_get_state(self->gateway_session))
-				   : "off");
+	if (self->gateway_session != NULL) {
+		state = igw_xmpp_session_get_state(self->gateway_session);
+		reason = igw_xmpp_session_get_state_reason(self->gateway_session);
+	}
+	return g_strdup_printf("%u things, %u online, %u failed; gateway %s%s%s",
+			       g_hash_table_size(self->things), online, failed,
+			       igw_xmpp_session_state_to_string(state), reason != NULL ? ": " : "",
+			       reason != NULL ? reason : "");
 }
 
 static IgwPlugin *
