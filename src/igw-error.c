@@ -1,9 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <gio/gio.h>
+
 #include "igw-error.h"
 
-G_DEFINE_QUARK(igw-error-quark, igw_error)
+#define IGW_ERROR_DBUS_PREFIX "org.iotgw.Gateway1.Error."
+
+/* every code has a D-Bus name, so iotgwctl gets the daemon's typed errors back */
+GQuark
+igw_error_quark(void)
+{
+	static GDBusErrorEntry entries[IGW_ERROR_LAST];
+	static gsize quark = 0;
+	if (g_once_init_enter(&quark)) {
+		for (guint i = 0; i < IGW_ERROR_LAST; i++) {
+			entries[i].error_code = (gint)i;
+			entries[i].dbus_error_name =
+			    g_strconcat(IGW_ERROR_DBUS_PREFIX, igw_error_to_string((IgwError)i), NULL);
+		}
+		g_dbus_error_register_error_domain("igw-error-quark", &quark, entries, IGW_ERROR_LAST);
+	}
+	return (GQuark)quark;
+}
 
 const gchar *
 igw_error_to_string(IgwError code)
