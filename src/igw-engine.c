@@ -524,6 +524,14 @@ igw_engine_apply_trust(IgwConfig *config)
 	g_setenv("SSL_CERT_DIR", "/nonexistent", TRUE);
 }
 
+/* iotgwd --check-config: the whole validation, without store or network */
+gboolean
+igw_engine_check_only(IgwEngine *self, GError **error)
+{
+	igw_engine_load_plugins(self);
+	return igw_engine_check_config(self, self->config, error);
+}
+
 gboolean
 igw_engine_startup(IgwEngine *self, GError **error)
 {

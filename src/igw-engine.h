@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE(IgwEngine, igw_engine, IGW, ENGINE, GObject)
 IgwEngine *
 igw_engine_new(IgwConfig *config, const gchar *state_dir);
 gboolean
+igw_engine_check_only(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
 igw_engine_startup(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_engine_check_config(IgwEngine *self, IgwConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;

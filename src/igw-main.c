@@ -154,6 +154,19 @@ igw_run(IgwDaemon *daemon, IgwConfig *config, const gchar *state_dir)
 	return EXIT_SUCCESS;
 }
 
+/* takes @config */
+static gint
+igw_check_config(IgwConfig *config)
+{
+	g_autoptr(IgwEngine) engine = igw_engine_new(config, "/nonexistent");
+	g_autoptr(GError) error = NULL;
+	if (!igw_engine_check_only(engine, &error)) {
+		g_printerr("iotgwd: invalid configuration: %s\n", error->message);
+		return IGW_EXIT_CONFIG;
+	}
+	return EXIT_SUCCESS;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -162,6 +175,7 @@ main(int argc, char *argv[])
 	g_autoptr(GOptionContext) options = g_option_context_new("- XMPP gateway for BLE and 6LoWPAN things");
 	g_autoptr(GError) error = NULL;
 	gboolean version = FALSE;
+	gboolean check_config = FALSE;
 	IgwDaemon daemon = {0};
 	IgwConfig *config;
 	gint rc;
@@ -170,6 +184,8 @@ main(int argc, char *argv[])
 	    {"state-dir", 's', 0, G_OPTION_ARG_FILENAME, &state_dir_option, "State directory", "DIR"},
 	    {"verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, igw_verbose_cb,
 	     "Show info messages; twice for debug", NULL},
+	    {"check-config", 0, 0, G_OPTION_ARG_NONE, &check_config,
+	     "Validate the configuration and exit (0 when valid, 78 when not)", NULL},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &version, "Show the version and exit", NULL},
 	    {NULL}};
 
@@ -193,6 +209,8 @@ main(int argc, char *argv[])
 		g_printerr("iotgwd: invalid configuration: %s\n", error->message);
 		return IGW_EXIT_CONFIG;
 	}
+	if (check_config)
+		return igw_check_config(config);
 	state_dir = igw_resolve_state_dir(state_dir_option);
 	xmpp_initialize();
 	daemon.loop = g_main_loop_new(NULL, FALSE);
