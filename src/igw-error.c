@@ -7,21 +7,34 @@
 
 #define IGW_ERROR_DBUS_PREFIX "org.iotgw.Gateway1.Error."
 
-/* every code has a D-Bus name, so iotgwctl gets the daemon's typed errors back */
+/*
+ * every code has a D-Bus name, so iotgwctl gets the daemon's typed errors back; the names are
+ * filled under their own once-guard because g_dbus_error_register_error_domain() takes the
+ * quark's, and entering that one twice would wait forever
+ */
 GQuark
 igw_error_quark(void)
 {
 	static GDBusErrorEntry entries[IGW_ERROR_LAST];
+	static gsize entries_done = 0;
 	static gsize quark = 0;
-	if (g_once_init_enter(&quark)) {
+	if (g_once_init_enter(&entries_done)) {
 		for (guint i = 0; i < IGW_ERROR_LAST; i++) {
 			entries[i].error_code = (gint)i;
 			entries[i].dbus_error_name =
 			    g_strconcat(IGW_ERROR_DBUS_PREFIX, igw_error_to_string((IgwError)i), NULL);
 		}
-		g_dbus_error_register_error_domain("igw-error-quark", &quark, entries, IGW_ERROR_LAST);
+		g_once_init_leave(&entries_done, 1);
 	}
+	g_dbus_error_register_error_domain("igw-error-quark", &quark, entries, IGW_ERROR_LAST);
 	return (GQuark)quark;
+}
+
+/* for clients that may see a daemon error before they use IGW_ERROR themselves */
+void
+igw_error_register_dbus(void)
+{
+	(void)igw_error_quark();
 }
 
 const gchar *
