@@ -13,7 +13,7 @@ static const gchar *const xmpp_keys[] = {"domain", "host", "port", "tls", "ca_fi
 					 "register", "resource", "max_sessions",
 					 "max_logins_in_flight", "login_timeout", NULL};
 static const gchar *const gateway_keys[] = {"jid", "password", "owners", "plugin_dir",
-					    "disabled_plugins", NULL};
+					    "disabled_plugins", "adopt", NULL};
 static const gchar *const history_keys[] = {"max_age_days", "max_rows", NULL};
 
 void
@@ -300,6 +300,19 @@ igw_config_parse_xmpp(IgwConfig *self, GError **error)
 }
 
 static gboolean
+igw_config_parse_adopt(IgwConfig *self, GError **error)
+{
+	g_autofree gchar *adopt = NULL;
+	if (!igw_config_get_string(self, "gateway", "adopt", "manual", FALSE, &adopt, error))
+		return FALSE;
+	if (g_strcmp0(adopt, "auto") != 0 && g_strcmp0(adopt, "manual") != 0)
+		return igw_config_fail(self, "gateway", "adopt", error,
+				       "expected 'manual' or 'auto', got '%s'", adopt);
+	self->adopt_auto = g_strcmp0(adopt, "auto") == 0;
+	return TRUE;
+}
+
+static gboolean
 igw_config_parse_gateway(IgwConfig *self, GError **error)
 {
 	g_autofree gchar *default_jid = g_strdup_printf("iotgw@%s", self->domain);
@@ -308,6 +321,8 @@ igw_config_parse_gateway(IgwConfig *self, GError **error)
 	    !igw_config_get_string(self, "gateway", "password", NULL, FALSE, &self->gateway_password, error) ||
 	    !igw_config_get_jids(self, "gateway", "owners", &self->owners, error) ||
 	    !igw_config_get_string(self, "gateway", "plugin_dir", IGW_PLUGIN_DIR, FALSE, &self->plugin_dir, error))
+		return FALSE;
+	if (!igw_config_parse_adopt(self, error))
 		return FALSE;
 	if (!igw_config_jid_is_bare(self->gateway_jid))
 		return igw_config_fail(self, "gateway", "jid", error,

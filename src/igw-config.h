@@ -32,6 +32,7 @@ typedef struct {
 	GStrv owners;
 	gchar *plugin_dir;
 	GStrv disabled_plugins;
+	gboolean adopt_auto; /* found things become XMPP entities without asking */
 	/* [history] */
 	guint history_max_age_days;
 	guint history_max_rows;

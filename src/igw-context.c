@@ -15,10 +15,11 @@
 struct _IgwContext {
 	GObject parent_instance;
 	GKeyFile *config;
-	GHashTable *things; /* id -> IgwThing */
+	GHashTable *things;  /* id -> IgwThing */
+	GHashTable *offered; /* ids of things found rather than configured */
 };
 
-enum { SIGNAL_THING_ADDED, SIGNAL_THING_REMOVED, SIGNAL_READING, SIGNAL_REACHABLE_CHANGED, SIGNAL_LAST };
+enum { SIGNAL_THING_ADDED, SIGNAL_THING_OFFERED, SIGNAL_THING_REMOVED, SIGNAL_READING, SIGNAL_REACHABLE_CHANGED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST];
 
 G_DEFINE_TYPE(IgwContext, igw_context, G_TYPE_OBJECT)
@@ -29,6 +30,7 @@ igw_context_finalize(GObject *object)
 	IgwContext *self = IGW_CONTEXT(object);
 	g_key_file_unref(self->config);
 	g_hash_table_unref(self->things);
+	g_hash_table_unref(self->offered);
 	G_OBJECT_CLASS(igw_context_parent_class)->finalize(object);
 }
 
@@ -42,6 +44,11 @@ igw_context_class_init(IgwContextClass *klass)
 						   G_SIGNAL_RUN_LAST,
 						   0, NULL, NULL, NULL,
 						   G_TYPE_NONE, 1, IGW_TYPE_THING);
+	signals[SIGNAL_THING_OFFERED] = g_signal_new("thing-offered",
+						     G_TYPE_FROM_CLASS(klass),
+						     G_SIGNAL_RUN_LAST,
+						     0, NULL, NULL, NULL,
+						     G_TYPE_NONE, 1, IGW_TYPE_THING);
 	signals[SIGNAL_THING_REMOVED] = g_signal_new("thing-removed",
 						     G_TYPE_FROM_CLASS(klass),
 						     G_SIGNAL_RUN_LAST,
@@ -63,6 +70,7 @@ static void
 igw_context_init(IgwContext *self)
 {
 	self->things = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+	self->offered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 IgwContext *
@@ -112,20 +120,53 @@ igw_context_get_thing_ids(IgwContext *self, const gchar *plugin_name)
 	return g_strv_builder_end(builder);
 }
 
-gboolean
-igw_context_add_thing(IgwContext *self, IgwThing *thing, GError **error)
+static gboolean
+igw_context_insert_thing(IgwContext *self, IgwThing *thing, GError **error)
 {
 	const gchar *id = igw_thing_get_id(thing);
-	g_return_val_if_fail(IGW_IS_CONTEXT(self), FALSE);
-	g_return_val_if_fail(IGW_IS_THING(thing), FALSE);
 	if (g_hash_table_contains(self->things, id)) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_EXISTS, "thing %s exists already", id);
 		return FALSE;
 	}
 	g_hash_table_insert(self->things, g_strdup(id), g_object_ref(thing));
-	g_debug("thing %s: added by plugin %s", id, igw_thing_get_plugin_name(thing));
+	return TRUE;
+}
+
+/* a configured thing: the core adopts it */
+gboolean
+igw_context_add_thing(IgwContext *self, IgwThing *thing, GError **error)
+{
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), FALSE);
+	g_return_val_if_fail(IGW_IS_THING(thing), FALSE);
+	if (!igw_context_insert_thing(self, thing, error))
+		return FALSE;
+	g_debug("thing %s: added by plugin %s", igw_thing_get_id(thing), igw_thing_get_plugin_name(thing));
 	g_signal_emit(self, signals[SIGNAL_THING_ADDED], 0, thing);
 	return TRUE;
+}
+
+/*
+ * a device the plugin found: the core's policy (adopt=, permit-join, the
+ * administrator's adopt and block) decides whether it becomes an XMPP entity
+ */
+gboolean
+igw_context_offer_thing(IgwContext *self, IgwThing *thing, GError **error)
+{
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), FALSE);
+	g_return_val_if_fail(IGW_IS_THING(thing), FALSE);
+	if (!igw_context_insert_thing(self, thing, error))
+		return FALSE;
+	g_hash_table_add(self->offered, g_strdup(igw_thing_get_id(thing)));
+	g_debug("thing %s: found by plugin %s", igw_thing_get_id(thing), igw_thing_get_plugin_name(thing));
+	g_signal_emit(self, signals[SIGNAL_THING_OFFERED], 0, thing);
+	return TRUE;
+}
+
+gboolean
+igw_context_thing_is_offered(IgwContext *self, const gchar *thing_id)
+{
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), FALSE);
+	return g_hash_table_contains(self->offered, thing_id);
 }
 
 void
@@ -138,6 +179,7 @@ igw_context_remove_thing(IgwContext *self, const gchar *thing_id)
 		return;
 	g_object_ref(thing);
 	g_hash_table_remove(self->things, thing_id);
+	g_hash_table_remove(self->offered, thing_id);
 	g_debug("thing %s: removed", thing_id);
 	g_signal_emit(self, signals[SIGNAL_THING_REMOVED], 0, thing);
 }

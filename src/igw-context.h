@@ -25,6 +25,10 @@ igw_context_get_thing_group(const gchar *thing_id);
 
 gboolean
 igw_context_add_thing(IgwContext *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_context_offer_thing(IgwContext *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_context_thing_is_offered(IgwContext *self, const gchar *thing_id);
 void
 igw_context_remove_thing(IgwContext *self, const gchar *thing_id);
 IgwThing *

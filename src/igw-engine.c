@@ -38,8 +38,11 @@ static const struct {
 typedef struct {
 	IgwThing *thing;
 	IgwPlugin *plugin;
-	IgwXmppSession *session;
-	IgwThingAgent *agent;
+	gboolean configured; /* from a [thing ID] group, not found by a plugin */
+	IgwThingState state;
+	gchar *jid;              /* bare; NULL until adopted */
+	IgwXmppSession *session; /* NULL unless adopted */
+	IgwThingAgent *agent;    /* NULL unless adopted */
 } IgwEngineThing;
 
 struct _IgwEngine {
@@ -60,9 +63,25 @@ struct _IgwEngine {
 	guint presence_interval;
 	guint prune_id;
 	gboolean shutting_down;
+	gint64 started_us;
+	guint64 readings_received;
+	/* discovery: permit-join window and scans */
+	gint64 permit_join_until; /* monotonic */
+	guint permit_join_id;
+	guint scan_id;
+	guint scan_timeout;
+	guint scan_elapsed;
+	guint scan_found;
 };
 
-enum { SIGNAL_STATUS_CHANGED, SIGNAL_LAST };
+enum {
+	SIGNAL_STATUS_CHANGED,
+	SIGNAL_THING_CHANGED,
+	SIGNAL_READING,
+	SIGNAL_SCAN_PROGRESS,
+	SIGNAL_PERMIT_JOIN_CHANGED,
+	SIGNAL_LAST
+};
 static guint signals[SIGNAL_LAST];
 
 G_DEFINE_TYPE(IgwEngine, igw_engine, G_TYPE_OBJECT)
@@ -97,6 +116,7 @@ igw_engine_thing_free(IgwEngineThing *entry)
 	g_clear_object(&entry->session);
 	g_clear_object(&entry->plugin);
 	g_clear_object(&entry->thing);
+	g_free(entry->jid);
 	g_free(entry);
 }
 
@@ -119,7 +139,10 @@ igw_engine_get_status(IgwEngine *self)
 	g_hash_table_iter_init(&iter, self->things);
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		IgwEngineThing *entry = value;
-		IgwXmppSessionState thing_state = igw_xmpp_session_get_state(entry->session);
+		IgwXmppSessionState thing_state;
+		if (entry->session == NULL)
+			continue;
+		thing_state = igw_xmpp_session_get_state(entry->session);
 		online += thing_state == IGW_XMPP_SESSION_STATE_ONLINE;
 		failed += thing_state == IGW_XMPP_SESSION_STATE_AUTH_FAILED ||
 			  thing_state == IGW_XMPP_SESSION_STATE_IDLE;
@@ -232,8 +255,11 @@ igw_engine_presence_cb(gpointer user_data)
 	GHashTableIter iter;
 	gpointer value;
 	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value))
-		igw_thing_agent_update_presence(((IgwEngineThing *)value)->agent);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		IgwEngineThing *entry = value;
+		if (entry->agent != NULL)
+			igw_thing_agent_update_presence(entry->agent);
+	}
 	return G_SOURCE_CONTINUE;
 }
 
@@ -260,59 +286,222 @@ igw_engine_schedule_presence_check(IgwEngine *self)
 	self->presence_id = g_timeout_add_seconds(interval, igw_engine_presence_cb, self);
 }
 
-static gboolean
-igw_engine_prepare_thing(IgwEngine *self, IgwThing *thing, gchar **jid, gchar **password, gboolean *greeted,
-			 GError **error)
+/* config owners of the thing plus the owners added at run time */
+static GStrv
+igw_engine_get_owners_for(IgwEngine *self, const gchar *thing_id)
 {
-	const gchar *id = igw_thing_get_id(thing);
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	g_auto(GStrv) configured = igw_config_get_thing_owners(self->config, thing_id);
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) added = igw_store_get_owners(self->store, IGW_GATEWAY_KEY, &error);
+	g_strv_builder_addv(builder, (const gchar **)configured);
+	if (added == NULL)
+		g_warning("owners added at run time not loaded: %s", error->message);
+	for (guint i = 0; added != NULL && added[i] != NULL; i++) {
+		if (!g_strv_contains((const gchar *const *)configured, added[i]))
+			g_strv_builder_add(builder, added[i]);
+	}
+	return g_strv_builder_end(builder);
+}
+
+static void
+igw_engine_refresh_owners(IgwEngine *self, const gchar *greet_jid)
+{
+	GHashTableIter iter;
+	gpointer value;
+	g_auto(GStrv) gateway_owners = igw_engine_get_owners_for(self, "");
+	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)gateway_owners);
+	g_hash_table_iter_init(&iter, self->things);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		IgwEngineThing *entry = value;
+		g_auto(GStrv) owners = NULL;
+		if (entry->agent == NULL)
+			continue;
+		owners = igw_engine_get_owners_for(self, igw_thing_get_id(entry->thing));
+		igw_thing_agent_set_owners(entry->agent, (const gchar *const *)owners);
+		if (greet_jid != NULL)
+			igw_thing_agent_greet_owner(entry->agent, greet_jid);
+	}
+}
+
+static gboolean
+igw_engine_prepare_session(IgwEngine *self, IgwEngineThing *entry, gchar **password, gboolean *greeted,
+			   GError **error)
+{
+	const gchar *id = igw_thing_get_id(entry->thing);
 	g_autofree gchar *proposed = igw_engine_localpart_for_id(id);
 	g_autofree gchar *localpart = NULL;
 	g_autofree gchar *default_jid = NULL;
-	g_autofree gchar *group = igw_context_get_thing_group(id);
+	g_autofree gchar *group = entry->configured ? igw_context_get_thing_group(id) : NULL;
 	g_auto(GStrv) owners = igw_config_get_thing_owners(self->config, id);
 
-	if (!igw_store_upsert_thing(self->store, thing, error))
-		return FALSE;
 	localpart = igw_store_ensure_localpart(self->store, id, proposed, error);
 	if (localpart == NULL)
 		return FALSE;
 	default_jid = g_strdup_printf("%s@%s", localpart, self->config->domain);
-	igw_engine_load_credentials(self, id, group, default_jid, jid, password);
+	g_clear_pointer(&entry->jid, g_free);
+	igw_engine_load_credentials(self, id, group, default_jid, &entry->jid, password);
 	if (!igw_store_set_owners(self->store, id, (const gchar *const *)owners, error))
 		return FALSE;
 	return igw_store_get_greeted(self->store, id, greeted, error);
 }
 
 static void
-igw_engine_thing_added_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
+igw_engine_emit_thing_changed(IgwEngine *self, IgwEngineThing *entry, const gchar *change)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *jid = NULL;
-	g_autofree gchar *password = NULL;
-	g_autofree gchar *label = NULL;
-	g_auto(GStrv) owners = igw_config_get_thing_owners(self->config, igw_thing_get_id(thing));
-	gboolean greeted = FALSE;
-	IgwEngineThing *entry;
+	g_signal_emit(self, signals[SIGNAL_THING_CHANGED], 0, entry->thing, change);
+}
 
-	if (!igw_engine_prepare_thing(self, thing, &jid, &password, &greeted, &error)) {
-		g_warning("thing %s: cannot be stored, not proxied: %s", igw_thing_get_id(thing), error->message);
-		return;
-	}
-	label = g_strdup_printf("thing %s", igw_thing_get_id(thing));
-	entry = g_new0(IgwEngineThing, 1);
-	entry->thing = g_object_ref(thing);
-	entry->plugin = g_object_ref(igw_engine_find_plugin(self, igw_thing_get_plugin_name(thing)));
-	entry->session = igw_engine_new_session(self, label, igw_thing_get_id(thing), jid, password);
-	entry->agent = igw_thing_agent_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin, thing);
+static void
+igw_engine_entry_session_cb(IgwXmppSession *session, IgwEngineThing *entry)
+{
+	IgwEngine *self = g_object_get_data(G_OBJECT(session), "igw-engine");
+	igw_engine_emit_thing_changed(self, entry, "session");
+}
+
+static void
+igw_engine_agent_online_cb(IgwTransport *transport, IgwEngineThing *entry)
+{
+	IgwEngine *self = g_object_get_data(G_OBJECT(transport), "igw-engine");
+	igw_engine_emit_thing_changed(self, entry, "online");
+}
+
+/* a JID, a session and an XMPP face for a thing */
+static gboolean
+igw_engine_connect_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
+{
+	const gchar *id = igw_thing_get_id(entry->thing);
+	g_autofree gchar *password = NULL;
+	g_autofree gchar *label = g_strdup_printf("thing %s", id);
+	g_auto(GStrv) owners = igw_engine_get_owners_for(self, id);
+	gboolean greeted = FALSE;
+
+	if (!igw_engine_prepare_session(self, entry, &password, &greeted, error))
+		return FALSE;
+	entry->session = igw_engine_new_session(self, label, id, entry->jid, password);
+	g_object_set_data(G_OBJECT(entry->session), "igw-engine", self);
+	entry->agent = igw_thing_agent_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin,
+					   entry->thing);
 	igw_thing_agent_set_owners(entry->agent, (const gchar *const *)owners);
 	igw_thing_agent_set_greeted(entry->agent, greeted);
 	g_signal_connect(entry->agent, "greeted", G_CALLBACK(igw_engine_greeted_cb), self);
-	g_hash_table_insert(self->things, g_strdup(igw_thing_get_id(thing)), entry);
-	g_message("thing %s: added as %s", igw_thing_get_id(thing), jid);
+	g_signal_connect(entry->session, "online", G_CALLBACK(igw_engine_agent_online_cb), entry);
+	g_signal_connect(entry->session, "state-changed", G_CALLBACK(igw_engine_entry_session_cb), entry);
+	g_message("thing %s: adopted as %s", id, entry->jid);
 	igw_engine_start_session(self, entry);
 	if (!self->shutting_down && self->presence_id != 0)
 		igw_engine_schedule_presence_check(self);
+	return TRUE;
+}
+
+/* the session says goodbye (unavailable presence) in the background */
+static void
+igw_engine_disconnect_entry(IgwEngine *self, IgwEngineThing *entry)
+{
+	if (entry->session == NULL)
+		return;
+	g_signal_handlers_disconnect_by_data(entry->session, entry);
+	igw_xmpp_session_stop(entry->session);
+	if (igw_xmpp_session_get_state(entry->session) != IGW_XMPP_SESSION_STATE_STOPPED)
+		g_ptr_array_add(self->retired, g_object_ref(entry->session));
+	g_clear_object(&entry->agent);
+	g_clear_object(&entry->session);
+}
+
+static gboolean
+igw_engine_save_state(IgwEngine *self, IgwEngineThing *entry, IgwThingState state, GError **error)
+{
+	if (!igw_store_set_thing_state(self->store, igw_thing_get_id(entry->thing),
+				       igw_thing_state_to_string(state), error))
+		return FALSE;
+	entry->state = state;
+	return TRUE;
+}
+
+static gboolean
+igw_engine_adopt_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
+{
+	if (!igw_engine_save_state(self, entry, IGW_THING_STATE_ADOPTED, error))
+		return FALSE;
+	if (entry->session == NULL && !igw_engine_connect_entry(self, entry, error))
+		return FALSE;
+	igw_engine_emit_thing_changed(self, entry, "adopted");
 	igw_engine_emit_status(self);
+	return TRUE;
+}
+
+gboolean
+igw_engine_get_permit_join(IgwEngine *self)
+{
+	return self->permit_join_until > g_get_monotonic_time();
+}
+
+/* what a found thing becomes: the administrator's word, else the policy */
+static IgwThingState
+igw_engine_decide_state(IgwEngine *self, const gchar *stored)
+{
+	if (g_strcmp0(stored, "blocked") == 0)
+		return IGW_THING_STATE_BLOCKED;
+	if (g_strcmp0(stored, "adopted") == 0 || self->config->adopt_auto || igw_engine_get_permit_join(self))
+		return IGW_THING_STATE_ADOPTED;
+	return IGW_THING_STATE_DISCOVERED;
+}
+
+static gboolean
+igw_engine_load_thing(IgwEngine *self, IgwEngineThing *entry, gchar **stored_state, GError **error)
+{
+	const gchar *id = igw_thing_get_id(entry->thing);
+	g_autofree gchar *display_name = NULL;
+	if (!igw_store_get_thing_state(self->store, id, stored_state, error) ||
+	    !igw_store_upsert_thing(self->store, entry->thing, error) ||
+	    !igw_store_get_display_name(self->store, id, &display_name, error))
+		return FALSE;
+	if (display_name != NULL)
+		igw_thing_set_name(entry->thing, display_name);
+	return TRUE;
+}
+
+static void
+igw_engine_register_thing(IgwEngine *self, IgwThing *thing, gboolean configured)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *stored = NULL;
+	const gchar *id = igw_thing_get_id(thing);
+	IgwEngineThing *entry = g_new0(IgwEngineThing, 1);
+	IgwThingState state;
+
+	entry->thing = g_object_ref(thing);
+	entry->plugin = g_object_ref(igw_engine_find_plugin(self, igw_thing_get_plugin_name(thing)));
+	entry->configured = configured;
+	g_hash_table_insert(self->things, g_strdup(id), entry);
+	if (!igw_engine_load_thing(self, entry, &stored, &error)) {
+		g_warning("thing %s: cannot be stored, not proxied: %s", id, error->message);
+		return;
+	}
+	state = configured ? IGW_THING_STATE_ADOPTED : igw_engine_decide_state(self, stored);
+	igw_engine_emit_thing_changed(self, entry, "added");
+	if (state == IGW_THING_STATE_ADOPTED) {
+		if (!igw_engine_adopt_entry(self, entry, &error))
+			g_warning("thing %s: not adopted: %s", id, error->message);
+		return;
+	}
+	if (!igw_engine_save_state(self, entry, state, &error))
+		g_warning("thing %s: %s", id, error->message);
+	g_message("thing %s: %s, not adopted", id, igw_thing_state_to_string(state));
+	igw_engine_emit_thing_changed(self, entry, igw_thing_state_to_string(state));
+}
+
+static void
+igw_engine_thing_added_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
+{
+	igw_engine_register_thing(self, thing, TRUE);
+}
+
+static void
+igw_engine_thing_offered_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
+{
+	igw_engine_register_thing(self, thing, FALSE);
+	self->scan_found++;
 }
 
 /* a freed session slot may let a waiting thing in */
@@ -324,7 +513,8 @@ igw_engine_start_idle_sessions(IgwEngine *self)
 	g_hash_table_iter_init(&iter, self->things);
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		IgwEngineThing *entry = value;
-		if (igw_xmpp_session_get_state(entry->session) == IGW_XMPP_SESSION_STATE_IDLE &&
+		if (entry->session != NULL &&
+		    igw_xmpp_session_get_state(entry->session) == IGW_XMPP_SESSION_STATE_IDLE &&
 		    igw_xmpp_pool_get_reserved(self->pool) < self->config->max_sessions)
 			igw_engine_start_session(self, entry);
 	}
@@ -336,10 +526,10 @@ igw_engine_thing_removed_cb(IgwContext *context, IgwThing *thing, IgwEngine *sel
 	IgwEngineThing *entry = g_hash_table_lookup(self->things, igw_thing_get_id(thing));
 	if (entry == NULL)
 		return;
-	g_message("thing %s: removed, going offline", igw_thing_get_id(thing));
-	igw_xmpp_session_stop(entry->session);
-	if (igw_xmpp_session_get_state(entry->session) != IGW_XMPP_SESSION_STATE_STOPPED)
-		g_ptr_array_add(self->retired, g_object_ref(entry->session));
+	if (entry->session != NULL)
+		g_message("thing %s: removed, going offline", igw_thing_get_id(thing));
+	igw_engine_disconnect_entry(self, entry);
+	igw_engine_emit_thing_changed(self, entry, "removed");
 	g_hash_table_remove(self->things, igw_thing_get_id(thing));
 	if (!self->shutting_down) {
 		igw_engine_start_idle_sessions(self);
@@ -365,21 +555,36 @@ igw_engine_flush_cb(gpointer user_data)
 static void
 igw_engine_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading, IgwEngine *self)
 {
+	g_autoptr(GError) error = NULL;
 	IgwEngineThing *entry = g_hash_table_lookup(self->things, igw_thing_get_id(thing));
+	if (entry == NULL)
+		return;
+	/* a found thing heard from while the window is open joins */
+	if (entry->state == IGW_THING_STATE_DISCOVERED && igw_engine_get_permit_join(self) &&
+	    !igw_engine_adopt_entry(self, entry, &error))
+		g_warning("thing %s: not adopted: %s", igw_thing_get_id(thing), error->message);
+	if (entry->state != IGW_THING_STATE_ADOPTED)
+		return;
+	self->readings_received++;
 	igw_store_add_reading(self->store, reading);
 	if (self->flush_id == 0)
 		self->flush_id = g_timeout_add(IGW_ENGINE_FLUSH_DELAY_MS, igw_engine_flush_cb, self);
-	if (entry != NULL)
+	if (entry->agent != NULL)
 		igw_thing_agent_update_presence(entry->agent);
+	g_signal_emit(self, signals[SIGNAL_READING], 0, thing, reading);
 }
 
 static void
 igw_engine_reachable_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 {
 	IgwEngineThing *entry = g_hash_table_lookup(self->things, igw_thing_get_id(thing));
-	g_info("thing %s: %s", igw_thing_get_id(thing), igw_thing_get_reachable(thing) ? "reachable" : "unreachable");
-	if (entry != NULL)
+	const gchar *change = igw_thing_get_reachable(thing) ? "reachable" : "unreachable";
+	g_info("thing %s: %s", igw_thing_get_id(thing), change);
+	if (entry == NULL)
+		return;
+	if (entry->agent != NULL)
 		igw_thing_agent_update_presence(entry->agent);
+	igw_engine_emit_thing_changed(self, entry, change);
 }
 
 static gboolean
@@ -544,6 +749,7 @@ igw_engine_startup(IgwEngine *self, GError **error)
 	if (!igw_engine_check_config(self, self->config, error))
 		return FALSE;
 	g_signal_connect(self->context, "thing-added", G_CALLBACK(igw_engine_thing_added_cb), self);
+	g_signal_connect(self->context, "thing-offered", G_CALLBACK(igw_engine_thing_offered_cb), self);
 	g_signal_connect(self->context, "thing-removed", G_CALLBACK(igw_engine_thing_removed_cb), self);
 	g_signal_connect(self->context, "reading", G_CALLBACK(igw_engine_reading_cb), self);
 	g_signal_connect(self->context, "reachable-changed", G_CALLBACK(igw_engine_reachable_cb), self);
@@ -558,22 +764,26 @@ igw_engine_startup(IgwEngine *self, GError **error)
 	return TRUE;
 }
 
+/* the config's owners are stored as such; the ones added at run time stay */
 static void
 igw_engine_update_owners(IgwEngine *self)
 {
 	GHashTableIter iter;
 	gpointer value;
-	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)self->config->owners);
+	g_autoptr(GError) error = NULL;
+	if (!igw_store_set_owners(self->store, IGW_GATEWAY_KEY, (const gchar *const *)self->config->owners,
+				  &error))
+		g_warning("gateway owners not stored: %s", error->message);
 	g_hash_table_iter_init(&iter, self->things);
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		IgwEngineThing *entry = value;
-		g_autoptr(GError) error = NULL;
+		g_autoptr(GError) thing_error = NULL;
 		const gchar *id = igw_thing_get_id(entry->thing);
-		g_auto(GStrv) owners = igw_config_get_thing_owners(self->config, id);
-		igw_thing_agent_set_owners(entry->agent, (const gchar *const *)owners);
-		if (!igw_store_set_owners(self->store, id, (const gchar *const *)owners, &error))
-			g_warning("thing %s: %s", id, error->message);
+		g_auto(GStrv) configured = igw_config_get_thing_owners(self->config, id);
+		if (!igw_store_set_owners(self->store, id, (const gchar *const *)configured, &thing_error))
+			g_warning("thing %s: %s", id, thing_error->message);
 	}
+	igw_engine_refresh_owners(self, NULL);
 }
 
 /* SIGHUP: a bad new config is refused and the old one kept */
@@ -637,6 +847,450 @@ igw_engine_shutdown(IgwEngine *self)
 	igw_store_close(self->store);
 }
 
+/******************************************************************************/
+/* administration: what iotgwctl reaches through D-Bus                       */
+/******************************************************************************/
+
+const gchar *
+igw_thing_state_to_string(IgwThingState state)
+{
+	switch (state) {
+	case IGW_THING_STATE_DISCOVERED:
+		return "discovered";
+	case IGW_THING_STATE_BLOCKED:
+		return "blocked";
+	case IGW_THING_STATE_ADOPTED:
+	default:
+		return "adopted";
+	}
+}
+
+static IgwEngineThing *
+igw_engine_find_entry(IgwEngine *self, const gchar *thing_id, GError **error)
+{
+	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	if (entry == NULL)
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no thing '%s'", thing_id);
+	return entry;
+}
+
+/* things from the configuration file are the file's to change */
+static gboolean
+igw_engine_check_not_configured(IgwEngine *self, IgwEngineThing *entry, const gchar *action,
+				GError **error)
+{
+	if (!entry->configured)
+		return TRUE;
+	g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+		    "%s is configured in %s: %s it there by removing its [thing %s] group",
+		    igw_thing_get_id(entry->thing), self->config->path, action, igw_thing_get_id(entry->thing));
+	return FALSE;
+}
+
+GPtrArray *
+igw_engine_get_things(IgwEngine *self)
+{
+	GPtrArray *things = g_ptr_array_new_with_free_func(g_object_unref);
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init(&iter, self->things);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		g_ptr_array_add(things, g_object_ref(((IgwEngineThing *)value)->thing));
+	return things;
+}
+
+IgwThing *
+igw_engine_lookup_thing(IgwEngine *self, const gchar *thing_id)
+{
+	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	return entry != NULL ? entry->thing : NULL;
+}
+
+IgwThingState
+igw_engine_get_thing_state(IgwEngine *self, const gchar *thing_id)
+{
+	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	return entry != NULL ? entry->state : IGW_THING_STATE_DISCOVERED;
+}
+
+gboolean
+igw_engine_get_thing_configured(IgwEngine *self, const gchar *thing_id)
+{
+	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	return entry != NULL && entry->configured;
+}
+
+const gchar *
+igw_engine_get_thing_jid(IgwEngine *self, const gchar *thing_id)
+{
+	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	return entry != NULL ? entry->jid : NULL;
+}
+
+/* "none" while the thing has no session */
+const gchar *
+igw_engine_get_thing_session(IgwEngine *self, const gchar *thing_id, const gchar **reason)
+{
+	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	if (reason != NULL)
+		*reason = NULL;
+	if (entry == NULL || entry->session == NULL)
+		return "none";
+	if (reason != NULL)
+		*reason = igw_xmpp_session_get_state_reason(entry->session);
+	return igw_xmpp_session_state_to_string(igw_xmpp_session_get_state(entry->session));
+}
+
+#define IGW_ENGINE_NAME_MAX 64
+
+gboolean
+igw_engine_rename_thing(IgwEngine *self, const gchar *thing_id, const gchar *name, GError **error)
+{
+	IgwEngineThing *entry = igw_engine_find_entry(self, thing_id, error);
+	g_autofree gchar *clean = NULL;
+	if (entry == NULL)
+		return FALSE;
+	if (name == NULL || !g_utf8_validate(name, -1, NULL)) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "the name is not UTF-8");
+		return FALSE;
+	}
+	clean = g_strstrip(g_strdup(name));
+	if (*clean == '\0' || g_utf8_strlen(clean, -1) > IGW_ENGINE_NAME_MAX) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "a name has 1 to %d characters", IGW_ENGINE_NAME_MAX);
+		return FALSE;
+	}
+	if (!igw_store_set_display_name(self->store, thing_id, clean, error))
+		return FALSE;
+	igw_thing_set_name(entry->thing, clean);
+	g_message("thing %s: renamed to '%s'", thing_id, clean);
+	igw_engine_emit_thing_changed(self, entry, "renamed");
+	return TRUE;
+}
+
+gboolean
+igw_engine_adopt_thing(IgwEngine *self, const gchar *thing_id, GError **error)
+{
+	IgwEngineThing *entry = igw_engine_find_entry(self, thing_id, error);
+	if (entry == NULL)
+		return FALSE;
+	if (entry->configured) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+			    "%s is configured, so it is always adopted", thing_id);
+		return FALSE;
+	}
+	if (entry->state == IGW_THING_STATE_ADOPTED)
+		return TRUE;
+	return igw_engine_adopt_entry(self, entry, error);
+}
+
+gboolean
+igw_engine_block_thing(IgwEngine *self, const gchar *thing_id, GError **error)
+{
+	IgwEngineThing *entry = igw_engine_find_entry(self, thing_id, error);
+	if (entry == NULL || !igw_engine_check_not_configured(self, entry, "block", error))
+		return FALSE;
+	if (!igw_engine_save_state(self, entry, IGW_THING_STATE_BLOCKED, error))
+		return FALSE;
+	igw_engine_disconnect_entry(self, entry);
+	g_message("thing %s: blocked", thing_id);
+	igw_engine_emit_thing_changed(self, entry, "blocked");
+	igw_engine_emit_status(self);
+	return TRUE;
+}
+
+/* found again, the thing is new: the plugin offers it once more */
+gboolean
+igw_engine_forget_thing(IgwEngine *self, const gchar *thing_id, GError **error)
+{
+	IgwEngineThing *entry = igw_engine_find_entry(self, thing_id, error);
+	if (entry == NULL || !igw_engine_check_not_configured(self, entry, "forget", error))
+		return FALSE;
+	igw_engine_disconnect_entry(self, entry);
+	if (!igw_store_remove_thing(self->store, thing_id, error))
+		return FALSE;
+	g_message("thing %s: forgotten", thing_id);
+	igw_engine_emit_thing_changed(self, entry, "forgotten");
+	igw_context_remove_thing(self->context, thing_id);
+	return TRUE;
+}
+
+static void
+igw_engine_set_value_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = G_TASK(user_data);
+	g_autoptr(GError) error = NULL;
+	GVariant *confirmed = igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
+	if (confirmed == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	g_task_return_pointer(task, confirmed, (GDestroyNotify)g_variant_unref);
+}
+
+/* the text is parsed by the field's type, as chat "set" does */
+void
+igw_engine_set_value_async(IgwEngine *self, const gchar *thing_id, const gchar *field_name,
+			   const gchar *text, GCancellable *cancellable, GAsyncReadyCallback callback,
+			   gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) value = NULL;
+	IgwEngineThing *entry = igw_engine_find_entry(self, thing_id, &error);
+	IgwField *field = entry != NULL ? igw_thing_get_field(entry->thing, field_name) : NULL;
+	if (entry != NULL && field == NULL)
+		g_set_error(&error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no field '%s'", thing_id, field_name);
+	if (field != NULL && !igw_field_get_writable(field))
+		g_set_error(&error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is read-only", field_name);
+	if (error == NULL)
+		value = igw_field_parse_value(field, text, &error);
+	if (error != NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	igw_plugin_runner_control_async(entry->plugin, entry->thing, field_name, g_steal_pointer(&value),
+					cancellable, igw_engine_set_value_cb, g_steal_pointer(&task));
+}
+
+GVariant *
+igw_engine_set_value_finish(IgwEngine *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+#define IGW_ENGINE_READINGS_DEFAULT_LIMIT 1000
+
+GPtrArray *
+igw_engine_get_readings(IgwEngine *self, const gchar *thing_id, const gchar *field, gint64 start,
+			gint64 end, guint limit, GError **error)
+{
+	IgwEngineThing *entry = igw_engine_find_entry(self, thing_id, error);
+	g_autoptr(GError) flush_error = NULL;
+	if (entry == NULL)
+		return NULL;
+	if (field != NULL && igw_thing_get_field(entry->thing, field) == NULL) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no field '%s'", thing_id, field);
+		return NULL;
+	}
+	if (start != 0 && end != 0 && start > end) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "the start is after the end");
+		return NULL;
+	}
+	/* include what is still queued */
+	if (!igw_store_flush(self->store, &flush_error))
+		g_debug("readings not flushed before the query: %s", flush_error->message);
+	return igw_store_get_readings(self->store, thing_id, field, start, end,
+				      limit > 0 ? limit : IGW_ENGINE_READINGS_DEFAULT_LIMIT, error);
+}
+
+GPtrArray *
+igw_engine_list_owners(IgwEngine *self, GError **error)
+{
+	return igw_store_get_owner_list(self->store, IGW_GATEWAY_KEY, error);
+}
+
+gboolean
+igw_engine_add_owner(IgwEngine *self, const gchar *jid, GError **error)
+{
+	if (!igw_config_jid_is_bare(jid)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "'%s' is not a bare JID (user@domain)", jid);
+		return FALSE;
+	}
+	if (!igw_store_add_owner(self->store, IGW_GATEWAY_KEY, jid, error))
+		return FALSE;
+	g_message("owner %s added", jid);
+	igw_engine_refresh_owners(self, jid);
+	return TRUE;
+}
+
+gboolean
+igw_engine_remove_owner(IgwEngine *self, const gchar *jid, GError **error)
+{
+	if (!igw_store_remove_owner(self->store, IGW_GATEWAY_KEY, jid, error))
+		return FALSE;
+	g_message("owner %s removed", jid);
+	igw_engine_refresh_owners(self, NULL);
+	return TRUE;
+}
+
+gint64
+igw_engine_get_start_time(IgwEngine *self)
+{
+	return self->started_us;
+}
+
+guint
+igw_engine_get_permit_join_remaining(IgwEngine *self)
+{
+	gint64 left = self->permit_join_until - g_get_monotonic_time();
+	if (left <= 0)
+		return 0;
+	return (guint)((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
+static gboolean
+igw_engine_permit_join_end_cb(gpointer user_data)
+{
+	IgwEngine *self = user_data;
+	self->permit_join_id = 0;
+	self->permit_join_until = 0;
+	g_message("permit-join window closed");
+	g_signal_emit(self, signals[SIGNAL_PERMIT_JOIN_CHANGED], 0, 0u);
+	return G_SOURCE_REMOVE;
+}
+
+#define IGW_ENGINE_PERMIT_JOIN_MAX 3600
+
+gboolean
+igw_engine_permit_join(IgwEngine *self, guint seconds, GError **error)
+{
+	if (seconds > IGW_ENGINE_PERMIT_JOIN_MAX) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "the window lasts at most %d seconds", IGW_ENGINE_PERMIT_JOIN_MAX);
+		return FALSE;
+	}
+	g_clear_handle_id(&self->permit_join_id, g_source_remove);
+	if (seconds == 0) {
+		igw_engine_permit_join_end_cb(self);
+		return TRUE;
+	}
+	self->permit_join_until = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
+	self->permit_join_id = g_timeout_add_seconds(seconds, igw_engine_permit_join_end_cb, self);
+	g_message("permit-join window open for %u s", seconds);
+	g_signal_emit(self, signals[SIGNAL_PERMIT_JOIN_CHANGED], 0, seconds);
+	return TRUE;
+}
+
+gboolean
+igw_engine_get_scanning(IgwEngine *self)
+{
+	return self->scan_id != 0;
+}
+
+static void
+igw_engine_set_discovery(IgwEngine *self, gboolean enabled)
+{
+	for (guint i = 0; i < self->plugins->len; i++) {
+		g_autoptr(GError) error = NULL;
+		if (!igw_plugin_runner_set_discovery(g_ptr_array_index(self->plugins, i), enabled, &error))
+			g_warning("%s", error->message);
+	}
+}
+
+static void
+igw_engine_end_scan(IgwEngine *self)
+{
+	g_clear_handle_id(&self->scan_id, g_source_remove);
+	igw_engine_set_discovery(self, FALSE);
+	g_message("scan done: %u found", self->scan_found);
+	g_signal_emit(self, signals[SIGNAL_SCAN_PROGRESS], 0, self->scan_elapsed, self->scan_timeout,
+		      self->scan_found, TRUE);
+}
+
+static gboolean
+igw_engine_scan_tick_cb(gpointer user_data)
+{
+	IgwEngine *self = user_data;
+	self->scan_elapsed++;
+	if (self->scan_elapsed >= self->scan_timeout) {
+		self->scan_id = 0;
+		igw_engine_end_scan(self);
+		return G_SOURCE_REMOVE;
+	}
+	g_signal_emit(self, signals[SIGNAL_SCAN_PROGRESS], 0, self->scan_elapsed, self->scan_timeout,
+		      self->scan_found, FALSE);
+	return G_SOURCE_CONTINUE;
+}
+
+#define IGW_ENGINE_SCAN_MAX 600
+
+gboolean
+igw_engine_start_scan(IgwEngine *self, guint timeout, GError **error)
+{
+	if (self->scan_id != 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_BUSY, "a scan is running");
+		return FALSE;
+	}
+	if (timeout == 0 || timeout > IGW_ENGINE_SCAN_MAX) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "a scan lasts 1 to %d seconds", IGW_ENGINE_SCAN_MAX);
+		return FALSE;
+	}
+	self->scan_timeout = timeout;
+	self->scan_elapsed = 0;
+	self->scan_found = 0;
+	self->scan_id = g_timeout_add_seconds(1, igw_engine_scan_tick_cb, self);
+	g_message("scan started for %u s", timeout);
+	igw_engine_set_discovery(self, TRUE);
+	return TRUE;
+}
+
+gboolean
+igw_engine_stop_scan(IgwEngine *self, GError **error)
+{
+	if (self->scan_id == 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no scan is running");
+		return FALSE;
+	}
+	igw_engine_end_scan(self);
+	return TRUE;
+}
+
+GPtrArray *
+igw_engine_get_plugins(IgwEngine *self)
+{
+	return g_ptr_array_ref(self->plugins);
+}
+
+GVariant *
+igw_engine_get_status_dict(IgwEngine *self)
+{
+	GVariantBuilder builder;
+	GHashTableIter iter;
+	gpointer value;
+	guint online = 0, connecting = 0, failed = 0;
+	const gchar *reason = NULL;
+	const gchar *gateway = igw_xmpp_session_state_to_string(igw_xmpp_session_get_state(self->gateway_session));
+	g_autoptr(GError) error = NULL;
+	reason = igw_xmpp_session_get_state_reason(self->gateway_session);
+	g_hash_table_iter_init(&iter, self->things);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		IgwEngineThing *entry = value;
+		IgwXmppSessionState state;
+		if (entry->session == NULL)
+			continue;
+		state = igw_xmpp_session_get_state(entry->session);
+		online += state == IGW_XMPP_SESSION_STATE_ONLINE;
+		connecting += state == IGW_XMPP_SESSION_STATE_CONNECTING ||
+			      state == IGW_XMPP_SESSION_STATE_REGISTERING ||
+			      state == IGW_XMPP_SESSION_STATE_WAITING || state == IGW_XMPP_SESSION_STATE_BACKOFF;
+		failed += state == IGW_XMPP_SESSION_STATE_AUTH_FAILED || state == IGW_XMPP_SESSION_STATE_IDLE;
+	}
+	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&builder, "{sv}", "version", g_variant_new_string(PACKAGE_VERSION));
+	g_variant_builder_add(&builder, "{sv}", "uptime",
+			      g_variant_new_uint64((guint64)(g_get_real_time() - self->started_us) / G_USEC_PER_SEC));
+	g_variant_builder_add(&builder, "{sv}", "things", g_variant_new_uint32(g_hash_table_size(self->things)));
+	g_variant_builder_add(&builder, "{sv}", "sessions_online", g_variant_new_uint32(online));
+	g_variant_builder_add(&builder, "{sv}", "sessions_connecting", g_variant_new_uint32(connecting));
+	g_variant_builder_add(&builder, "{sv}", "sessions_failed", g_variant_new_uint32(failed));
+	g_variant_builder_add(&builder, "{sv}", "gateway_session", g_variant_new_string(gateway));
+	g_variant_builder_add(&builder, "{sv}", "gateway_reason", g_variant_new_string(reason != NULL ? reason : ""));
+	g_variant_builder_add(&builder, "{sv}", "outbox", g_variant_new_uint32(igw_store_outbox_count(self->store, &error)));
+	g_variant_builder_add(&builder, "{sv}", "readings_received", g_variant_new_uint64(self->readings_received));
+	g_variant_builder_add(&builder, "{sv}", "readings_stored",
+			      g_variant_new_uint64(self->readings_received - igw_store_get_pending(self->store)));
+	g_variant_builder_add(&builder, "{sv}", "permit_join_remaining",
+			      g_variant_new_uint32(igw_engine_get_permit_join_remaining(self)));
+	g_variant_builder_add(&builder, "{sv}", "scanning", g_variant_new_boolean(self->scan_id != 0));
+	g_variant_builder_add(&builder, "{sv}", "adopt_policy",
+			      g_variant_new_string(self->config->adopt_auto ? "auto" : "manual"));
+	return g_variant_builder_end(&builder);
+}
+
+
 static void
 igw_engine_dispose(GObject *object)
 {
@@ -644,6 +1298,8 @@ igw_engine_dispose(GObject *object)
 	g_clear_handle_id(&self->flush_id, g_source_remove);
 	g_clear_handle_id(&self->presence_id, g_source_remove);
 	g_clear_handle_id(&self->prune_id, g_source_remove);
+	g_clear_handle_id(&self->permit_join_id, g_source_remove);
+	g_clear_handle_id(&self->scan_id, g_source_remove);
 	if (self->context != NULL)
 		g_signal_handlers_disconnect_by_data(self->context, self);
 	g_hash_table_remove_all(self->things);
@@ -681,6 +1337,31 @@ igw_engine_class_init(IgwEngineClass *klass)
 						      G_SIGNAL_RUN_LAST,
 						      0, NULL, NULL, NULL,
 						      G_TYPE_NONE, 0);
+	/* change: added, removed, discovered, adopted, blocked, forgotten, renamed, online... */
+	signals[SIGNAL_THING_CHANGED] = g_signal_new("thing-changed",
+						     G_TYPE_FROM_CLASS(klass),
+						     G_SIGNAL_RUN_LAST,
+						     0, NULL, NULL, NULL,
+						     G_TYPE_NONE, 2, IGW_TYPE_THING, G_TYPE_STRING);
+	/* readings of adopted things only */
+	signals[SIGNAL_READING] = g_signal_new("reading",
+					       G_TYPE_FROM_CLASS(klass),
+					       G_SIGNAL_RUN_LAST,
+					       0, NULL, NULL, NULL,
+					       G_TYPE_NONE, 2, IGW_TYPE_THING, IGW_TYPE_READING);
+	/* elapsed, timeout, found, done */
+	signals[SIGNAL_SCAN_PROGRESS] = g_signal_new("scan-progress",
+						     G_TYPE_FROM_CLASS(klass),
+						     G_SIGNAL_RUN_LAST,
+						     0, NULL, NULL, NULL,
+						     G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
+						     G_TYPE_BOOLEAN);
+	/* remaining seconds, 0 when closed */
+	signals[SIGNAL_PERMIT_JOIN_CHANGED] = g_signal_new("permit-join-changed",
+							   G_TYPE_FROM_CLASS(klass),
+							   G_SIGNAL_RUN_LAST,
+							   0, NULL, NULL, NULL,
+							   G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -691,6 +1372,7 @@ igw_engine_init(IgwEngine *self)
 	self->retired = g_ptr_array_new_with_free_func(g_object_unref);
 	self->plugins = g_ptr_array_new_with_free_func(g_object_unref);
 	self->store = igw_store_new();
+	self->started_us = g_get_real_time();
 }
 
 /* takes @config */

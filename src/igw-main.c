@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "igw-dbus-daemon.h"
 #include "igw-engine.h"
 #include "igw-error.h"
 
@@ -25,6 +26,7 @@
 typedef struct {
 	GMainLoop *loop;
 	IgwEngine *engine;
+	IgwDbusDaemon *dbus;
 	gchar *config_path;
 	guint watchdog_id;
 } IgwDaemon;
@@ -143,6 +145,8 @@ igw_run(IgwDaemon *daemon, IgwConfig *config, const gchar *state_dir)
 		g_printerr("iotgwd: %s\n", error->message);
 		return g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG) ? IGW_EXIT_CONFIG : EXIT_FAILURE;
 	}
+	daemon->dbus = igw_dbus_daemon_new(daemon->engine);
+	igw_dbus_daemon_start(daemon->dbus);
 	g_unix_signal_add(SIGTERM, igw_quit_cb, daemon);
 	g_unix_signal_add(SIGINT, igw_quit_cb, daemon);
 	g_unix_signal_add(SIGHUP, igw_reload_cb, daemon);
@@ -216,6 +220,7 @@ main(int argc, char *argv[])
 	daemon.loop = g_main_loop_new(NULL, FALSE);
 	rc = igw_run(&daemon, config, state_dir);
 	g_clear_handle_id(&daemon.watchdog_id, g_source_remove);
+	g_clear_object(&daemon.dbus);
 	g_clear_object(&daemon.engine);
 	g_main_loop_unref(daemon.loop);
 	g_free(daemon.config_path);

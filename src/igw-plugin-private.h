@@ -36,6 +36,8 @@ gboolean
 igw_plugin_runner_reload(IgwPlugin *self, GError **error);
 void
 igw_plugin_runner_shutdown(IgwPlugin *self);
+gboolean
+igw_plugin_runner_set_discovery(IgwPlugin *self, gboolean enabled, GError **error);
 void
 igw_plugin_runner_control_async(IgwPlugin *self,
 				IgwThing *thing,

@@ -293,6 +293,24 @@ igw_plugin_runner_shutdown(IgwPlugin *self)
 	self->state = IGW_PLUGIN_STATE_STOPPED;
 }
 
+/* plugins that cannot look for devices are simply skipped */
+gboolean
+igw_plugin_runner_set_discovery(IgwPlugin *self, gboolean enabled, GError **error)
+{
+	g_autoptr(GError) local_error = NULL;
+	gboolean ok;
+	g_return_val_if_fail(IGW_IS_PLUGIN(self), FALSE);
+	if (self->state != IGW_PLUGIN_STATE_RUNNING || self->vfuncs.set_discovery == NULL)
+		return TRUE;
+	g_debug("set_discovery(%s, %s)", self->name, enabled ? "on" : "off");
+	ok = self->vfuncs.set_discovery(self, enabled, &local_error);
+	if (!igw_plugin_runner_result(self, "discovery", ok, &local_error)) {
+		g_propagate_error(error, g_steal_pointer(&local_error));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* one control request: completes once, with the plugin's answer or a timeout */
 typedef struct {
 	GCancellable *cancellable; /* the plugin's: cancelled on timeout or by the caller */
@@ -341,6 +359,14 @@ igw_plugin_control_timeout_cb(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* the confirmed value is a reading like any other: stored, shown, published */
+static void
+igw_plugin_report_confirmed(IgwPlugin *self, IgwPluginControlHelper *helper, GVariant *confirmed)
+{
+	g_autoptr(IgwReading) reading = igw_reading_new(helper->thing_id, helper->field_name, confirmed, 0);
+	igw_context_report_reading(self->context, reading);
+}
+
 static void
 igw_plugin_control_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -349,6 +375,7 @@ igw_plugin_control_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	IgwPluginControlHelper *helper = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) confirmed = self->vfuncs.control_finish(self, result, &error);
+	GVariant *owned;
 
 	if (g_task_get_completed(task) || helper->timeout_id == 0)
 		return;
@@ -359,8 +386,9 @@ igw_plugin_control_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	/* _finish() hands over a reference; only a floating one still needs taking */
-	g_task_return_pointer(task, g_variant_take_ref(g_steal_pointer(&confirmed)),
-			      (GDestroyNotify)g_variant_unref);
+	owned = g_variant_take_ref(g_steal_pointer(&confirmed));
+	igw_plugin_report_confirmed(self, helper, owned);
+	g_task_return_pointer(task, owned, (GDestroyNotify)g_variant_unref);
 }
 
 static gboolean

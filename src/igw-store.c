@@ -13,6 +13,7 @@
  * schema versions, kept as the one row of the table schema(version):
  *  1: things, credentials, owners, readings, index readings(thing_id, field, timestamp_us)
  *  2: outbox, things.history_max_age_us, things.history_max_rows, index readings(timestamp_us)
+ *  3: things.state, things.display_name, owners.source
  * a new version gets a igw_store_migrate_vN() and a case in igw_store_migrate(), and
  * tests/fixtures/ gets a database of the version before it
  */
@@ -219,6 +220,21 @@ igw_store_migrate_v2(sqlite3 *db, GError **error)
 			      error);
 }
 
+/*
+ * no CHECK on the values: a later state or source could not be added without
+ * rebuilding the table; the functions that write them check instead
+ */
+static gboolean
+igw_store_migrate_v3(sqlite3 *db, GError **error)
+{
+	return igw_store_exec(db,
+			      "ALTER TABLE things ADD COLUMN state TEXT NOT NULL DEFAULT 'adopted';"
+			      "ALTER TABLE things ADD COLUMN display_name TEXT;"
+			      "ALTER TABLE owners "
+			      "  ADD COLUMN source TEXT NOT NULL DEFAULT 'config';",
+			      error);
+}
+
 static gboolean
 igw_store_write_version(sqlite3 *db, guint version, GError **error)
 {
@@ -249,6 +265,10 @@ igw_store_migrate(sqlite3 *db, guint version, GError **error)
 		G_GNUC_FALLTHROUGH;
 	case 1:
 		if (!igw_store_migrate_v2(db, error))
+			return FALSE;
+		G_GNUC_FALLTHROUGH;
+	case 2:
+		if (!igw_store_migrate_v3(db, error))
 			return FALSE;
 		break;
 	default:
@@ -431,7 +451,10 @@ igw_store_save_thing(IgwStore *self, IgwThing *thing, GError **error)
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	if (!igw_store_check_open(self, error))
 		return FALSE;
-	/* localpart, greeted and created_us belong to the store, not to the object */
+	/*
+	 * localpart, greeted, created_us, state and display_name belong to the store,
+	 * not to the object; a new row gets the default state, 'adopted'
+	 */
 	stmt = igw_store_prepare(self->db,
 				 "INSERT INTO things (id, plugin, name, manufacturer, model, "
 				 "serial, firmware, created_us, updated_us) "
@@ -711,6 +734,190 @@ igw_store_set_greeted(IgwStore *self, const gchar *thing_id, GError **error)
 }
 
 static gboolean
+igw_store_state_is_valid(const gchar *state)
+{
+	return g_strcmp0(state, "discovered") == 0 || g_strcmp0(state, "adopted") == 0 ||
+	       g_strcmp0(state, "blocked") == 0;
+}
+
+/* @sql selects one text column of the thing ?1; NULL in @text for no row or NULL */
+static gboolean
+igw_store_load_thing_text(IgwStore *self, const gchar *sql, const gchar *thing_id, gchar **text,
+			  GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint rc;
+	if (!igw_store_check_open(self, error))
+		return FALSE;
+	stmt = igw_store_prepare(self->db, sql, error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return igw_store_set_error(self->db, error);
+	*text = rc == SQLITE_ROW ? g_strdup((const gchar *)sqlite3_column_text(stmt, 0)) : NULL;
+	return TRUE;
+}
+
+/* @sql sets one column of the thing ?1 to ?2 and updated_us to ?3 */
+static gboolean
+igw_store_save_thing_text(IgwStore *self, const gchar *sql, const gchar *thing_id,
+			  const gchar *text, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (!igw_store_check_open(self, error))
+		return FALSE;
+	stmt = igw_store_prepare(self->db, sql, error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, g_get_real_time());
+	if (!igw_store_step_done(self->db, stmt, error))
+		return FALSE;
+	if (sqlite3_changes(self->db) == 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no such thing");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+igw_store_get_thing_state(IgwStore *self, const gchar *thing_id, gchar **state, GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	g_return_val_if_fail(thing_id != NULL, FALSE);
+	g_return_val_if_fail(state != NULL, FALSE);
+	if (!igw_store_load_thing_text(self,
+				       "SELECT state FROM things WHERE id = ?1",
+				       thing_id,
+				       state,
+				       error)) {
+		g_prefix_error(error, "failed to load state of %s: ", thing_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+igw_store_set_thing_state(IgwStore *self, const gchar *thing_id, const gchar *state,
+			  GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	g_return_val_if_fail(thing_id != NULL, FALSE);
+	g_return_val_if_fail(state != NULL, FALSE);
+	if (!igw_store_state_is_valid(state)) {
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_INVALID_DATA,
+			    "failed to store state of %s: invalid state '%s'",
+			    thing_id,
+			    state);
+		return FALSE;
+	}
+	if (!igw_store_save_thing_text(self,
+				       "UPDATE things SET state = ?2, updated_us = ?3 "
+				       "WHERE id = ?1",
+				       thing_id,
+				       state,
+				       error)) {
+		g_prefix_error(error, "failed to store state of %s: ", thing_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+igw_store_get_display_name(IgwStore *self, const gchar *thing_id, gchar **name, GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	g_return_val_if_fail(thing_id != NULL, FALSE);
+	g_return_val_if_fail(name != NULL, FALSE);
+	if (!igw_store_load_thing_text(self,
+				       "SELECT display_name FROM things WHERE id = ?1",
+				       thing_id,
+				       name,
+				       error)) {
+		g_prefix_error(error, "failed to load display name of %s: ", thing_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+igw_store_set_display_name(IgwStore *self, const gchar *thing_id, const gchar *name,
+			   GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	g_return_val_if_fail(thing_id != NULL, FALSE);
+	/* an empty name would show as nothing at all; clearing is what NULL is for */
+	if (name != NULL && (*name == '\0' || !g_utf8_validate(name, -1, NULL))) {
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_INVALID_DATA,
+			    "failed to store display name of %s: the name is %s",
+			    thing_id,
+			    *name == '\0' ? "empty" : "not valid UTF-8");
+		return FALSE;
+	}
+	if (!igw_store_save_thing_text(self,
+				       "UPDATE things SET display_name = ?2, updated_us = ?3 "
+				       "WHERE id = ?1",
+				       thing_id,
+				       name,
+				       error)) {
+		g_prefix_error(error, "failed to store display name of %s: ", thing_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static GStrv
+igw_store_load_thing_ids(IgwStore *self, const gchar *state, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	const gchar *sql_state = "SELECT id FROM things WHERE state = ?1 ORDER BY id";
+	const gchar *sql_all = "SELECT id FROM things ORDER BY id";
+	gint rc;
+	if (!igw_store_check_open(self, error))
+		return NULL;
+	stmt = igw_store_prepare(self->db, state != NULL ? sql_state : sql_all, error);
+	if (stmt == NULL)
+		return NULL;
+	if (state != NULL)
+		sqlite3_bind_text(stmt, 1, state, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_strv_builder_add(builder, (const gchar *)sqlite3_column_text(stmt, 0));
+	if (rc != SQLITE_DONE) {
+		igw_store_set_error(self->db, error);
+		return NULL;
+	}
+	return g_strv_builder_end(builder);
+}
+
+/* sorted by bytes, as strcmp() does */
+GStrv
+igw_store_get_thing_ids(IgwStore *self, const gchar *state, GError **error)
+{
+	GStrv ids;
+	g_return_val_if_fail(IGW_IS_STORE(self), NULL);
+	if (state != NULL && !igw_store_state_is_valid(state)) {
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_INVALID_DATA,
+			    "failed to list things: invalid state '%s'",
+			    state);
+		return NULL;
+	}
+	ids = igw_store_load_thing_ids(self, state, error);
+	if (ids == NULL)
+		g_prefix_error(error, "failed to list things: ");
+	return ids;
+}
+
+static gboolean
 igw_store_load_credentials(IgwStore *self, const gchar *thing_id, gchar **jid, gchar **password,
 			   GError **error)
 {
@@ -790,22 +997,39 @@ igw_store_set_credentials(IgwStore *self, const gchar *thing_id, const gchar *ji
 	return TRUE;
 }
 
+/*
+ * a listed JID that is an admin owner already becomes a config one: the file wins,
+ * so its spelling and place in the list are kept, and it can't be removed at run time;
+ * a JID listed twice, in any case, is stored once
+ */
 static gboolean
 igw_store_insert_owners(sqlite3 *db, const gchar *thing_id, const gchar *const *owners,
 			GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
-	stmt = igw_store_prepare(db,
-				 "INSERT OR IGNORE INTO owners (thing_id, jid) VALUES (?1, ?2)",
+	g_autoptr(sqlite3_stmt) drop = NULL;
+	g_autoptr(sqlite3_stmt) insert = NULL;
+	drop = igw_store_prepare(db,
+				 "DELETE FROM owners WHERE thing_id = ?1 "
+				 "AND jid = ?2 COLLATE NOCASE AND source = 'admin'",
 				 error);
-	if (stmt == NULL)
+	if (drop == NULL)
+		return FALSE;
+	insert = igw_store_prepare(db,
+				   "INSERT INTO owners (thing_id, jid, source) "
+				   "SELECT ?1, ?2, 'config' WHERE NOT EXISTS (SELECT 1 FROM owners "
+				   "WHERE thing_id = ?1 AND jid = ?2 COLLATE NOCASE)",
+				   error);
+	if (insert == NULL)
 		return FALSE;
 	for (guint i = 0; owners != NULL && owners[i] != NULL; i++) {
-		sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, owners[i], -1, SQLITE_STATIC);
-		if (!igw_store_step_done(db, stmt, error))
-			return FALSE;
-		sqlite3_reset(stmt);
+		sqlite3_stmt *stmts[] = {drop, insert};
+		for (guint j = 0; j < G_N_ELEMENTS(stmts); j++) {
+			sqlite3_bind_text(stmts[j], 1, thing_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmts[j], 2, owners[i], -1, SQLITE_STATIC);
+			if (!igw_store_step_done(db, stmts[j], error))
+				return FALSE;
+			sqlite3_reset(stmts[j]);
+		}
 	}
 	return TRUE;
 }
@@ -821,7 +1045,7 @@ igw_store_replace_owners(IgwStore *self, const gchar *thing_id, const gchar *con
 	if (txn == NULL)
 		return FALSE;
 	if (!igw_store_exec_text(self->db,
-				 "DELETE FROM owners WHERE thing_id = ?1",
+				 "DELETE FROM owners WHERE thing_id = ?1 AND source = 'config'",
 				 thing_id,
 				 error))
 		return FALSE;
@@ -845,34 +1069,53 @@ igw_store_set_owners(IgwStore *self, const gchar *thing_id, const gchar *const *
 	return TRUE;
 }
 
-/* in the order they were set */
-static GStrv
+void
+igw_store_owner_free(IgwStoreOwner *owner)
+{
+	if (owner == NULL)
+		return;
+	g_free(owner->jid);
+	g_free(owner->source);
+	g_free(owner);
+}
+
+/*
+ * config owners first: set_owners() inserts them anew at every start, which
+ * would otherwise move them behind admin owners added earlier
+ */
+static GPtrArray *
 igw_store_load_owners(IgwStore *self, const gchar *thing_id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
-	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	g_autoptr(GPtrArray) owners =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)igw_store_owner_free);
 	gint rc;
 	if (!igw_store_check_open(self, error))
 		return NULL;
 	stmt = igw_store_prepare(self->db,
-				 "SELECT jid FROM owners WHERE thing_id = ?1 ORDER BY rowid",
+				 "SELECT jid, source FROM owners WHERE thing_id = ?1 "
+				 "ORDER BY source <> 'config', rowid",
 				 error);
 	if (stmt == NULL)
 		return NULL;
 	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_strv_builder_add(builder, (const gchar *)sqlite3_column_text(stmt, 0));
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		IgwStoreOwner *owner = g_new0(IgwStoreOwner, 1);
+		owner->jid = g_strdup((const gchar *)sqlite3_column_text(stmt, 0));
+		owner->source = g_strdup((const gchar *)sqlite3_column_text(stmt, 1));
+		g_ptr_array_add(owners, owner);
+	}
 	if (rc != SQLITE_DONE) {
 		igw_store_set_error(self->db, error);
 		return NULL;
 	}
-	return g_strv_builder_end(builder);
+	return g_steal_pointer(&owners);
 }
 
-GStrv
-igw_store_get_owners(IgwStore *self, const gchar *thing_id, GError **error)
+GPtrArray *
+igw_store_get_owner_list(IgwStore *self, const gchar *thing_id, GError **error)
 {
-	GStrv owners;
+	GPtrArray *owners;
 	g_return_val_if_fail(IGW_IS_STORE(self), NULL);
 	g_return_val_if_fail(thing_id != NULL, NULL);
 	owners = igw_store_load_owners(self, thing_id, error);
@@ -881,6 +1124,147 @@ igw_store_get_owners(IgwStore *self, const gchar *thing_id, GError **error)
 			       "failed to load owners of %s: ",
 			       igw_store_thing_label(thing_id));
 	return owners;
+}
+
+GStrv
+igw_store_get_owners(IgwStore *self, const gchar *thing_id, GError **error)
+{
+	g_autoptr(GPtrArray) owners = NULL;
+	g_autoptr(GStrvBuilder) builder = NULL;
+	g_return_val_if_fail(IGW_IS_STORE(self), NULL);
+	g_return_val_if_fail(thing_id != NULL, NULL);
+	owners = igw_store_get_owner_list(self, thing_id, error);
+	if (owners == NULL)
+		return NULL;
+	builder = g_strv_builder_new();
+	for (guint i = 0; i < owners->len; i++)
+		g_strv_builder_add(builder, ((IgwStoreOwner *)g_ptr_array_index(owners, i))->jid);
+	return g_strv_builder_end(builder);
+}
+
+/* one statement, so the check and the insert can't be split by another writer */
+static gboolean
+igw_store_insert_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (!igw_store_check_open(self, error))
+		return FALSE;
+	stmt = igw_store_prepare(self->db,
+				 "INSERT INTO owners (thing_id, jid, source) "
+				 "SELECT ?1, ?2, 'admin' WHERE NOT EXISTS (SELECT 1 FROM owners "
+				 "WHERE thing_id = ?1 AND jid = ?2 COLLATE NOCASE)",
+				 error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, jid, -1, SQLITE_STATIC);
+	if (!igw_store_step_done(self->db, stmt, error))
+		return FALSE;
+	if (sqlite3_changes(self->db) == 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_EXISTS, "already an owner");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+igw_store_add_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	g_return_val_if_fail(thing_id != NULL, FALSE);
+	g_return_val_if_fail(jid != NULL, FALSE);
+	if (*jid == '\0') {
+		g_set_error(error,
+			    IGW_ERROR,
+			    IGW_ERROR_INVALID_DATA,
+			    "failed to add an owner of %s: the JID is empty",
+			    igw_store_thing_label(thing_id));
+		return FALSE;
+	}
+	if (!igw_store_insert_owner(self, thing_id, jid, error)) {
+		g_prefix_error(error,
+			       "failed to add owner %s of %s: ",
+			       jid,
+			       igw_store_thing_label(thing_id));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* counts the rows of the owner, in any case, and those of them from the file */
+static gboolean
+igw_store_count_owner(sqlite3 *db, const gchar *thing_id, const gchar *jid, gint64 *rows,
+		      gint64 *config, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	stmt = igw_store_prepare(db,
+				 "SELECT count(*), count(*) FILTER (WHERE source = 'config') "
+				 "FROM owners WHERE thing_id = ?1 AND jid = ?2 COLLATE NOCASE",
+				 error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, jid, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		return igw_store_set_error(db, error);
+	*rows = sqlite3_column_int64(stmt, 0);
+	*config = sqlite3_column_int64(stmt, 1);
+	return TRUE;
+}
+
+static gboolean
+igw_store_delete_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GError **error)
+{
+	g_autoptr(IgwStoreTransaction) txn = NULL;
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint64 rows = 0;
+	gint64 config = 0;
+	if (!igw_store_check_open(self, error))
+		return FALSE;
+	txn = igw_store_transaction_begin(self->db, error);
+	if (txn == NULL)
+		return FALSE;
+	if (!igw_store_count_owner(self->db, thing_id, jid, &rows, &config, error))
+		return FALSE;
+	/* the next start would bring it back from the file anyway */
+	if (config > 0) {
+		g_set_error_literal(error,
+				    IGW_ERROR,
+				    IGW_ERROR_NOT_SUPPORTED,
+				    "it comes from the configuration file");
+		return FALSE;
+	}
+	if (rows == 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "not an owner");
+		return FALSE;
+	}
+	stmt = igw_store_prepare(self->db,
+				 "DELETE FROM owners WHERE thing_id = ?1 "
+				 "AND jid = ?2 COLLATE NOCASE AND source = 'admin'",
+				 error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, jid, -1, SQLITE_STATIC);
+	if (!igw_store_step_done(self->db, stmt, error))
+		return FALSE;
+	return igw_store_transaction_commit(txn, error);
+}
+
+gboolean
+igw_store_remove_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	g_return_val_if_fail(thing_id != NULL, FALSE);
+	g_return_val_if_fail(jid != NULL, FALSE);
+	if (!igw_store_delete_owner(self, thing_id, jid, error)) {
+		g_prefix_error(error,
+			       "failed to remove owner %s of %s: ",
+			       jid,
+			       igw_store_thing_label(thing_id));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 void

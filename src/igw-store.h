@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * readings are queued in memory and written in one transaction per flush.
  */
 
-#define IGW_STORE_SCHEMA_VERSION 2
+#define IGW_STORE_SCHEMA_VERSION 3
 
 #define IGW_TYPE_STORE (igw_store_get_type())
 G_DECLARE_FINAL_TYPE(IgwStore, igw_store, IGW, STORE, GObject)
@@ -30,8 +30,10 @@ guint
 igw_store_get_schema_version(IgwStore *self);
 
 /* things */
+/* a new thing is 'adopted'; the state and display name of a stored one stay as they are */
 gboolean
 igw_store_upsert_thing(IgwStore *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* forgets everything stored under the id: state, name, owners of either source, readings... */
 gboolean
 igw_store_remove_thing(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /*
@@ -46,6 +48,26 @@ igw_store_get_greeted(IgwStore *self, const gchar *thing_id, gboolean *greeted, 
     G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_store_set_greeted(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* thing state: "discovered", "adopted" or "blocked"; *state NULL when the thing is not stored */
+gboolean
+igw_store_get_thing_state(IgwStore *self, const gchar *thing_id, gchar **state, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* the thing must be stored (NOT_FOUND otherwise); INVALID_DATA for another state string */
+gboolean
+igw_store_set_thing_state(IgwStore *self, const gchar *thing_id, const gchar *state,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* the name chosen with rename; *name NULL when none was chosen or the thing is not stored */
+gboolean
+igw_store_get_display_name(IgwStore *self, const gchar *thing_id, gchar **name, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* NULL clears it, "" is INVALID_DATA; the thing must be stored (NOT_FOUND otherwise) */
+gboolean
+igw_store_set_display_name(IgwStore *self, const gchar *thing_id, const gchar *name,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* ids of stored things, optionally only those in @state (NULL for all), sorted */
+GStrv
+igw_store_get_thing_ids(IgwStore *self, const gchar *state, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* credentials of a thing, or of the gateway itself with thing_id "" */
 gboolean
@@ -55,12 +77,41 @@ gboolean
 igw_store_set_credentials(IgwStore *self, const gchar *thing_id, const gchar *jid,
 			  const gchar *password, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* owners: thing_id "" means owner of the whole gateway */
+/*
+ * owners: thing_id "" means owner of the whole gateway. Each has a source: "config"
+ * (from the configuration file, set with igw_store_set_owners()) or "admin" (added at
+ * run time with igw_store_add_owner()). JIDs compare without case. Lists give the
+ * config owners first, in the order set, then the admin ones in the order added.
+ */
+/* replaces the config owners only; an admin owner that the list names becomes a config one */
 gboolean
 igw_store_set_owners(IgwStore *self, const gchar *thing_id, const gchar *const *owners,
 		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* every owner, of either source */
 GStrv
 igw_store_get_owners(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* run-time owners: EXISTS when the JID is an owner already (either source) */
+gboolean
+igw_store_add_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* removes an 'admin' owner: NOT_SUPPORTED for a 'config' owner, NOT_FOUND for none */
+gboolean
+igw_store_remove_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+typedef struct {
+	gchar *jid;
+	gchar *source;
+} IgwStoreOwner;
+
+void
+igw_store_owner_free(IgwStoreOwner *owner);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwStoreOwner, igw_store_owner_free)
+
+/* every owner with its source, as IgwStoreOwner */
+GPtrArray *
+igw_store_get_owner_list(IgwStore *self, const gchar *thing_id, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* readings: queued, then written by igw_store_flush() in one transaction */
 void

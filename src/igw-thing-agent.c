@@ -169,18 +169,27 @@ igw_thing_agent_update_presence(IgwThingAgent *self)
 	igw_transport_send(self->transport, presence);
 }
 
-static void
-igw_thing_agent_greet(IgwThingAgent *self)
+/* grant and ask for a presence subscription, and say hello */
+void
+igw_thing_agent_greet_owner(IgwThingAgent *self, const gchar *jid)
 {
 	g_autofree gchar *greeting = NULL;
 	const gchar *name = self->thing != NULL ? igw_thing_get_name(self->thing) : "the iotgw gateway";
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	if (!igw_transport_is_online(self->transport))
+		return;
 	greeting = g_strdup_printf("Hello! I am %s (%s). Send 'help' for what I understand.",
 				   name, igw_thing_agent_label(self));
-	for (guint i = 0; self->owners != NULL && self->owners[i] != NULL; i++) {
-		igw_thing_agent_send_presence_to(self, self->owners[i], "subscribe");
-		igw_thing_agent_send_presence_to(self, self->owners[i], "subscribed");
-		igw_thing_agent_send_chat(self, self->owners[i], greeting);
-	}
+	igw_thing_agent_send_presence_to(self, jid, "subscribe");
+	igw_thing_agent_send_presence_to(self, jid, "subscribed");
+	igw_thing_agent_send_chat(self, jid, greeting);
+}
+
+static void
+igw_thing_agent_greet(IgwThingAgent *self)
+{
+	for (guint i = 0; self->owners != NULL && self->owners[i] != NULL; i++)
+		igw_thing_agent_greet_owner(self, self->owners[i]);
 	g_message("%s: greeted %u owners", igw_thing_agent_label(self),
 		  self->owners != NULL ? g_strv_length(self->owners) : 0);
 	self->greeted = TRUE;
@@ -286,7 +295,6 @@ igw_thing_agent_set_cb(GObject *source, GAsyncResult *result, gpointer user_data
 	IgwThingAgent *self = request->agent;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) confirmed = igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
-	g_autoptr(IgwReading) reading = NULL;
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *reply = NULL;
 
@@ -295,8 +303,6 @@ igw_thing_agent_set_cb(GObject *source, GAsyncResult *result, gpointer user_data
 		igw_thing_agent_send_chat(self, request->requester, failure);
 		return;
 	}
-	reading = igw_reading_new(igw_thing_get_id(self->thing), request->field, confirmed, 0);
-	igw_context_report_reading(self->context, reading);
 	text = igw_thing_format_reading(self->thing, request->field);
 	reply = g_strdup_printf("%s: %s", request->field, text != NULL ? text : "?");
 	igw_thing_agent_send_chat(self, request->requester, reply);

@@ -24,6 +24,8 @@ igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners);
 gboolean
 igw_thing_agent_is_owner(IgwThingAgent *self, const gchar *jid);
 void
+igw_thing_agent_greet_owner(IgwThingAgent *self, const gchar *jid);
+void
 igw_thing_agent_set_greeted(IgwThingAgent *self, gboolean greeted);
 void
 igw_thing_agent_update_presence(IgwThingAgent *self);

@@ -49,6 +49,8 @@ G_DECLARE_FINAL_TYPE(IgwPlugin, igw_plugin, IGW, PLUGIN, GObject)
  * @readout_async: fetch fresh readings (e.g. a GATT read) and report them
  *   through the context before completing. Optional. Since: 1.0
  * @readout_finish: Since: 1.0
+ * @set_discovery: start (@enabled TRUE) or stop looking for devices; found
+ *   ones are offered with igw_context_offer_thing(). Optional. Since: 1.0
  *
  * Every member is optional. The core calls them only through its runners,
  * which log, time out and prefix errors with the plugin name.
@@ -72,6 +74,7 @@ typedef struct {
 			      GAsyncReadyCallback callback,
 			      gpointer user_data);
 	gboolean (*readout_finish)(IgwPlugin *plugin, GAsyncResult *result, GError **error);
+	gboolean (*set_discovery)(IgwPlugin *plugin, gboolean enabled, GError **error);
 	/*< private >*/
 	gpointer padding[16];
 } IgwPluginVfuncs;

@@ -167,19 +167,19 @@ START_TEST(test_store_open_new)
 	g_autoptr(IgwStore) store = test_store_open(path);
 
 	ck_assert_uint_eq(igw_store_get_schema_version(store), IGW_STORE_SCHEMA_VERSION);
-	ck_assert_uint_eq(IGW_STORE_SCHEMA_VERSION, 2);
+	ck_assert_uint_eq(IGW_STORE_SCHEMA_VERSION, 3);
 	igw_store_close(store);
 	ck_assert_uint_eq(igw_store_get_schema_version(store), 0);
 
 	mode = test_sql_text(path, "PRAGMA journal_mode");
 	ck_assert_str_eq(mode, "wal");
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "2");
+	ck_assert_str_eq(version, "3");
 
 	/* and once more, now that it exists */
 	g_clear_object(&store);
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 2);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 3);
 }
 END_TEST
 
@@ -379,6 +379,126 @@ test_assert_owners(IgwStore *store, const gchar *thing_id, const gchar *expected
 	ck_assert_str_eq(joined, expected);
 }
 
+/* "jid:source,..." */
+static void
+test_assert_owner_list(IgwStore *store, const gchar *thing_id, const gchar *expected)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) owners = igw_store_get_owner_list(store, thing_id, &error);
+	g_autoptr(GString) joined = g_string_new(NULL);
+	test_assert_ok(owners != NULL, error);
+	for (guint i = 0; i < owners->len; i++) {
+		IgwStoreOwner *owner = g_ptr_array_index(owners, i);
+		g_string_append_printf(joined,
+				       "%s%s:%s",
+				       i > 0 ? "," : "",
+				       owner->jid,
+				       owner->source);
+	}
+	ck_assert_str_eq(joined->str, expected);
+}
+
+/* @expected NULL for a thing that is not stored */
+static void
+test_assert_state(IgwStore *store, const gchar *thing_id, const gchar *expected)
+{
+	g_autoptr(GError) error = NULL;
+	/* a sentinel, so that a call that leaves *state alone can't pass for NULL */
+	static gchar unset[] = "unset";
+	g_autofree gchar *state = unset;
+	gboolean ret = igw_store_get_thing_state(store, thing_id, &state, &error);
+	test_assert_ok(ret, error);
+	ck_assert_ptr_ne(state, unset);
+	if (expected == NULL)
+		ck_assert_ptr_null(state);
+	else
+		ck_assert_pstr_eq(state, expected);
+}
+
+static void
+test_assert_display_name(IgwStore *store, const gchar *thing_id, const gchar *expected)
+{
+	g_autoptr(GError) error = NULL;
+	/* a sentinel, so that a call that leaves *name alone can't pass for NULL */
+	static gchar unset[] = "unset";
+	g_autofree gchar *name = unset;
+	gboolean ret = igw_store_get_display_name(store, thing_id, &name, &error);
+	test_assert_ok(ret, error);
+	ck_assert_ptr_ne(name, unset);
+	if (expected == NULL)
+		ck_assert_ptr_null(name);
+	else
+		ck_assert_pstr_eq(name, expected);
+}
+
+static void
+test_assert_thing_ids(IgwStore *store, const gchar *state, const gchar *expected)
+{
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) ids = igw_store_get_thing_ids(store, state, &error);
+	g_autofree gchar *joined = NULL;
+	test_assert_ok(ids != NULL, error);
+	joined = g_strjoinv(",", ids);
+	ck_assert_str_eq(joined, expected);
+}
+
+static void
+test_upsert(IgwStore *store, IgwThing *thing)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ret = igw_store_upsert_thing(store, thing, &error);
+	test_assert_ok(ret, error);
+}
+
+static void
+test_set_state(IgwStore *store, const gchar *thing_id, const gchar *state)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ret = igw_store_set_thing_state(store, thing_id, state, &error);
+	test_assert_ok(ret, error);
+}
+
+static void
+test_set_owners(IgwStore *store, const gchar *thing_id, const gchar *const *owners)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ret = igw_store_set_owners(store, thing_id, owners, &error);
+	test_assert_ok(ret, error);
+}
+
+static void
+test_add_owner(IgwStore *store, const gchar *thing_id, const gchar *jid)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ret = igw_store_add_owner(store, thing_id, jid, &error);
+	test_assert_ok(ret, error);
+}
+
+/* fails with @code, and the message names @jid and says @reason */
+static void
+test_assert_add_owner_fails(IgwStore *store, const gchar *thing_id, const gchar *jid, gint code,
+			    const gchar *reason)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ret = igw_store_add_owner(store, thing_id, jid, &error);
+	ck_assert(!ret);
+	ck_assert_msg(g_error_matches(error, IGW_ERROR, code), "%s", error->message);
+	ck_assert_msg(strstr(error->message, jid) != NULL, "%s", error->message);
+	ck_assert_msg(strstr(error->message, reason) != NULL, "%s", error->message);
+}
+
+static void
+test_assert_remove_owner_fails(IgwStore *store, const gchar *thing_id, const gchar *jid,
+			       gint code, const gchar *reason)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ret = igw_store_remove_owner(store, thing_id, jid, &error);
+	ck_assert(!ret);
+	ck_assert_msg(g_error_matches(error, IGW_ERROR, code), "%s", error->message);
+	ck_assert_msg(strstr(error->message, jid) != NULL, "%s", error->message);
+	ck_assert_msg(strstr(error->message, reason) != NULL, "%s", error->message);
+}
+
 START_TEST(test_store_owners)
 {
 	g_autofree gchar *path = test_path("store.db");
@@ -413,6 +533,325 @@ START_TEST(test_store_owners)
 	ret = igw_store_set_owners(store, "", NULL, &error);
 	test_assert_ok(ret, error);
 	test_assert_owners(store, "", "");
+}
+END_TEST
+
+START_TEST(test_store_thing_state)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autofree gchar *localpart = NULL;
+	g_autoptr(IgwStore) store = test_store_open(path);
+	g_autoptr(IgwThing) thing = igw_thing_new("sim:a", "sim");
+	g_autoptr(GError) error = NULL;
+	const gchar *invalid[] = {"bogus", "Adopted", "", "adopted ", NULL};
+	gboolean ret;
+
+	/* not stored: no state, and none can be set */
+	test_assert_state(store, "sim:a", NULL);
+	ret = igw_store_set_thing_state(store, "sim:a", "blocked", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_NOT_FOUND));
+	ck_assert_ptr_nonnull(strstr(error->message, "sim:a"));
+	g_clear_error(&error);
+	test_assert_state(store, "sim:a", NULL);
+
+	/* a new thing is adopted; the engine marks a discovered one after the upsert */
+	test_upsert(store, thing);
+	test_assert_state(store, "sim:a", "adopted");
+	test_set_state(store, "sim:a", "discovered");
+	test_assert_state(store, "sim:a", "discovered");
+
+	/* an upsert of a stored thing keeps its state, and so does a reopen */
+	igw_thing_set_name(thing, "Renamed by the plugin");
+	test_upsert(store, thing);
+	test_assert_state(store, "sim:a", "discovered");
+	g_clear_object(&store);
+	store = test_store_open(path);
+	test_assert_state(store, "sim:a", "discovered");
+	test_set_state(store, "sim:a", "blocked");
+	test_upsert(store, thing);
+	test_assert_state(store, "sim:a", "blocked");
+
+	/* only the three words, exactly; a refused one changes nothing */
+	for (guint i = 0; invalid[i] != NULL; i++) {
+		ret = igw_store_set_thing_state(store, "sim:a", invalid[i], &error);
+		ck_assert(!ret);
+		ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+		ck_assert_ptr_nonnull(strstr(error->message, "sim:a"));
+		g_clear_error(&error);
+	}
+	test_assert_state(store, "sim:a", "blocked");
+	test_set_state(store, "sim:a", "adopted");
+	test_assert_state(store, "sim:a", "adopted");
+
+	/* the minimal row of ensure_localpart is a thing like any other */
+	localpart = test_ensure_localpart(store, "sim:b", "b");
+	test_assert_state(store, "sim:b", "adopted");
+	test_assert_state(store, "sim:a", "adopted");
+}
+END_TEST
+
+START_TEST(test_store_display_name)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autofree gchar *plugin_name = NULL;
+	g_autoptr(IgwStore) store = test_store_open(path);
+	g_autoptr(IgwThing) thing = igw_thing_new("sim:a", "sim");
+	g_autoptr(GError) error = NULL;
+	gboolean ret;
+
+	test_assert_display_name(store, "sim:a", NULL);
+	ret = igw_store_set_display_name(store, "sim:a", "Fridge", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_NOT_FOUND));
+	ck_assert_ptr_nonnull(strstr(error->message, "sim:a"));
+	g_clear_error(&error);
+	test_assert_display_name(store, "sim:a", NULL);
+
+	igw_thing_set_name(thing, "Kitchen");
+	test_upsert(store, thing);
+	test_assert_display_name(store, "sim:a", NULL);
+	ret = igw_store_set_display_name(store, "sim:a", "Fridge \xc3\xa9", &error);
+	test_assert_ok(ret, error);
+	test_assert_display_name(store, "sim:a", "Fridge \xc3\xa9");
+
+	/* the plugin's name goes on changing beside it */
+	igw_thing_set_name(thing, "Kitchen 2");
+	test_upsert(store, thing);
+	test_assert_display_name(store, "sim:a", "Fridge \xc3\xa9");
+	g_clear_object(&store);
+	plugin_name = test_sql_text(path, "SELECT name FROM things WHERE id = 'sim:a'");
+	ck_assert_str_eq(plugin_name, "Kitchen 2");
+	store = test_store_open(path);
+	test_assert_display_name(store, "sim:a", "Fridge \xc3\xa9");
+
+	/* empty or broken names are refused and change nothing */
+	ret = igw_store_set_display_name(store, "sim:a", "", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+	ck_assert_ptr_nonnull(strstr(error->message, "sim:a"));
+	g_clear_error(&error);
+	ret = igw_store_set_display_name(store, "sim:a", "bad \xff", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+	g_clear_error(&error);
+	test_assert_display_name(store, "sim:a", "Fridge \xc3\xa9");
+
+	/* renaming again replaces it, NULL clears it */
+	ret = igw_store_set_display_name(store, "sim:a", "Freezer", &error);
+	test_assert_ok(ret, error);
+	test_assert_display_name(store, "sim:a", "Freezer");
+	ret = igw_store_set_display_name(store, "sim:a", NULL, &error);
+	test_assert_ok(ret, error);
+	test_assert_display_name(store, "sim:a", NULL);
+	g_clear_object(&store);
+	store = test_store_open(path);
+	test_assert_display_name(store, "sim:a", NULL);
+}
+END_TEST
+
+START_TEST(test_store_thing_ids)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autoptr(IgwStore) store = test_store_open(path);
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) ids = NULL;
+	const gchar *order[] = {"sim:c", "sim:a", "zz:x", "sim:B", "sim:b", NULL};
+	gboolean ret;
+
+	test_assert_thing_ids(store, NULL, "");
+	test_assert_thing_ids(store, "adopted", "");
+	for (guint i = 0; order[i] != NULL; i++) {
+		g_autoptr(IgwThing) thing = igw_thing_new(order[i], "sim");
+		test_upsert(store, thing);
+	}
+	test_set_state(store, "sim:b", "discovered");
+	test_set_state(store, "sim:B", "discovered");
+	test_set_state(store, "zz:x", "blocked");
+
+	/* sorted by bytes: upper case before lower case */
+	test_assert_thing_ids(store, NULL, "sim:B,sim:a,sim:b,sim:c,zz:x");
+	test_assert_thing_ids(store, "adopted", "sim:a,sim:c");
+	test_assert_thing_ids(store, "discovered", "sim:B,sim:b");
+	test_assert_thing_ids(store, "blocked", "zz:x");
+
+	ids = igw_store_get_thing_ids(store, "Blocked", &error);
+	ck_assert_ptr_null(ids);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+	ck_assert_ptr_nonnull(strstr(error->message, "Blocked"));
+	g_clear_error(&error);
+
+	ret = igw_store_remove_thing(store, "sim:b", &error);
+	test_assert_ok(ret, error);
+	test_assert_thing_ids(store, "discovered", "sim:B");
+	test_assert_thing_ids(store, NULL, "sim:B,sim:a,sim:c,zz:x");
+}
+END_TEST
+
+START_TEST(test_store_owners_admin)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autoptr(IgwStore) store = test_store_open(path);
+	g_autoptr(GError) error = NULL;
+	const gchar *config[] = {"bob@example.org", "carol@example.org", NULL};
+	gboolean ret;
+
+	/* added at run time, before the configuration was applied */
+	test_assert_owner_list(store, "sim:a", "");
+	test_add_owner(store, "sim:a", "dave@example.org");
+	test_add_owner(store, "sim:a", "alice@example.org");
+	test_assert_owner_list(store, "sim:a", "dave@example.org:admin,alice@example.org:admin");
+	test_set_owners(store, "sim:a", config);
+
+	/* config first in its order, then admin in the order added; get_owners has both */
+	test_assert_owner_list(store,
+			       "sim:a",
+			       "bob@example.org:config,carol@example.org:config,"
+			       "dave@example.org:admin,alice@example.org:admin");
+	test_assert_owners(store,
+			   "sim:a",
+			   "bob@example.org,carol@example.org,dave@example.org,alice@example.org");
+
+	/* setting the config owners again, as every start does, leaves admin ones alone */
+	g_clear_object(&store);
+	store = test_store_open(path);
+	test_set_owners(store, "sim:a", config);
+	test_assert_owner_list(store,
+			       "sim:a",
+			       "bob@example.org:config,carol@example.org:config,"
+			       "dave@example.org:admin,alice@example.org:admin");
+	test_set_owners(store, "sim:a", NULL);
+	test_assert_owner_list(store, "sim:a", "dave@example.org:admin,alice@example.org:admin");
+	test_set_owners(store, "sim:a", config);
+
+	/* an owner already, of either source, in any case */
+	test_assert_add_owner_fails(store, "sim:a", "DAVE@example.org", IGW_ERROR_EXISTS, "sim:a");
+	test_assert_add_owner_fails(store, "sim:a", "Bob@Example.ORG", IGW_ERROR_EXISTS, "sim:a");
+	test_assert_add_owner_fails(store, "sim:a", "", IGW_ERROR_INVALID_DATA, "empty");
+
+	/* other things, and the gateway, have owners of their own */
+	test_add_owner(store, "sim:b", "dave@example.org");
+	test_add_owner(store, "", "bob@example.org");
+	test_assert_owner_list(store, "sim:b", "dave@example.org:admin");
+	test_assert_owner_list(store, "", "bob@example.org:admin");
+
+	/* config owners can't be removed at run time; unknown ones are not found */
+	test_assert_remove_owner_fails(store,
+				       "sim:a",
+				       "CAROL@example.org",
+				       IGW_ERROR_NOT_SUPPORTED,
+				       "comes from the configuration file");
+	test_assert_remove_owner_fails(store,
+				       "sim:a",
+				       "erin@example.org",
+				       IGW_ERROR_NOT_FOUND,
+				       "sim:a");
+	test_assert_remove_owner_fails(store,
+				       "",
+				       "carol@example.org",
+				       IGW_ERROR_NOT_FOUND,
+				       "the gateway");
+
+	/* an admin one goes, in any case, and only from that thing */
+	ret = igw_store_remove_owner(store, "sim:a", "Dave@Example.org", &error);
+	test_assert_ok(ret, error);
+	test_assert_owner_list(store,
+			       "sim:a",
+			       "bob@example.org:config,carol@example.org:config,"
+			       "alice@example.org:admin");
+	test_assert_owner_list(store, "sim:b", "dave@example.org:admin");
+	test_assert_remove_owner_fails(store,
+				       "sim:a",
+				       "dave@example.org",
+				       IGW_ERROR_NOT_FOUND,
+				       "not an owner");
+
+	/* and removed ones can come back, at the end */
+	test_add_owner(store, "sim:a", "dave@example.org");
+	g_clear_object(&store);
+	store = test_store_open(path);
+	test_assert_owner_list(store,
+			       "sim:a",
+			       "bob@example.org:config,carol@example.org:config,"
+			       "alice@example.org:admin,dave@example.org:admin");
+}
+END_TEST
+
+START_TEST(test_store_owners_both_sources)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autoptr(IgwStore) store = test_store_open(path);
+	const gchar *with_erin[] = {"Erin@Example.org", "bob@example.org", NULL};
+	const gchar *without_erin[] = {"bob@example.org", NULL};
+	const gchar *twice[] = {"Frank@example.org", "frank@EXAMPLE.org", NULL};
+
+	/* the configuration names an admin owner: one row, from the file, spelled as there */
+	test_add_owner(store, "sim:a", "alice@example.org");
+	test_add_owner(store, "sim:a", "erin@example.org");
+	test_set_owners(store, "sim:a", with_erin);
+	test_assert_owner_list(store,
+			       "sim:a",
+			       "Erin@Example.org:config,bob@example.org:config,"
+			       "alice@example.org:admin");
+	test_assert_remove_owner_fails(store,
+				       "sim:a",
+				       "erin@example.org",
+				       IGW_ERROR_NOT_SUPPORTED,
+				       "comes from the configuration file");
+
+	/* so once the file drops it, it is gone */
+	test_set_owners(store, "sim:a", without_erin);
+	test_assert_owner_list(store, "sim:a", "bob@example.org:config,alice@example.org:admin");
+
+	/* a JID listed twice in different case is stored once */
+	test_set_owners(store, "sim:b", twice);
+	test_assert_owner_list(store, "sim:b", "Frank@example.org:config");
+	test_assert_owners(store, "sim:b", "Frank@example.org");
+}
+END_TEST
+
+START_TEST(test_store_forget)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autofree gchar *count = NULL;
+	g_autoptr(IgwStore) store = test_store_open(path);
+	g_autoptr(IgwThing) thing = igw_thing_new("sim:a", "sim");
+	g_autoptr(IgwThing) other = igw_thing_new("sim:b", "sim");
+	g_autoptr(GError) error = NULL;
+	const gchar *config[] = {"bob@example.org", NULL};
+	gboolean ret;
+
+	test_upsert(store, thing);
+	test_upsert(store, other);
+	test_set_state(store, "sim:a", "blocked");
+	test_set_state(store, "sim:b", "blocked");
+	ret = igw_store_set_display_name(store, "sim:a", "Fridge", &error);
+	test_assert_ok(ret, error);
+	test_set_owners(store, "sim:a", config);
+	test_add_owner(store, "sim:a", "dave@example.org");
+	test_add_owner(store, "sim:b", "dave@example.org");
+
+	/* everything of the thing goes, owners of both sources included */
+	ret = igw_store_remove_thing(store, "sim:a", &error);
+	test_assert_ok(ret, error);
+	test_assert_state(store, "sim:a", NULL);
+	test_assert_display_name(store, "sim:a", NULL);
+	test_assert_owner_list(store, "sim:a", "");
+	igw_store_close(store);
+	count = test_sql_text(path, "SELECT count(*) FROM owners WHERE thing_id = 'sim:a'");
+	ck_assert_str_eq(count, "0");
+	g_clear_object(&store);
+	store = test_store_open(path);
+
+	/* and when it shows up again, it is new */
+	test_upsert(store, thing);
+	test_assert_state(store, "sim:a", "adopted");
+	test_assert_display_name(store, "sim:a", NULL);
+	test_assert_owner_list(store, "sim:a", "");
+
+	/* the other thing kept all of its own */
+	test_assert_state(store, "sim:b", "blocked");
+	test_assert_owner_list(store, "sim:b", "dave@example.org:admin");
 }
 END_TEST
 
@@ -809,7 +1248,7 @@ START_TEST(test_store_newer_schema)
 
 	g_clear_object(&store);
 	/* in rollback journal mode, where switching to WAL would write to the file */
-	test_sql(path, "PRAGMA journal_mode = DELETE; UPDATE schema SET version = 3");
+	test_sql(path, "PRAGMA journal_mode = DELETE; UPDATE schema SET version = 4");
 	before = test_read_file(path);
 
 	store = igw_store_new();
@@ -818,7 +1257,7 @@ START_TEST(test_store_newer_schema)
 	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_STORE));
 	ck_assert_ptr_nonnull(strstr(error->message, path));
 	ck_assert_ptr_nonnull(
-	    strstr(error->message, "newer iotgwd (schema 3, this one knows up to 2)"));
+	    strstr(error->message, "newer iotgwd (schema 4, this one knows up to 3)"));
 	ck_assert_ptr_nonnull(strstr(error->message, "refusing to touch it"));
 	ck_assert_uint_eq(igw_store_get_schema_version(store), 0);
 	g_clear_object(&store);
@@ -826,7 +1265,7 @@ START_TEST(test_store_newer_schema)
 	after = test_read_file(path);
 	ck_assert(g_bytes_equal(before, after));
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "3");
+	ck_assert_str_eq(version, "4");
 }
 END_TEST
 
@@ -918,8 +1357,9 @@ test_copy_fixture(const gchar *name, const gchar *dest)
 	test_assert_ok(ret, error);
 }
 
+/* the rows that store-v1.sql and store-v2.sql both hold, as a v3 store shows them */
 static void
-test_assert_v1_rows(IgwStore *store)
+test_assert_fixture_rows(IgwStore *store)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *localpart = NULL;
@@ -940,6 +1380,14 @@ test_assert_v1_rows(IgwStore *store)
 	ck_assert_str_eq(password, "gateway-secret");
 	test_assert_owners(store, "", "alice@example.org,bob@example.org");
 	test_assert_owners(store, "sim:kitchen", "carol@example.org");
+	/* what existed before v3 came from the configuration, and was adopted */
+	test_assert_owner_list(store, "", "alice@example.org:config,bob@example.org:config");
+	test_assert_owner_list(store, "sim:kitchen", "carol@example.org:config");
+	test_assert_state(store, "sim:kitchen", "adopted");
+	test_assert_state(store, "sim:door", "adopted");
+	test_assert_display_name(store, "sim:kitchen", NULL);
+	test_assert_thing_ids(store, "adopted", "sim:door,sim:kitchen");
+	test_assert_thing_ids(store, "discovered", "");
 
 	readings = test_get_readings(store, "sim:kitchen", NULL, 0, 0, 0);
 	ck_assert_uint_eq(readings->len, 3);
@@ -973,8 +1421,8 @@ START_TEST(test_store_migrate_v1)
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
 	ck_assert_str_eq(version, "1");
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 2);
-	test_assert_v1_rows(store);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 3);
+	test_assert_fixture_rows(store);
 
 	/* new rows live beside the old ones */
 	localpart = test_ensure_localpart(store, "sim:kitchen-2", "Kitchen");
@@ -995,7 +1443,7 @@ START_TEST(test_store_migrate_v1)
 	g_clear_object(&store);
 	g_clear_pointer(&version, g_free);
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "2");
+	ck_assert_str_eq(version, "3");
 
 	/* a migrated v1 looks like a new database: store-v1.sql matches igw_store_migrate_v1() */
 	g_clear_object(&store);
@@ -1006,6 +1454,74 @@ START_TEST(test_store_migrate_v1)
 	ck_assert_str_eq(schema_migrated, schema_fresh);
 	ck_assert_ptr_nonnull(strstr(schema_fresh, "things.history_max_rows INTEGER 0 - 0"));
 	ck_assert_ptr_nonnull(strstr(schema_fresh, "readings_time on readings timestamp_us"));
+	ck_assert_ptr_nonnull(strstr(schema_fresh, "things.state TEXT 1 'adopted' 0"));
+	ck_assert_ptr_nonnull(strstr(schema_fresh, "things.display_name TEXT 0 - 0"));
+	ck_assert_ptr_nonnull(strstr(schema_fresh, "owners.source TEXT 1 'config' 0"));
+}
+END_TEST
+
+START_TEST(test_store_migrate_v2)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autofree gchar *fresh = test_path("fresh.db");
+	g_autofree gchar *version = NULL;
+	g_autofree gchar *history = NULL;
+	g_autofree gchar *schema_migrated = NULL;
+	g_autofree gchar *schema_fresh = NULL;
+	g_autoptr(IgwStore) store = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) items = NULL;
+
+	test_copy_fixture("store-v2.db", path);
+	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
+	ck_assert_str_eq(version, "2");
+	store = test_store_open(path);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 3);
+	test_assert_fixture_rows(store);
+
+	/* what v2 added is still there: the outbox, its sequence, the history limits */
+	items = igw_store_outbox_peek(store, NULL, 0, &error);
+	test_assert_ok(items != NULL, error);
+	ck_assert_uint_eq(items->len, 2);
+	test_assert_item(g_ptr_array_index(items, 0), 1, "sim:kitchen", "<first/>");
+	test_assert_item(g_ptr_array_index(items, 1), 2, "", "<second/>");
+	ck_assert_int_eq(test_outbox_push(store, "sim:door", "<new/>"), 4);
+
+	/* the old owners come from the configuration: not removable, but admin ones join them */
+	test_assert_remove_owner_fails(store,
+				       "",
+				       "alice@example.org",
+				       IGW_ERROR_NOT_SUPPORTED,
+				       "comes from the configuration file");
+	test_add_owner(store, "", "dave@example.org");
+	test_assert_owner_list(store,
+			       "",
+			       "alice@example.org:config,bob@example.org:config,"
+			       "dave@example.org:admin");
+	test_set_state(store, "sim:door", "blocked");
+	g_clear_object(&store);
+
+	history = test_sql_text(path,
+				"SELECT history_max_age_us || '|' || history_max_rows FROM things "
+				"WHERE id = 'sim:kitchen'");
+	ck_assert_str_eq(history, "86400000000|1000");
+	g_clear_pointer(&version, g_free);
+	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
+	ck_assert_str_eq(version, "3");
+
+	/* a second open finds nothing to migrate and keeps what v3 wrote */
+	store = test_store_open(path);
+	test_assert_state(store, "sim:door", "blocked");
+	test_assert_thing_ids(store, "adopted", "sim:kitchen");
+	g_clear_object(&store);
+
+	/* a migrated v2 looks like a new database: store-v2.sql matches migrate_v1 + v2 */
+	store = test_store_open(fresh);
+	g_clear_object(&store);
+	schema_migrated = test_describe_schema(path);
+	schema_fresh = test_describe_schema(fresh);
+	ck_assert_str_eq(schema_migrated, schema_fresh);
+	ck_assert_ptr_nonnull(strstr(schema_fresh, "owners.source TEXT 1 'config' 0"));
 }
 END_TEST
 
@@ -1029,6 +1545,12 @@ test_store_suite(void)
 	test_suite_add(suite, "store/localpart", test_store_localpart);
 	test_suite_add(suite, "store/credentials", test_store_credentials);
 	test_suite_add(suite, "store/owners", test_store_owners);
+	test_suite_add(suite, "store/owners-admin", test_store_owners_admin);
+	test_suite_add(suite, "store/owners-both-sources", test_store_owners_both_sources);
+	test_suite_add(suite, "store/thing-state", test_store_thing_state);
+	test_suite_add(suite, "store/display-name", test_store_display_name);
+	test_suite_add(suite, "store/thing-ids", test_store_thing_ids);
+	test_suite_add(suite, "store/forget", test_store_forget);
 	test_suite_add(suite, "store/readings-types", test_store_readings_types);
 	test_suite_add(suite, "store/readings-filter", test_store_readings_filter);
 	test_suite_add(suite, "store/flush-failure", test_store_flush_failure);
@@ -1039,6 +1561,7 @@ test_store_suite(void)
 	test_suite_add(suite, "store/garbage", test_store_garbage);
 	test_suite_add(suite, "store/foreign-database", test_store_foreign);
 	test_suite_add(suite, "store/migrate-v1", test_store_migrate_v1);
+	test_suite_add(suite, "store/migrate-v2", test_store_migrate_v2);
 	return suite;
 }
 

@@ -18,10 +18,17 @@
  *
  *   [thing sim:lamp]
  *   type=lamp          # writable on and brightness
+ *
+ *   [plugin sim]
+ *   discoverable=2     # thermometers sim:found1, sim:found2 that are found
+ *                      # rather than configured, like radio devices: offered
+ *                      # at start and on every scan, adopted by policy
  */
 
 #define IGW_SIM_DEFAULT_INTERVAL 10
 #define IGW_SIM_CONTROL_DELAY_MS 20
+#define IGW_SIM_FOUND_INTERVAL 2
+#define IGW_SIM_DISCOVERABLE_MAX 100
 
 typedef enum {
 	IGW_SIM_KIND_THERMOMETER,
@@ -35,6 +42,7 @@ typedef struct {
 	guint interval;
 	guint silent_after;
 	guint ticks;
+	gboolean found; /* offered, not configured */
 	guint timer_id;
 	GRand *rand;
 	gdouble battery;
@@ -44,6 +52,7 @@ typedef struct {
 
 typedef struct {
 	GHashTable *things; /* id -> IgwSimThing */
+	guint discoverable;
 } IgwSimPlugin;
 
 static void
@@ -110,9 +119,27 @@ igw_sim_read_thing_config(GKeyFile *config, const gchar *group, IgwSimKind *kind
 }
 
 static gboolean
+igw_sim_check_plugin_group(GKeyFile *config, GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(config, "plugin sim", NULL, NULL);
+	guint discoverable = 0;
+	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+		if (g_strcmp0(keys[i], "discoverable") != 0) {
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+				    "[plugin sim] %s: unknown key; expected discoverable", keys[i]);
+			return FALSE;
+		}
+	}
+	return igw_sim_read_uint(config, "plugin sim", "discoverable", 0, IGW_SIM_DISCOVERABLE_MAX,
+				 &discoverable, error);
+}
+
+static gboolean
 igw_sim_check_config(IgwPlugin *plugin, GKeyFile *config, GError **error)
 {
 	g_auto(GStrv) groups = g_key_file_get_groups(config, NULL);
+	if (!igw_sim_check_plugin_group(config, error))
+		return FALSE;
 	for (guint i = 0; groups[i] != NULL; i++) {
 		IgwSimKind kind;
 		guint interval;
@@ -210,32 +237,30 @@ igw_sim_new_thing(IgwSimThing *sim, GKeyFile *config, const gchar *group)
 	return g_steal_pointer(&thing);
 }
 
-static gboolean
-igw_sim_add(IgwPlugin *plugin, const gchar *id, GError **error)
+static IgwSimThing *
+igw_sim_thing_new(IgwPlugin *plugin, const gchar *id)
 {
-	IgwSimPlugin *self = igw_plugin_get_data(plugin);
-	IgwContext *context = igw_plugin_get_context(plugin);
-	GKeyFile *config = igw_context_get_config(context);
-	g_autofree gchar *group = igw_context_get_thing_group(id);
-	g_autoptr(IgwThing) thing = NULL;
 	IgwSimThing *sim = g_new0(IgwSimThing, 1);
-
 	sim->plugin = plugin;
 	sim->id = g_strdup(id);
 	sim->rand = g_rand_new();
 	sim->battery = 100;
 	sim->brightness = 100;
-	if (!igw_sim_read_thing_config(config, group, &sim->kind, &sim->interval, error)) {
-		igw_sim_thing_free(sim);
-		return FALSE;
-	}
-	if (!igw_sim_read_uint(config, group, "silent_after", 0, G_MAXUINT32, &sim->silent_after, error)) {
-		igw_sim_thing_free(sim);
-		return FALSE;
-	}
-	thing = igw_sim_new_thing(sim, config, group);
+	return sim;
+}
+
+/* takes @sim; a found thing is offered, a configured one added */
+static gboolean
+igw_sim_start(IgwPlugin *plugin, IgwSimThing *sim, IgwThing *thing, GError **error)
+{
+	IgwSimPlugin *self = igw_plugin_get_data(plugin);
+	IgwContext *context = igw_plugin_get_context(plugin);
+	const gchar *id = igw_thing_get_id(thing);
+	gboolean ok;
 	g_hash_table_insert(self->things, g_strdup(id), sim);
-	if (!igw_context_add_thing(context, thing, error)) {
+	ok = sim->found ? igw_context_offer_thing(context, thing, error)
+			: igw_context_add_thing(context, thing, error);
+	if (!ok) {
 		g_hash_table_remove(self->things, id);
 		return FALSE;
 	}
@@ -247,6 +272,56 @@ igw_sim_add(IgwPlugin *plugin, const gchar *id, GError **error)
 		igw_sim_report(sim, "on", g_variant_new_boolean(sim->on));
 		igw_sim_report(sim, "brightness", g_variant_new_int64(sim->brightness));
 	}
+	return TRUE;
+}
+
+static gboolean
+igw_sim_add(IgwPlugin *plugin, const gchar *id, GError **error)
+{
+	GKeyFile *config = igw_context_get_config(igw_plugin_get_context(plugin));
+	g_autofree gchar *group = igw_context_get_thing_group(id);
+	g_autoptr(IgwThing) thing = NULL;
+	IgwSimThing *sim = igw_sim_thing_new(plugin, id);
+	if (!igw_sim_read_thing_config(config, group, &sim->kind, &sim->interval, error) ||
+	    !igw_sim_read_uint(config, group, "silent_after", 0, G_MAXUINT32, &sim->silent_after, error)) {
+		igw_sim_thing_free(sim);
+		return FALSE;
+	}
+	thing = igw_sim_new_thing(sim, config, group);
+	return igw_sim_start(plugin, sim, thing, error);
+}
+
+/* found again after the administrator forgot it, it starts afresh */
+static void
+igw_sim_offer_found(IgwPlugin *plugin)
+{
+	IgwSimPlugin *self = igw_plugin_get_data(plugin);
+	IgwContext *context = igw_plugin_get_context(plugin);
+	for (guint i = 1; i <= self->discoverable; i++) {
+		g_autofree gchar *id = g_strdup_printf("sim:found%u", i);
+		g_autofree gchar *name = g_strdup_printf("Found thermometer %u", i);
+		g_autoptr(IgwThing) thing = NULL;
+		g_autoptr(GError) error = NULL;
+		IgwSimThing *sim;
+		if (igw_context_lookup_thing(context, id) != NULL)
+			continue;
+		g_hash_table_remove(self->things, id);
+		sim = igw_sim_thing_new(plugin, id);
+		sim->found = TRUE;
+		sim->kind = IGW_SIM_KIND_THERMOMETER;
+		sim->interval = IGW_SIM_FOUND_INTERVAL;
+		thing = igw_sim_new_thing(sim, igw_context_get_config(context), "plugin sim");
+		igw_thing_set_name(thing, name);
+		if (!igw_sim_start(plugin, sim, thing, &error))
+			g_warning("%s: %s", id, error->message);
+	}
+}
+
+static gboolean
+igw_sim_set_discovery(IgwPlugin *plugin, gboolean enabled, GError **error)
+{
+	if (enabled)
+		igw_sim_offer_found(plugin);
 	return TRUE;
 }
 
@@ -266,11 +341,16 @@ igw_sim_startup(IgwPlugin *plugin, GError **error)
 	self->things = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					     (GDestroyNotify)igw_sim_thing_free);
 	igw_plugin_set_data(plugin, self, (GDestroyNotify)igw_sim_plugin_free);
+	if (!igw_sim_read_uint(igw_context_get_config(igw_plugin_get_context(plugin)), "plugin sim",
+			       "discoverable", 0, IGW_SIM_DISCOVERABLE_MAX, &self->discoverable, error))
+		return FALSE;
 	ids = igw_context_get_thing_ids(igw_plugin_get_context(plugin), "sim");
 	for (guint i = 0; ids[i] != NULL; i++) {
 		if (!igw_sim_add(plugin, ids[i], error))
 			return FALSE;
 	}
+	/* like adverts heard without scanning */
+	igw_sim_offer_found(plugin);
 	return TRUE;
 }
 
@@ -289,6 +369,8 @@ igw_sim_reload(IgwPlugin *plugin, GError **error)
 		g_autofree gchar *group = igw_context_get_thing_group(known[i]);
 		IgwSimKind kind;
 		guint interval;
+		if (sim->found)
+			continue;
 		if (!g_strv_contains((const gchar *const *)ids, known[i]) ||
 		    !igw_sim_read_thing_config(igw_context_get_config(context), group, &kind, &interval, NULL) ||
 		    kind != sim->kind || interval != sim->interval)
@@ -367,4 +449,5 @@ IGW_PLUGIN_DEFINE(sim)
 	vfuncs->shutdown = igw_sim_shutdown;
 	vfuncs->control_async = igw_sim_control_async;
 	vfuncs->control_finish = igw_sim_control_finish;
+	vfuncs->set_discovery = igw_sim_set_discovery;
 }
