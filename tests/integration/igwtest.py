@@ -11,6 +11,8 @@ Pieces:
 * iotgwd_config()     -- builds an iotgwd key file for a given Prosody
 * Daemon              -- runs the iotgwd binary (env IOTGWD) against a config
                          file, with its stderr captured in a log file
+* PrivateBus          -- a throw-away system-type dbus-daemon (permissive policy);
+                         its env() goes to the daemon and to iotgwctl
 * OwnerClient         -- a slixmpp user (e.g. the owner "alice") that records
                          every chat message and presence it receives
 * run()               -- runs one async test function, prints PASS/FAIL, dumps
@@ -632,6 +634,77 @@ class Daemon:
 
 
 # ---------------------------------------------------------------------------
+# private D-Bus
+
+
+_BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+class PrivateBus:
+    """A throw-away dbus-daemon of type system with a permissive policy.
+
+    Pass env() to the daemon (Ctx.daemon(..., env=bus.env())) and to every
+    iotgwctl so that both use this bus as their system bus.  The bus runs in
+    the foreground as our child and is stopped by PID."""
+
+    def __init__(self, name: str = "bus"):
+        self.name = name
+        self.dir: Optional[Path] = None
+        self.address: Optional[str] = None
+        self.proc: Optional[subprocess.Popen] = None
+
+    @property
+    def log_path(self) -> Path:
+        assert self.dir is not None
+        return self.dir / "bus.log"
+
+    async def start(self, timeout: float = 10) -> "PrivateBus":
+        self.dir = Path(tempfile.mkdtemp(prefix="igwbus", dir="/tmp"))
+        conf = self.dir / "bus.conf"
+        conf.write_text(_BUS_CONF.format(socket=self.dir / "system_bus_socket"))
+        argv = ["dbus-daemon", f"--config-file={conf}", "--nofork", "--print-address=1"]
+        self.proc = _spawn(argv, env=dict(os.environ), out_path=self.log_path)
+
+        def address() -> Optional[str]:
+            check(self.proc.poll() is None,
+                  f"{self.name}: dbus-daemon exited:\n{_tail(self.log_path, 10)}")
+            found = re.search(r"^(unix:\S+)$", self.log_path.read_text(), re.M)
+            return found.group(1) if found else None
+        self.address = await poll_until(address, timeout, f"{self.name}: the bus address")
+        say(f"{self.name} up: pid={self.proc.pid} {self.address}")
+        return self
+
+    def env(self) -> dict:
+        check(self.address is not None, f"{self.name} was not started")
+        return {"DBUS_SYSTEM_BUS_ADDRESS": self.address}
+
+    async def cleanup(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            rc = await _terminate(self.proc, 5)
+            say(f"{self.name} stopped (pid {self.proc.pid}, rc {rc})")
+        if self.dir is not None and not KEEP_TMP:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def dump(self, lines: int = 10) -> None:
+        if self.dir is not None:
+            print(f"----- {self.name}: last {lines} lines of {self.log_path} -----")
+            print(_tail(self.log_path, lines))
+
+
+# ---------------------------------------------------------------------------
 # slixmpp owner client
 
 if os.environ.get("IGW_XMPP_DEBUG"):
@@ -920,11 +993,17 @@ class Ctx:
         self.servers: list[Prosody] = []
         self.daemons: list[Daemon] = []
         self.clients: list[OwnerClient] = []
+        self.buses: list[PrivateBus] = []
 
     async def prosody(self, tls: bool = False, name: Optional[str] = None) -> Prosody:
         p = Prosody(tls=tls, name=name or f"prosody{len(self.servers) + 1}")
         self.servers.append(p)
         return await p.start()
+
+    async def bus(self, name: Optional[str] = None) -> PrivateBus:
+        b = PrivateBus(name=name or f"bus{len(self.buses) + 1}")
+        self.buses.append(b)
+        return await b.start()
 
     def daemon(self, config: str, name: Optional[str] = None, env: Optional[dict] = None,
                start: bool = True) -> Daemon:
@@ -947,6 +1026,8 @@ class Ctx:
             d.dump()
         for p in self.servers:
             p.dump()
+        for b in self.buses:
+            b.dump()
 
     async def cleanup(self) -> None:
         for c in self.clients:
@@ -964,6 +1045,12 @@ class Ctx:
                 await p.cleanup()
             except Exception as exc:
                 say(f"cleaning up {p.name}: {exc!r}")
+        # last: the daemons were on them
+        for b in self.buses:
+            try:
+                await b.cleanup()
+            except Exception as exc:
+                say(f"cleaning up {b.name}: {exc!r}")
 
 
 def run(test: Callable[[Ctx], "asyncio.Future"], name: str, timeout: float = 90) -> None:
