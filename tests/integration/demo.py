@@ -63,6 +63,9 @@ class Printer:
         out(f"{name} says: {body}" if m.type != "error" else f"{name}: error {m.error}")
 
 
+IOTGWCTL = os.environ.get("IOTGWCTL", "build/src/iotgwctl")
+
+
 async def main() -> int:
     seconds = float(os.environ.get("IGW_DEMO_SECONDS", "0") or 0)
     loop = asyncio.get_running_loop()
@@ -71,15 +74,19 @@ async def main() -> int:
         loop.add_signal_handler(sig, stop.set)
 
     srv = t.Prosody(tls=False, name="prosody")
+    bus = t.PrivateBus(name="bus")
     daemon = None
     owner = None
     rc = 1
     try:
+        await bus.start()
         await srv.start()
         password = secrets.token_urlsafe(12)
         owner_jid = srv.register("owner", password)
         cfg = t.iotgwd_config(srv, [owner_jid], THINGS, register=True)
-        daemon = t.Daemon(cfg, name="iotgwd")
+        # found-but-not-adopted things, for iotgwctl's adopt, block and permit-join
+        cfg += "\n[plugin sim]\ndiscoverable=2\n"
+        daemon = t.Daemon(cfg, name="iotgwd", env=bus.env())
         printer = Printer()
         owner = t.OwnerClient(srv, "owner", password, resource="demo", name="owner",
                               on_message=printer.message, on_presence=printer.presence)
@@ -97,6 +104,13 @@ async def main() -> int:
    {', '.join(NAMES)}
  and try: help, get, get temperature, set on true, set brightness 40
  Daemon log  : {daemon.log_path}
+ Manage it from a second terminal with iotgwctl on the demo's own bus:
+   export DBUS_SYSTEM_BUS_ADDRESS='{bus.env()["DBUS_SYSTEM_BUS_ADDRESS"]}'
+   {IOTGWCTL} status
+   {IOTGWCTL} things        (sim:found1 and sim:found2 wait to be adopted)
+   {IOTGWCTL} thing sim:found1 adopt
+   {IOTGWCTL} thing sim:lamp set on true
+   {IOTGWCTL} watch
  {'Stopping after %g s.' % seconds if seconds else 'Press Ctrl-C to stop.'}
 ================================================================
 """, flush=True)
@@ -139,6 +153,7 @@ async def main() -> int:
                     out(f"iotgwd exited with {code}")
             await daemon.cleanup()
         await srv.cleanup()
+        await bus.cleanup()
         out("stopped; temp dirs removed")
 
 
