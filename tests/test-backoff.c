@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include <check.h>
+#include "igw-test.h"
 
 #include "igw-backoff.h"
 
@@ -130,10 +130,7 @@ END_TEST
 static void
 test_suite_add(Suite *suite, const gchar *name, const TTest *test)
 {
-	TCase *tc = tcase_create(name);
-	tcase_set_timeout(tc, TEST_TIMEOUT_SECONDS);
-	tcase_add_test(tc, test);
-	suite_add_tcase(suite, tc);
+	igw_test_add(suite, name, test, TEST_TIMEOUT_SECONDS);
 }
 
 static Suite *
@@ -151,11 +148,5 @@ test_backoff_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(test_backoff_suite());
-	gint failed;
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return igw_test_run(test_backoff_suite());
 }

@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include <check.h>
+#include "igw-test.h"
 #include <glib/gstdio.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -1528,11 +1528,8 @@ END_TEST
 static void
 test_suite_add(Suite *suite, const gchar *name, const TTest *test)
 {
-	TCase *tc = tcase_create(name);
+	TCase *tc = igw_test_add(suite, name, test, TEST_TIMEOUT_SECONDS);
 	tcase_add_unchecked_fixture(tc, test_dir_setup, test_dir_teardown);
-	tcase_set_timeout(tc, TEST_TIMEOUT_SECONDS);
-	tcase_add_test(tc, test);
-	suite_add_tcase(suite, tc);
 }
 
 static Suite *
@@ -1568,11 +1565,5 @@ test_store_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(test_store_suite());
-	gint failed;
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return igw_test_run(test_store_suite());
 }
