@@ -366,6 +366,14 @@ igw_engine_agent_online_cb(IgwTransport *transport, IgwEngineThing *entry)
 	igw_engine_emit_thing_changed(self, entry, "online");
 }
 
+/* XEP-0323 historical readouts; the engine outlives every agent */
+static GPtrArray *
+igw_engine_history_cb(const gchar *thing_id, const gchar *field, gint64 from, gint64 to,
+		      gpointer user_data, GError **error)
+{
+	return igw_engine_get_readings(user_data, thing_id, field, from, to, 0, error);
+}
+
 /* a JID, a session and an XMPP face for a thing */
 static gboolean
 igw_engine_connect_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
@@ -383,6 +391,7 @@ igw_engine_connect_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
 	entry->agent = igw_thing_agent_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin,
 					   entry->thing);
 	igw_thing_agent_set_owners(entry->agent, (const gchar *const *)owners);
+	igw_thing_agent_set_history_func(entry->agent, igw_engine_history_cb, self);
 	igw_thing_agent_set_greeted(entry->agent, greeted);
 	g_signal_connect(entry->agent, "greeted", G_CALLBACK(igw_engine_greeted_cb), self);
 	g_signal_connect(entry->session, "online", G_CALLBACK(igw_engine_agent_online_cb), entry);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "igw-chat.h"
+#include "igw-iot-server.h"
 #include "igw-thing-agent.h"
 
 #define IGW_NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
@@ -23,6 +24,7 @@ struct _IgwThingAgent {
 	GStrv owners;
 	gboolean greeted;
 	gchar *last_presence;
+	IgwIotServer *iot; /* NULL for the gateway */
 };
 
 enum { SIGNAL_GREETED, SIGNAL_LAST };
@@ -396,6 +398,10 @@ igw_thing_agent_handle_message(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	/* never answer errors, group chat or headlines: no loops */
 	if (from == NULL || (type != NULL && g_strcmp0(type, "chat") != 0 && g_strcmp0(type, "normal") != 0))
 		return;
+	/* XEP-0325 set in its message form */
+	if (self->iot != NULL &&
+	    igw_iot_server_handle(self->iot, stanza, igw_thing_agent_is_owner(self, from)))
+		return;
 	raw = xmpp_message_get_body(stanza);
 	if (raw == NULL)
 		return;
@@ -404,13 +410,34 @@ igw_thing_agent_handle_message(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	igw_thing_agent_handle_chat(self, from, body);
 }
 
+/*
+ * built by hand: libstrophe's xmpp_stanza_reply() crashes on a stanza
+ * without "from", and the server's own iqs (roster pushes) have none
+ */
+static xmpp_stanza_t *
+igw_thing_agent_new_reply(IgwThingAgent *self, xmpp_stanza_t *stanza, const gchar *type)
+{
+	xmpp_stanza_t *reply = xmpp_iq_new(igw_thing_agent_ctx(self), type, xmpp_stanza_get_id(stanza));
+	const gchar *from = xmpp_stanza_get_from(stanza);
+	if (from != NULL)
+		xmpp_stanza_set_to(reply, from);
+	return reply;
+}
+
 static void
 igw_thing_agent_reply_error(IgwThingAgent *self, xmpp_stanza_t *stanza, const gchar *type,
 			    const gchar *condition)
 {
-	g_autoptr(xmpp_stanza_t) reply = xmpp_stanza_reply_error(stanza, type, condition, NULL);
-	if (reply != NULL)
-		igw_transport_send(self->transport, reply);
+	g_autoptr(xmpp_stanza_t) reply = igw_thing_agent_new_reply(self, stanza, "error");
+	xmpp_stanza_t *error = xmpp_stanza_new(igw_thing_agent_ctx(self));
+	xmpp_stanza_t *child = xmpp_stanza_new(igw_thing_agent_ctx(self));
+	xmpp_stanza_set_name(error, "error");
+	xmpp_stanza_set_type(error, type);
+	xmpp_stanza_set_name(child, condition);
+	xmpp_stanza_set_ns(child, "urn:ietf:params:xml:ns:xmpp-stanzas");
+	xmpp_stanza_add_child_ex(error, child, 0);
+	xmpp_stanza_add_child_ex(reply, error, 0);
+	igw_transport_send(self->transport, reply);
 }
 
 static void
@@ -425,11 +452,10 @@ igw_thing_agent_add_feature(xmpp_stanza_t *query, const gchar *var)
 static void
 igw_thing_agent_reply_disco_info(IgwThingAgent *self, xmpp_stanza_t *stanza)
 {
-	g_autoptr(xmpp_stanza_t) reply = xmpp_stanza_reply(stanza);
+	g_autoptr(xmpp_stanza_t) reply = igw_thing_agent_new_reply(self, stanza, "result");
 	xmpp_ctx_t *ctx = igw_thing_agent_ctx(self);
 	xmpp_stanza_t *query = xmpp_stanza_new(ctx);
 	xmpp_stanza_t *identity = xmpp_stanza_new(ctx);
-	xmpp_stanza_set_type(reply, "result");
 	xmpp_stanza_set_name(query, "query");
 	xmpp_stanza_set_ns(query, IGW_NS_DISCO_INFO);
 	xmpp_stanza_set_name(identity, "identity");
@@ -440,6 +466,8 @@ igw_thing_agent_reply_disco_info(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	xmpp_stanza_add_child_ex(query, identity, 0);
 	igw_thing_agent_add_feature(query, IGW_NS_DISCO_INFO);
 	igw_thing_agent_add_feature(query, IGW_NS_PING);
+	for (guint i = 0; self->iot != NULL && igw_iot_server_get_features()[i] != NULL; i++)
+		igw_thing_agent_add_feature(query, igw_iot_server_get_features()[i]);
 	xmpp_stanza_add_child_ex(reply, query, 0);
 	igw_transport_send(self->transport, reply);
 }
@@ -456,16 +484,22 @@ igw_thing_agent_handle_iq(IgwThingAgent *self, xmpp_stanza_t *stanza)
 		igw_thing_agent_reply_error(self, stanza, "modify", "bad-request");
 		return;
 	}
-	if (g_strcmp0(type, "get") == 0 && g_strcmp0(ns, IGW_NS_PING) == 0) {
-		g_autoptr(xmpp_stanza_t) pong = xmpp_stanza_reply(stanza);
-		xmpp_stanza_set_type(pong, "result");
-		igw_transport_send(self->transport, pong);
+	/* pings, and roster pushes, which RFC 6121 wants acknowledged */
+	if ((g_strcmp0(type, "get") == 0 && g_strcmp0(ns, IGW_NS_PING) == 0) ||
+	    (g_strcmp0(type, "set") == 0 && g_strcmp0(ns, "jabber:iq:roster") == 0 &&
+	     xmpp_stanza_get_from(stanza) == NULL)) {
+		g_autoptr(xmpp_stanza_t) result = igw_thing_agent_new_reply(self, stanza, "result");
+		igw_transport_send(self->transport, result);
 		return;
 	}
 	if (g_strcmp0(type, "get") == 0 && g_strcmp0(ns, IGW_NS_DISCO_INFO) == 0) {
 		igw_thing_agent_reply_disco_info(self, stanza);
 		return;
 	}
+	if (self->iot != NULL &&
+	    igw_iot_server_handle(self->iot, stanza,
+				  igw_thing_agent_is_owner(self, xmpp_stanza_get_from(stanza))))
+		return;
 	igw_thing_agent_reply_error(self, stanza, "cancel", "service-unavailable");
 }
 
@@ -514,6 +548,14 @@ igw_thing_agent_set_greeted(IgwThingAgent *self, gboolean greeted)
 	self->greeted = greeted;
 }
 
+void
+igw_thing_agent_set_history_func(IgwThingAgent *self, IgwIotHistoryFunc func, gpointer user_data)
+{
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	if (self->iot != NULL)
+		igw_iot_server_set_history_func(self->iot, func, user_data);
+}
+
 IgwThing *
 igw_thing_agent_get_thing(IgwThingAgent *self)
 {
@@ -527,6 +569,7 @@ igw_thing_agent_dispose(GObject *object)
 	IgwThingAgent *self = IGW_THING_AGENT(object);
 	if (self->transport != NULL)
 		g_signal_handlers_disconnect_by_data(self->transport, self);
+	g_clear_pointer(&self->iot, igw_iot_server_free);
 	g_clear_object(&self->transport);
 	g_clear_object(&self->context);
 	g_clear_object(&self->plugin);
@@ -569,6 +612,8 @@ igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plu
 	self->context = g_object_ref(context);
 	self->plugin = plugin != NULL ? g_object_ref(plugin) : NULL;
 	self->thing = thing != NULL ? g_object_ref(thing) : NULL;
+	if (thing != NULL && plugin != NULL)
+		self->iot = igw_iot_server_new(transport, plugin, thing);
 	g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_agent_stanza_cb), self);
 	g_signal_connect(transport, "online", G_CALLBACK(igw_thing_agent_online_cb), self);
 	return self;

@@ -4,6 +4,7 @@
 #include <glib-object.h>
 
 #include "igw-context.h"
+#include "igw-iot-server.h"
 #include "igw-plugin-private.h"
 #include "igw-transport.h"
 
@@ -11,8 +12,9 @@ G_BEGIN_DECLS
 
 /*
  * The XMPP face of one thing (or of the gateway, with no thing): presence,
- * greeting, owners, plain chat, disco#info and ping. It only sees an
- * IgwTransport, so component and link-local streams can reuse it.
+ * greeting, owners, plain chat, disco#info, ping, and XEP-0323/0325 through
+ * an IgwIotServer. It only sees an IgwTransport, so component and
+ * link-local streams can reuse it.
  */
 #define IGW_TYPE_THING_AGENT (igw_thing_agent_get_type())
 G_DECLARE_FINAL_TYPE(IgwThingAgent, igw_thing_agent, IGW, THING_AGENT, GObject)
@@ -29,6 +31,9 @@ void
 igw_thing_agent_set_greeted(IgwThingAgent *self, gboolean greeted);
 void
 igw_thing_agent_update_presence(IgwThingAgent *self);
+/* where historical readouts come from; without it they fail politely */
+void
+igw_thing_agent_set_history_func(IgwThingAgent *self, IgwIotHistoryFunc func, gpointer user_data);
 IgwThing *
 igw_thing_agent_get_thing(IgwThingAgent *self);
 

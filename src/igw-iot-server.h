@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "igw-plugin-private.h"
+#include "igw-transport.h"
+
+G_BEGIN_DECLS
+
+/* stored readings of one field, in any order; the engine supplies it */
+typedef GPtrArray *(*IgwIotHistoryFunc)(const gchar *thing_id, const gchar *field, gint64 from,
+					gint64 to, gpointer user_data, GError **error);
+
+/* readings per <fields> message of a historical readout */
+#define IGW_IOT_PAGE_SIZE 50
+
+/*
+ * XEP-0323 readout and XEP-0325 control of one thing, whatever the dialect
+ * and the transport: the agent hands it every stanza carrying an IoT request.
+ */
+typedef struct _IgwIotServer IgwIotServer;
+
+IgwIotServer *
+igw_iot_server_new(IgwTransport *transport, IgwPlugin *plugin, IgwThing *thing);
+void
+igw_iot_server_free(IgwIotServer *self);
+void
+igw_iot_server_set_history_func(IgwIotServer *self, IgwIotHistoryFunc func, gpointer user_data);
+/* FALSE: not an IoT request, the caller handles it */
+gboolean
+igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner);
+const gchar *const *
+igw_iot_server_get_features(void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwIotServer, igw_iot_server_free)
+
+G_END_DECLS
