@@ -43,6 +43,9 @@ igw_fuzz_check_request(const IgwIotRequest *request)
 			igw_fuzz_require(igw_fuzz_is_text(param->type));
 		}
 		break;
+	case IGW_IOT_REQUEST_GET_FORM:
+		igw_fuzz_require(request->params->len == 0);
+		break;
 	default:
 		igw_fuzz_require(FALSE);
 	}
@@ -58,9 +61,19 @@ igw_fuzz_check_reply(const IgwIotCodec *codec, xmpp_stanza_t *stanza, const IgwI
 	xmpp_stanza_t *reply;
 	event->condition = igw_iot_condition_from_error(error);
 	event->text = g_strdup(error != NULL ? error->message : "Access denied.");
-	reply = codec->encode(stanza, event);
-	igw_fuzz_require(reply != NULL);
-	xmpp_stanza_release(reply);
+	/* every profile can say it */
+	for (guint i = IGW_IOT_PROFILE_SLIXMPP; i <= IGW_IOT_PROFILE_SMACK; i++) {
+		event->profile = (IgwIotProfile)i;
+		reply = codec->encode(stanza, event);
+		igw_fuzz_require(reply != NULL);
+		xmpp_stanza_release(reply);
+	}
+	if (request != NULL && request->kind == IGW_IOT_REQUEST_GET_FORM) {
+		g_autoptr(IgwIotEvent) form = igw_iot_event_new(IGW_IOT_EVENT_FORM, NULL);
+		reply = codec->encode(stanza, form);
+		igw_fuzz_require(reply != NULL);
+		xmpp_stanza_release(reply);
+	}
 }
 
 /* stanza -> a request XOR an error, never a crash */

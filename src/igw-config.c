@@ -7,6 +7,7 @@
 
 #include "igw-config.h"
 #include "igw-error.h"
+#include "igw-iot-request.h"
 #include "igw-thing.h"
 
 static const gchar *const xmpp_keys[] = {"domain", "host", "port", "tls", "ca_file", "pinned_cert",
@@ -15,6 +16,7 @@ static const gchar *const xmpp_keys[] = {"domain", "host", "port", "tls", "ca_fi
 static const gchar *const gateway_keys[] = {"jid", "password", "owners", "plugin_dir",
 					    "disabled_plugins", "adopt", NULL};
 static const gchar *const history_keys[] = {"max_age_days", "max_rows", NULL};
+static const gchar *const peer_keys[] = {"profile", NULL};
 
 void
 igw_config_free(IgwConfig *self)
@@ -33,6 +35,8 @@ igw_config_free(IgwConfig *self)
 	g_strfreev(self->owners);
 	g_free(self->plugin_dir);
 	g_strfreev(self->disabled_plugins);
+	g_strfreev(self->peer_jids);
+	g_strfreev(self->peer_profiles);
 	g_free(self);
 }
 
@@ -365,6 +369,57 @@ igw_config_parse_thing(IgwConfig *self, const gchar *group, GError **error)
 	return TRUE;
 }
 
+/* [peer JID]: how urn:xmpp:iot:* answers are said to that peer's client */
+static gboolean
+igw_config_parse_peer(IgwConfig *self, const gchar *group, GPtrArray *jids, GPtrArray *profiles,
+		      GError **error)
+{
+	const gchar *jid = group + strlen("peer ");
+	g_autofree gchar *profile = NULL;
+	IgwIotProfile parsed;
+	if (!igw_config_jid_is_bare(jid))
+		return igw_config_fail(self, group, NULL, error,
+				       "expected 'peer' and a bare JID (user@domain), got '%s'", jid);
+	for (guint i = 0; i < jids->len; i++) {
+		if (g_ascii_strcasecmp(g_ptr_array_index(jids, i), jid) == 0)
+			return igw_config_fail(self, group, NULL, error,
+					       "the same peer as [peer %s]",
+					       (const gchar *)g_ptr_array_index(jids, i));
+	}
+	if (!igw_config_check_keys(self, group, peer_keys, error) ||
+	    !igw_config_get_string(self, group, "profile", NULL, TRUE, &profile, error))
+		return FALSE;
+	if (!igw_iot_profile_from_string(profile, &parsed))
+		return igw_config_fail(self, group, "profile", error,
+				       "expected 'xsf', 'slixmpp' or 'smack', got '%s'", profile);
+	g_ptr_array_add(jids, g_strdup(jid));
+	g_ptr_array_add(profiles, g_steal_pointer(&profile));
+	return TRUE;
+}
+
+static GStrv
+igw_config_steal_strv(GPtrArray *array)
+{
+	g_ptr_array_add(array, NULL);
+	return (GStrv)g_ptr_array_free(array, FALSE);
+}
+
+static gboolean
+igw_config_parse_peers(IgwConfig *self, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(self->keyfile, NULL);
+	g_autoptr(GPtrArray) jids = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (g_str_has_prefix(groups[i], "peer ") &&
+		    !igw_config_parse_peer(self, groups[i], jids, profiles, error))
+			return FALSE;
+	}
+	self->peer_jids = igw_config_steal_strv(g_steal_pointer(&jids));
+	self->peer_profiles = igw_config_steal_strv(g_steal_pointer(&profiles));
+	return TRUE;
+}
+
 static gboolean
 igw_config_parse_groups(IgwConfig *self, GError **error)
 {
@@ -375,12 +430,12 @@ igw_config_parse_groups(IgwConfig *self, GError **error)
 				return FALSE;
 			continue;
 		}
-		if (g_str_has_prefix(groups[i], "plugin "))
+		if (g_str_has_prefix(groups[i], "plugin ") || g_str_has_prefix(groups[i], "peer "))
 			continue;
 		if (!g_strv_contains((const gchar *const[]){"xmpp", "gateway", "history", NULL}, groups[i]))
 			return igw_config_fail(self, groups[i], NULL, error,
 					       "unknown group; expected xmpp, gateway, history, "
-					       "'plugin NAME' or 'thing ID'");
+					       "'plugin NAME', 'thing ID' or 'peer JID'");
 	}
 	return TRUE;
 }
@@ -398,7 +453,8 @@ igw_config_load_from_data(const gchar *path, const gchar *data, GError **error)
 		return NULL;
 	}
 	if (!igw_config_parse_groups(self, error) || !igw_config_parse_xmpp(self, error) ||
-	    !igw_config_parse_gateway(self, error) || !igw_config_parse_history(self, error))
+	    !igw_config_parse_gateway(self, error) || !igw_config_parse_history(self, error) ||
+	    !igw_config_parse_peers(self, error))
 		return NULL;
 	return g_steal_pointer(&self);
 }

@@ -36,6 +36,9 @@ typedef struct {
 	/* [history] */
 	guint history_max_age_days;
 	guint history_max_rows;
+	/* [peer JID]: bare JIDs and their profiles, in the same order */
+	GStrv peer_jids;
+	GStrv peer_profiles;
 } IgwConfig;
 
 #define IGW_CONFIG_MAX_SESSIONS_LIMIT 1000

@@ -58,6 +58,7 @@ struct _IgwEngine {
 	GPtrArray *retired; /* sessions still saying goodbye */
 	IgwXmppSession *gateway_session;
 	IgwThingAgent *gateway_agent;
+	IgwConcentrator *concentrator; /* XEP-0326 on the gateway's JID */
 	guint flush_id;
 	guint presence_id;
 	guint presence_interval;
@@ -374,6 +375,34 @@ igw_engine_history_cb(const gchar *thing_id, const gchar *field, gint64 from, gi
 	return igw_engine_get_readings(user_data, thing_id, field, from, to, 0, error);
 }
 
+/* the profile a peer is answered in: the store's, kept there from the config */
+static IgwIotProfile
+igw_engine_profile_cb(const gchar *bare_jid, gpointer user_data)
+{
+	IgwEngine *self = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *stored = NULL;
+	IgwIotProfile profile = IGW_IOT_PROFILE_SLIXMPP;
+	if (!igw_store_get_peer_profile(self->store, bare_jid, &stored, &error)) {
+		g_debug("%s; answering in the default profile", error->message);
+		return profile;
+	}
+	if (stored != NULL && !igw_iot_profile_from_string(stored, &profile))
+		g_debug("peer %s: unknown stored profile %s, answering in the default one", bare_jid,
+			stored);
+	return profile;
+}
+
+/* the config's [peer JID] profiles replace the config rows; the ones set at run time stay */
+static void
+igw_engine_update_peers(IgwEngine *self)
+{
+	g_autoptr(GError) error = NULL;
+	if (!igw_store_set_config_peers(self->store, (const gchar *const *)self->config->peer_jids,
+					(const gchar *const *)self->config->peer_profiles, &error))
+		g_warning("%s", error->message);
+}
+
 /* a JID, a session and an XMPP face for a thing */
 static gboolean
 igw_engine_connect_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
@@ -392,6 +421,7 @@ igw_engine_connect_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
 					   entry->thing);
 	igw_thing_agent_set_owners(entry->agent, (const gchar *const *)owners);
 	igw_thing_agent_set_history_func(entry->agent, igw_engine_history_cb, self);
+	igw_thing_agent_set_profile_func(entry->agent, igw_engine_profile_cb, self);
 	igw_thing_agent_set_greeted(entry->agent, greeted);
 	g_signal_connect(entry->agent, "greeted", G_CALLBACK(igw_engine_greeted_cb), self);
 	g_signal_connect(entry->session, "online", G_CALLBACK(igw_engine_agent_online_cb), entry);
@@ -704,6 +734,9 @@ igw_engine_start_gateway(IgwEngine *self)
 	self->gateway_session = igw_engine_new_session(self, "gateway", IGW_GATEWAY_KEY, jid, password);
 	igw_xmpp_session_set_counted(self->gateway_session, FALSE);
 	self->gateway_agent = igw_thing_agent_new(IGW_TRANSPORT(self->gateway_session), self->context, NULL, NULL);
+	self->concentrator = igw_concentrator_new(self, IGW_TRANSPORT(self->gateway_session));
+	igw_concentrator_set_profile_func(self->concentrator, igw_engine_profile_cb, self);
+	igw_thing_agent_set_concentrator(self->gateway_agent, self->concentrator);
 	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)self->config->owners);
 	/* the gateway greets nobody: its things do */
 	igw_thing_agent_set_greeted(self->gateway_agent, TRUE);
@@ -765,6 +798,7 @@ igw_engine_startup(IgwEngine *self, GError **error)
 	if (!igw_store_set_owners(self->store, IGW_GATEWAY_KEY, (const gchar *const *)self->config->owners,
 				  &local_error))
 		g_warning("gateway owners not stored: %s", local_error->message);
+	igw_engine_update_peers(self);
 	igw_engine_start_gateway(self);
 	igw_engine_start_plugins(self);
 	igw_engine_prune_cb(self);
@@ -806,6 +840,7 @@ igw_engine_reload(IgwEngine *self, IgwConfig *config, GError **error)
 	igw_context_set_config(self->context, config->keyfile);
 	igw_xmpp_pool_set_limits(self->pool, config->max_sessions, config->max_logins_in_flight);
 	igw_engine_update_owners(self);
+	igw_engine_update_peers(self);
 	for (guint i = 0; i < self->plugins->len; i++) {
 		g_autoptr(GError) plugin_error = NULL;
 		if (!igw_plugin_runner_reload(g_ptr_array_index(self->plugins, i), &plugin_error))
@@ -1311,6 +1346,9 @@ igw_engine_dispose(GObject *object)
 	g_clear_handle_id(&self->scan_id, g_source_remove);
 	if (self->context != NULL)
 		g_signal_handlers_disconnect_by_data(self->context, self);
+	if (self->gateway_agent != NULL)
+		igw_thing_agent_set_concentrator(self->gateway_agent, NULL);
+	g_clear_pointer(&self->concentrator, igw_concentrator_free);
 	g_hash_table_remove_all(self->things);
 	g_ptr_array_set_size(self->retired, 0);
 	g_clear_object(&self->gateway_agent);

@@ -142,6 +142,9 @@ igw_nf_decode(xmpp_stanza_t *stanza, GError **error)
 		request = igw_nf_decode_req(payload, error);
 	else if (control && g_strcmp0(xmpp_stanza_get_name(payload), "set") == 0)
 		request = igw_nf_decode_set(stanza, payload, error);
+	else if (control && g_strcmp0(xmpp_stanza_get_name(payload), "getForm") == 0 &&
+		 g_strcmp0(xmpp_stanza_get_name(stanza), "iq") == 0)
+		request = igw_iot_request_new(IGW_IOT_REQUEST_GET_FORM);
 	else
 		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unsupported request");
 	if (request != NULL && from != NULL && g_utf8_validate(from, -1, NULL))
@@ -171,25 +174,11 @@ igw_nf_element_for(IgwFieldType type)
 	}
 }
 
-static gchar *
-igw_nf_format_value(IgwField *field, GVariant *value)
-{
-	IgwFieldType type = igw_field_get_value_type(field);
-	if (!g_variant_is_of_type(value, igw_field_type_to_variant_type(type)))
-		return NULL;
-	if (type == IGW_FIELD_TYPE_DURATION)
-		return g_strdup_printf("PT%" G_GINT64_FORMAT "S",
-				       g_variant_get_int64(value) / G_USEC_PER_SEC);
-	if (type == IGW_FIELD_TYPE_DATE_TIME)
-		return igw_iot_xml_format_time(g_variant_get_int64(value));
-	return igw_field_format_value(field, value);
-}
-
 static void
 igw_nf_add_field(xmpp_stanza_t *timestamp, IgwField *field, const IgwReading *reading)
 {
 	IgwFieldType type = igw_field_get_value_type(field);
-	g_autofree gchar *value = igw_nf_format_value(field, igw_reading_get_value(reading));
+	g_autofree gchar *value = igw_iot_xml_format_value(field, igw_reading_get_value(reading));
 	IgwFieldCategory category = igw_field_get_category(field);
 	xmpp_stanza_t *element;
 	if (value == NULL)
@@ -307,6 +296,8 @@ igw_nf_encode(xmpp_stanza_t *request, const IgwIotEvent *event)
 		return igw_nf_encode_error(request, event);
 	case IGW_IOT_EVENT_DONE:
 		return igw_nf_message(request, "done", event);
+	case IGW_IOT_EVENT_FORM:
+		return igw_iot_xml_form_reply(request, event);
 	case IGW_IOT_EVENT_FIELDS:
 	case IGW_IOT_EVENT_FAILURE:
 	default:

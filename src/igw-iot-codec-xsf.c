@@ -139,6 +139,9 @@ igw_xsf_decode_payload(xmpp_stanza_t *stanza, xmpp_stanza_t *payload, GError **e
 		return igw_xsf_decode_req(payload, IGW_IOT_REQUEST_CANCEL, error);
 	if (control && g_strcmp0(name, "set") == 0)
 		return igw_xsf_decode_set(stanza, payload, error);
+	if (control && g_strcmp0(name, "getForm") == 0 &&
+	    g_strcmp0(xmpp_stanza_get_name(stanza), "iq") == 0)
+		return igw_iot_request_new(IGW_IOT_REQUEST_GET_FORM);
 	g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unsupported request");
 	return NULL;
 }
@@ -184,6 +187,8 @@ igw_xsf_encode_rejected(xmpp_stanza_t *request, const IgwIotEvent *event)
 	xmpp_stanza_t *reply = igw_iot_xml_iq_reply(request, "error");
 	xmpp_stanza_t *rejected;
 	igw_iot_xml_add_stanza_error(reply, event);
+	if (event->profile != IGW_IOT_PROFILE_SLIXMPP)
+		return reply;
 	/* the v0.2 form, which slixmpp's callback needs */
 	rejected = igw_iot_xml_add_child(reply, "rejected", IGW_NS_IOT_SENSORDATA);
 	if (event->seqnr != NULL)
@@ -203,6 +208,9 @@ igw_xsf_encode_set_error(xmpp_stanza_t *request, const IgwIotEvent *event)
 		xmpp_stanza_set_attribute(param_error, "var", event->param);
 		igw_iot_xml_add_text(param_error, event->text);
 	}
+	/* XEP-0325 v0.3+: the stanza error says it all */
+	if (event->profile != IGW_IOT_PROFILE_SLIXMPP)
+		return reply;
 	response = igw_iot_xml_add_child(reply, "setResponse", IGW_NS_IOT_CONTROL);
 	xmpp_stanza_set_attribute(response, "responseCode", igw_xsf_response_code(event->condition));
 	if (event->param != NULL) {
@@ -237,43 +245,106 @@ igw_xsf_element_for(IgwFieldType type)
 	}
 }
 
+static gboolean
+igw_xsf_fits_int(gdouble value)
+{
+	return value >= G_MININT32 && value <= G_MAXINT32;
+}
+
+/* XEP-0323 v0.3+: int and long for integers, duration for timeSpan */
+static const gchar *
+igw_xsf_element_for_xsf(IgwFieldType type, GVariant *value)
+{
+	if (type == IGW_FIELD_TYPE_INTEGER)
+		return igw_xsf_fits_int((gdouble)g_variant_get_int64(value)) ? "int" : "long";
+	if (type == IGW_FIELD_TYPE_DURATION)
+		return "duration";
+	return igw_xsf_element_for(type);
+}
+
+/*
+ * Smack keeps int and boolean only and drops the rest: a number goes out as
+ * int when its field has no decimals (rounded) and fits 32 bits, anything
+ * else is left out rather than sent to be thrown away
+ */
 static gchar *
-igw_xsf_format_value(IgwField *field, GVariant *value)
+igw_xsf_smack_int(IgwField *field, GVariant *value)
 {
 	IgwFieldType type = igw_field_get_value_type(field);
-	if (!g_variant_is_of_type(value, igw_field_type_to_variant_type(type)))
+	gdouble number;
+	if (type == IGW_FIELD_TYPE_INTEGER)
+		number = (gdouble)g_variant_get_int64(value);
+	else if (type == IGW_FIELD_TYPE_NUMERIC && igw_field_get_decimals(field) == 0)
+		number = g_variant_get_double(value);
+	else
 		return NULL;
-	if (type == IGW_FIELD_TYPE_DURATION)
-		return g_strdup_printf("PT%" G_GINT64_FORMAT "S",
-				       g_variant_get_int64(value) / G_USEC_PER_SEC);
-	if (type == IGW_FIELD_TYPE_DATE_TIME)
-		return igw_iot_xml_format_time(g_variant_get_int64(value));
-	return igw_field_format_value(field, value);
+	/* NaN fails this too; then round half away from zero */
+	if (!(number > (gdouble)G_MININT32 - 0.5 && number < (gdouble)G_MAXINT32 + 0.5))
+		return NULL;
+	return g_strdup_printf("%" G_GINT64_FORMAT,
+			       number < 0 ? -(gint64)(0.5 - number) : (gint64)(number + 0.5));
+}
+
+static gboolean
+igw_xsf_encode_value(IgwField *field, GVariant *value, IgwIotProfile profile,
+		     const gchar **element, gchar **text)
+{
+	IgwFieldType type = igw_field_get_value_type(field);
+	if (value == NULL || !g_variant_is_of_type(value, igw_field_type_to_variant_type(type)))
+		return FALSE;
+	if (profile == IGW_IOT_PROFILE_SMACK && type == IGW_FIELD_TYPE_BOOLEAN) {
+		*element = "boolean";
+		*text = igw_iot_xml_format_value(field, value);
+	} else if (profile == IGW_IOT_PROFILE_SMACK) {
+		*element = "int";
+		*text = igw_xsf_smack_int(field, value);
+	} else {
+		*element = profile == IGW_IOT_PROFILE_XSF ? igw_xsf_element_for_xsf(type, value)
+							  : igw_xsf_element_for(type);
+		*text = igw_iot_xml_format_value(field, value);
+	}
+	return *text != NULL;
 }
 
 static void
-igw_xsf_add_field(xmpp_stanza_t *timestamp, IgwField *field, const IgwReading *reading)
+igw_xsf_add_field(xmpp_stanza_t *node, xmpp_stanza_t **timestamp, IgwField *field,
+		  const IgwReading *reading, IgwIotProfile profile)
 {
 	IgwFieldType type = igw_field_get_value_type(field);
-	g_autofree gchar *value = igw_xsf_format_value(field, igw_reading_get_value(reading));
 	IgwFieldCategory category = igw_field_get_category(field);
+	g_autofree gchar *value = NULL;
+	const gchar *name = NULL;
 	xmpp_stanza_t *element;
-	if (value == NULL)
+	if (!igw_xsf_encode_value(field, igw_reading_get_value(reading), profile, &name, &value)) {
+		g_debug("field %s left out: profile %s has no element for its %s value",
+			igw_field_get_name(field), igw_iot_profile_to_string(profile),
+			igw_field_type_to_string(type));
 		return;
-	element = igw_iot_xml_add_child(timestamp, igw_xsf_element_for(type), NULL);
+	}
+	/* a <timestamp> only once something goes in it */
+	if (*timestamp == NULL) {
+		g_autofree gchar *when = igw_iot_xml_format_time(igw_reading_get_timestamp(reading));
+		*timestamp = igw_iot_xml_add_child(node, "timestamp", NULL);
+		xmpp_stanza_set_attribute(*timestamp, "value", when);
+	}
+	element = igw_iot_xml_add_child(*timestamp, name, NULL);
 	xmpp_stanza_set_attribute(element, "name", igw_field_get_name(field));
 	xmpp_stanza_set_attribute(element, "value", value);
-	if (type == IGW_FIELD_TYPE_ENUM)
+	if (g_strcmp0(name, "enum") == 0)
 		xmpp_stanza_set_attribute(element, "dataType", "string");
-	if ((type == IGW_FIELD_TYPE_NUMERIC || type == IGW_FIELD_TYPE_INTEGER) &&
-	    igw_field_get_unit(field) != NULL)
+	/* v0.6 requires unit on numeric; v0.2 and slixmpp take it as optional */
+	if (g_strcmp0(name, "numeric") == 0 && igw_field_get_unit(field) != NULL)
 		xmpp_stanza_set_attribute(element, "unit", igw_field_get_unit(field));
+	else if (g_strcmp0(name, "numeric") == 0 && profile == IGW_IOT_PROFILE_XSF)
+		xmpp_stanza_set_attribute(element, "unit", "");
 	for (guint j = 0; j < G_N_ELEMENTS(igw_xsf_categories); j++) {
 		if (category & igw_xsf_categories[j].category)
 			xmpp_stanza_set_attribute(element, igw_xsf_categories[j].name, "true");
 	}
 	if (igw_reading_get_flags(reading) & IGW_READING_FLAG_AUTOMATIC_READOUT)
 		xmpp_stanza_set_attribute(element, "automaticReadout", "true");
+	if (profile == IGW_IOT_PROFILE_XSF && igw_field_get_writable(field))
+		xmpp_stanza_set_attribute(element, "writable", "true");
 }
 
 /* one <timestamp> per run of readings taken at the same moment */
@@ -289,14 +360,11 @@ igw_xsf_add_node(xmpp_stanza_t *fields, const IgwIotEvent *event)
 		IgwField *field = igw_thing_get_field(event->thing, igw_reading_get_field(reading));
 		if (field == NULL)
 			continue;
-		if (timestamp == NULL || igw_reading_get_timestamp(reading) != current) {
-			g_autofree gchar *when = NULL;
+		if (igw_reading_get_timestamp(reading) != current) {
 			current = igw_reading_get_timestamp(reading);
-			when = igw_iot_xml_format_time(current);
-			timestamp = igw_iot_xml_add_child(node, "timestamp", NULL);
-			xmpp_stanza_set_attribute(timestamp, "value", when);
+			timestamp = NULL;
 		}
-		igw_xsf_add_field(timestamp, field, reading);
+		igw_xsf_add_field(node, &timestamp, field, reading, event->profile);
 	}
 }
 
@@ -326,7 +394,9 @@ igw_xsf_encode_simple(xmpp_stanza_t *request, const gchar *name, const gchar *ns
 	xmpp_stanza_t *reply = igw_iot_xml_iq_reply(request, "result");
 	xmpp_stanza_t *payload = igw_iot_xml_add_child(reply, name, ns);
 	if (event->kind == IGW_IOT_EVENT_SET_OK) {
-		xmpp_stanza_set_attribute(payload, "responseCode", "OK");
+		/* v0.3+ dropped responseCode: xsf and Smack get an empty setResponse */
+		if (event->profile == IGW_IOT_PROFILE_SLIXMPP)
+			xmpp_stanza_set_attribute(payload, "responseCode", "OK");
 		return reply;
 	}
 	if (event->seqnr != NULL)
@@ -353,6 +423,8 @@ igw_xsf_encode(xmpp_stanza_t *request, const IgwIotEvent *event)
 	case IGW_IOT_EVENT_DONE:
 		/* done='true' on the last <fields> already said it */
 		return NULL;
+	case IGW_IOT_EVENT_FORM:
+		return igw_iot_xml_form_reply(request, event);
 	case IGW_IOT_EVENT_FIELDS:
 	case IGW_IOT_EVENT_FAILURE:
 	default:

@@ -110,6 +110,145 @@ igw_iot_xml_add_stanza_error(xmpp_stanza_t *reply, const IgwIotEvent *event)
 	return error;
 }
 
+/* the value as both dialects write it: ISO 8601 times and durations */
+gchar *
+igw_iot_xml_format_value(IgwField *field, GVariant *value)
+{
+	IgwFieldType type = igw_field_get_value_type(field);
+	if (value == NULL || !g_variant_is_of_type(value, igw_field_type_to_variant_type(type)))
+		return NULL;
+	if (type == IGW_FIELD_TYPE_DURATION)
+		return g_strdup_printf("PT%" G_GINT64_FORMAT "S",
+				       g_variant_get_int64(value) / G_USEC_PER_SEC);
+	if (type == IGW_FIELD_TYPE_DATE_TIME)
+		return igw_iot_xml_format_time(g_variant_get_int64(value));
+	return igw_field_format_value(field, value);
+}
+
+/* XEP-0122 datatypes; NULL: a plain text-single or a list */
+static const gchar *
+igw_iot_form_datatype(IgwFieldType type)
+{
+	switch (type) {
+	case IGW_FIELD_TYPE_NUMERIC:
+		return "xs:double";
+	case IGW_FIELD_TYPE_INTEGER:
+		return "xs:integer";
+	case IGW_FIELD_TYPE_DATE_TIME:
+		return "xs:dateTime";
+	case IGW_FIELD_TYPE_DURATION:
+		return "xs:duration";
+	case IGW_FIELD_TYPE_BOOLEAN:
+	case IGW_FIELD_TYPE_STRING:
+	case IGW_FIELD_TYPE_ENUM:
+	default:
+		return NULL;
+	}
+}
+
+static gchar *
+igw_iot_form_bound(IgwFieldType type, gdouble bound)
+{
+	gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+	if (type == IGW_FIELD_TYPE_INTEGER)
+		return g_strdup_printf("%" G_GINT64_FORMAT, (gint64)bound);
+	return g_strdup(g_ascii_dtostr(buf, sizeof(buf), bound));
+}
+
+static void
+igw_iot_form_add_validate(xmpp_stanza_t *element, IgwField *field)
+{
+	IgwFieldType type = igw_field_get_value_type(field);
+	const gchar *datatype = igw_iot_form_datatype(type);
+	xmpp_stanza_t *validate;
+	gdouble min = 0, max = 0;
+	if (datatype == NULL)
+		return;
+	validate = igw_iot_xml_add_child(element, "validate", IGW_NS_DATA_VALIDATE);
+	xmpp_stanza_set_attribute(validate, "datatype", datatype);
+	if ((type == IGW_FIELD_TYPE_NUMERIC || type == IGW_FIELD_TYPE_INTEGER) &&
+	    igw_field_get_range(field, &min, &max)) {
+		xmpp_stanza_t *range = igw_iot_xml_add_child(validate, "range", NULL);
+		g_autofree gchar *low = igw_iot_form_bound(type, min);
+		g_autofree gchar *high = igw_iot_form_bound(type, max);
+		xmpp_stanza_set_attribute(range, "min", low);
+		xmpp_stanza_set_attribute(range, "max", high);
+	}
+}
+
+static const gchar *
+igw_iot_form_field_type(IgwFieldType type)
+{
+	if (type == IGW_FIELD_TYPE_BOOLEAN)
+		return "boolean";
+	if (type == IGW_FIELD_TYPE_ENUM)
+		return "list-single";
+	return "text-single";
+}
+
+static const IgwReading *
+igw_iot_form_latest(const IgwIotEvent *event, const gchar *name)
+{
+	for (guint i = 0; i < event->readings->len; i++) {
+		const IgwReading *reading = g_ptr_array_index(event->readings, i);
+		if (g_strcmp0(igw_reading_get_field(reading), name) == 0)
+			return reading;
+	}
+	return NULL;
+}
+
+static void
+igw_iot_form_add_field(xmpp_stanza_t *form, IgwField *field, const IgwReading *latest)
+{
+	const gchar *name = igw_field_get_name(field);
+	const gchar *unit = igw_field_get_unit(field);
+	const gchar *const *options = igw_field_get_enum_values(field);
+	IgwFieldType type = igw_field_get_value_type(field);
+	xmpp_stanza_t *element = igw_iot_xml_add_child(form, "field", NULL);
+	g_autofree gchar *label = unit != NULL && *unit != '\0' ? g_strdup_printf("%s (%s)", name, unit)
+								: g_strdup(name);
+	g_autofree gchar *value = latest != NULL
+				      ? igw_iot_xml_format_value(field, igw_reading_get_value(latest))
+				      : NULL;
+	xmpp_stanza_set_attribute(element, "var", name);
+	xmpp_stanza_set_attribute(element, "type", igw_iot_form_field_type(type));
+	xmpp_stanza_set_attribute(element, "label", label);
+	if (value != NULL)
+		igw_iot_xml_add_text(igw_iot_xml_add_child(element, "value", NULL), value);
+	for (guint i = 0; type == IGW_FIELD_TYPE_ENUM && options != NULL && options[i] != NULL; i++) {
+		xmpp_stanza_t *option = igw_iot_xml_add_child(element, "option", NULL);
+		xmpp_stanza_set_attribute(option, "label", options[i]);
+		igw_iot_xml_add_text(igw_iot_xml_add_child(option, "value", NULL), options[i]);
+	}
+	igw_iot_form_add_validate(element, field);
+}
+
+/*
+ * XEP-0325 v0.3+ and IoTGateway answer getForm with the form itself; one
+ * field per writable field, its current value when one is known
+ */
+xmpp_stanza_t *
+igw_iot_xml_form_reply(xmpp_stanza_t *request, const IgwIotEvent *event)
+{
+	xmpp_stanza_t *reply = igw_iot_xml_iq_reply(request, "result");
+	xmpp_stanza_t *form = igw_iot_xml_add_child(reply, "x", IGW_NS_DATA_FORMS);
+	GPtrArray *fields;
+	xmpp_stanza_set_type(form, "form");
+	if (event->thing == NULL)
+		return reply;
+	igw_iot_xml_add_text(igw_iot_xml_add_child(form, "title", NULL),
+			     igw_thing_get_name(event->thing) != NULL ? igw_thing_get_name(event->thing)
+								      : igw_thing_get_id(event->thing));
+	fields = igw_thing_get_fields(event->thing);
+	for (guint i = 0; i < fields->len; i++) {
+		IgwField *field = g_ptr_array_index(fields, i);
+		if (igw_field_get_writable(field))
+			igw_iot_form_add_field(form, field,
+					       igw_iot_form_latest(event, igw_field_get_name(field)));
+	}
+	return reply;
+}
+
 static const IgwIotCodec *
 igw_iot_codec_for_ns(const gchar *ns)
 {

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 #define IGW_NS_IOT_NF_SENSORDATA "urn:nf:iot:sd:1.0"
 #define IGW_NS_IOT_NF_CONTROL "urn:nf:iot:ctr:1.0"
 #define IGW_NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define IGW_NS_DATA_FORMS "jabber:x:data"
+#define IGW_NS_DATA_VALIDATE "http://jabber.org/protocol/xdata-validate"
 
 /*
  * One codec per dialect. decode() reads the request element of an iq or
@@ -57,5 +59,9 @@ gchar *
 igw_iot_xml_format_time(gint64 timestamp_us);
 xmpp_stanza_t *
 igw_iot_xml_add_stanza_error(xmpp_stanza_t *reply, const IgwIotEvent *event);
+gchar *
+igw_iot_xml_format_value(IgwField *field, GVariant *value);
+xmpp_stanza_t *
+igw_iot_xml_form_reply(xmpp_stanza_t *request, const IgwIotEvent *event);
 
 G_END_DECLS

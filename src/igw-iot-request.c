@@ -49,6 +49,28 @@ igw_iot_request_wants_field(const IgwIotRequest *self, IgwField *field)
 						       igw_field_get_name(field));
 }
 
+static const gchar *const igw_iot_profiles[] = {"slixmpp", "xsf", "smack", NULL};
+
+const gchar *
+igw_iot_profile_to_string(IgwIotProfile profile)
+{
+	if ((guint)profile >= G_N_ELEMENTS(igw_iot_profiles) - 1)
+		return "slixmpp";
+	return igw_iot_profiles[profile];
+}
+
+gboolean
+igw_iot_profile_from_string(const gchar *text, IgwIotProfile *profile)
+{
+	for (guint i = 0; igw_iot_profiles[i] != NULL; i++) {
+		if (g_strcmp0(text, igw_iot_profiles[i]) == 0) {
+			*profile = (IgwIotProfile)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 IgwIotEvent *
 igw_iot_event_new(IgwIotEventKind kind, const gchar *seqnr)
 {

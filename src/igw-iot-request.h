@@ -23,7 +23,21 @@ typedef enum {
 	IGW_IOT_REQUEST_READ,
 	IGW_IOT_REQUEST_CANCEL,
 	IGW_IOT_REQUEST_SET,
+	IGW_IOT_REQUEST_GET_FORM, /* XEP-0325 getForm: the writable fields as an XEP-0004 form */
 } IgwIotRequestKind;
+
+/*
+ * What a peer's client parses, for the urn:xmpp:iot:* dialect; nf has one form.
+ * slixmpp: XEP-0323/0325 v0.2 (numeric, timeSpan, <rejected>, responseCode) beside
+ * the standard errors; xsf: the last XEP texts (int/long/duration, standard stanza
+ * errors only, an empty setResponse); smack: as xsf, but readouts carry only int
+ * and boolean fields, which is all Smack's IoT parser keeps.
+ */
+typedef enum {
+	IGW_IOT_PROFILE_SLIXMPP, /* the default */
+	IGW_IOT_PROFILE_XSF,
+	IGW_IOT_PROFILE_SMACK,
+} IgwIotProfile;
 
 typedef struct {
 	gchar *name;
@@ -54,6 +68,7 @@ typedef enum {
 	IGW_IOT_EVENT_SET_OK,
 	IGW_IOT_EVENT_SET_ERROR,
 	IGW_IOT_EVENT_DONE, /* after the last fields; dialects that mark it on the fields skip it */
+	IGW_IOT_EVENT_FORM, /* getForm answer: thing, and the latest readings of its writable fields */
 } IgwIotEventKind;
 
 /* the stanza error a rejection maps to */
@@ -76,6 +91,7 @@ typedef struct {
 	IgwIotCondition condition;
 	gchar *text;         /* failure, rejected, set error */
 	gchar *param;        /* set error: the failing parameter, or NULL */
+	IgwIotProfile profile; /* how the requester's client wants it said */
 } IgwIotEvent;
 
 void
@@ -86,6 +102,11 @@ void
 igw_iot_request_free(IgwIotRequest *self);
 gboolean
 igw_iot_request_wants_field(const IgwIotRequest *self, IgwField *field);
+
+const gchar *
+igw_iot_profile_to_string(IgwIotProfile profile);
+gboolean
+igw_iot_profile_from_string(const gchar *text, IgwIotProfile *profile);
 
 IgwIotEvent *
 igw_iot_event_new(IgwIotEventKind kind, const gchar *seqnr);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "igw-error.h"
 #include "igw-iot-codec.h"
 #include "igw-iot-server.h"
@@ -13,6 +15,9 @@ struct _IgwIotServer {
 	IgwThing *thing;
 	IgwIotHistoryFunc history_func;
 	gpointer history_data;
+	IgwIotProfileFunc profile_func;
+	gpointer profile_data;
+	IgwIotProfile profile; /* of the request being handled */
 };
 
 static const gchar *const igw_iot_features[] = {IGW_NS_IOT_SENSORDATA, IGW_NS_IOT_CONTROL,
@@ -25,10 +30,12 @@ igw_iot_server_get_features(void)
 }
 
 static void
-igw_iot_server_send(IgwTransport *transport, const IgwIotCodec *codec, xmpp_stanza_t *request,
-		    const IgwIotEvent *event)
+igw_iot_server_send(IgwTransport *transport, const IgwIotCodec *codec, IgwIotProfile profile,
+		    xmpp_stanza_t *request, IgwIotEvent *event)
 {
-	g_autoptr(xmpp_stanza_t) stanza = codec->encode(request, event);
+	g_autoptr(xmpp_stanza_t) stanza = NULL;
+	event->profile = profile;
+	stanza = codec->encode(request, event);
 	if (stanza == NULL)
 		return;
 	/* messages need an id of their own; iq replies carry the request's */
@@ -52,7 +59,7 @@ igw_iot_server_reject(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_
 		return;
 	event->condition = condition;
 	event->text = g_strdup(text);
-	igw_iot_server_send(self->transport, codec, stanza, event);
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, event);
 }
 
 static gint
@@ -147,10 +154,10 @@ igw_iot_server_send_fields(IgwIotServer *self, const IgwIotCodec *codec, xmpp_st
 		for (; sent < end; sent++)
 			g_ptr_array_add(event->readings, igw_reading_ref(g_ptr_array_index(readings, sent)));
 		event->done = sent >= readings->len;
-		igw_iot_server_send(self->transport, codec, stanza, event);
+		igw_iot_server_send(self->transport, codec, self->profile, stanza, event);
 	} while (sent < readings->len);
 	done = igw_iot_event_new(IGW_IOT_EVENT_DONE, request->seqnr);
-	igw_iot_server_send(self->transport, codec, stanza, done);
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, done);
 }
 
 static void
@@ -165,7 +172,7 @@ igw_iot_server_read(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t 
 				      error->message);
 		return;
 	}
-	igw_iot_server_send(self->transport, codec, stanza, accepted);
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, accepted);
 	if (request->categories & IGW_IOT_CATEGORY_HISTORICAL)
 		readings = igw_iot_server_history(self, request, &error);
 	else
@@ -175,10 +182,10 @@ igw_iot_server_read(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t 
 		g_autoptr(IgwIotEvent) failure = igw_iot_event_new(IGW_IOT_EVENT_FAILURE, request->seqnr);
 		failure->done = TRUE;
 		failure->text = g_strdup(error->message);
-		igw_iot_server_send(self->transport, codec, stanza, failure);
+		igw_iot_server_send(self->transport, codec, self->profile, stanza, failure);
 		g_clear_pointer(&failure, igw_iot_event_free);
 		failure = igw_iot_event_new(IGW_IOT_EVENT_DONE, request->seqnr);
-		igw_iot_server_send(self->transport, codec, stanza, failure);
+		igw_iot_server_send(self->transport, codec, self->profile, stanza, failure);
 		return;
 	}
 	g_info("thing %s: readout %s for %s: %u readings", igw_thing_get_id(self->thing),
@@ -229,6 +236,7 @@ typedef struct {
 	IgwTransport *transport;
 	gchar *thing_id;
 	const IgwIotCodec *codec;
+	IgwIotProfile profile;
 	xmpp_stanza_t *stanza; /* a copy of the request, NULL for a message set */
 	guint pending;
 	GError *error;
@@ -259,7 +267,7 @@ igw_iot_set_finish(IgwIotSet *set)
 		event->param = g_strdup(set->failed_param);
 	}
 	if (set->stanza != NULL)
-		igw_iot_server_send(set->transport, set->codec, set->stanza, event);
+		igw_iot_server_send(set->transport, set->codec, set->profile, set->stanza, event);
 	igw_iot_set_free(set);
 }
 
@@ -306,7 +314,7 @@ igw_iot_server_set(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *
 			event->condition = igw_iot_condition_from_error(error);
 			event->text = g_strdup(error->message);
 			event->param = g_strdup(param->name);
-			igw_iot_server_send(self->transport, codec, stanza, event);
+			igw_iot_server_send(self->transport, codec, self->profile, stanza, event);
 			return;
 		}
 		g_ptr_array_add(values, g_variant_ref_sink(value));
@@ -315,6 +323,7 @@ igw_iot_server_set(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *
 	set->transport = g_object_ref(self->transport);
 	set->thing_id = g_strdup(igw_thing_get_id(self->thing));
 	set->codec = codec;
+	set->profile = self->profile;
 	set->stanza = request->message ? NULL : xmpp_stanza_copy(stanza);
 	set->pending = request->params->len;
 	for (guint i = 0; i < request->params->len; i++) {
@@ -329,6 +338,25 @@ igw_iot_server_set(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *
 	}
 }
 
+/* the writable fields with their latest values */
+static void
+igw_iot_server_form(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *stanza)
+{
+	g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_FORM, NULL);
+	GPtrArray *fields = igw_thing_get_fields(self->thing);
+	event->thing = self->thing;
+	for (guint i = 0; i < fields->len; i++) {
+		IgwField *field = g_ptr_array_index(fields, i);
+		IgwReading *latest;
+		if (!igw_field_get_writable(field))
+			continue;
+		latest = igw_thing_get_latest(self->thing, igw_field_get_name(field));
+		if (latest != NULL)
+			g_ptr_array_add(event->readings, igw_reading_ref(latest));
+	}
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, event);
+}
+
 static void
 igw_iot_server_dispatch(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *stanza,
 			const IgwIotRequest *request)
@@ -340,14 +368,29 @@ igw_iot_server_dispatch(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanz
 	case IGW_IOT_REQUEST_CANCEL: {
 		/* readouts finish before the next stanza is read: nothing is left to stop */
 		g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_CANCELLED, request->seqnr);
-		igw_iot_server_send(self->transport, codec, stanza, event);
+		igw_iot_server_send(self->transport, codec, self->profile, stanza, event);
 		break;
 	}
+	case IGW_IOT_REQUEST_GET_FORM:
+		igw_iot_server_form(self, codec, stanza);
+		break;
 	case IGW_IOT_REQUEST_SET:
 	default:
 		igw_iot_server_set(self, codec, stanza, request);
 		break;
 	}
+}
+
+/* nf has one form; urn:xmpp:iot:* is said the way the requester's client parses it */
+static IgwIotProfile
+igw_iot_server_lookup_profile(IgwIotServer *self, const IgwIotCodec *codec, const gchar *from)
+{
+	g_autofree gchar *bare = NULL;
+	if (codec != igw_iot_codec_xsf() || self->profile_func == NULL || from == NULL ||
+	    !g_utf8_validate(from, -1, NULL))
+		return IGW_IOT_PROFILE_SLIXMPP;
+	bare = g_strndup(from, strcspn(from, "/"));
+	return self->profile_func(bare, self->profile_data);
 }
 
 gboolean
@@ -361,6 +404,7 @@ igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner)
 	/* nobody to answer */
 	if (xmpp_stanza_get_from(stanza) == NULL)
 		return TRUE;
+	self->profile = igw_iot_server_lookup_profile(self, codec, xmpp_stanza_get_from(stanza));
 	request = codec->decode(stanza, &error);
 	if (!owner) {
 		g_message("thing %s: refused IoT request from %s: not an owner",
@@ -383,6 +427,13 @@ igw_iot_server_set_history_func(IgwIotServer *self, IgwIotHistoryFunc func, gpoi
 {
 	self->history_func = func;
 	self->history_data = user_data;
+}
+
+void
+igw_iot_server_set_profile_func(IgwIotServer *self, IgwIotProfileFunc func, gpointer user_data)
+{
+	self->profile_func = func;
+	self->profile_data = user_data;
 }
 
 IgwIotServer *

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "igw-iot-request.h"
 #include "igw-plugin-private.h"
 #include "igw-transport.h"
 
@@ -11,6 +12,9 @@ G_BEGIN_DECLS
 /* stored readings of one field, in any order; the engine supplies it */
 typedef GPtrArray *(*IgwIotHistoryFunc)(const gchar *thing_id, const gchar *field, gint64 from,
 					gint64 to, gpointer user_data, GError **error);
+
+/* the dialect profile of a peer (a bare JID) for urn:xmpp:iot:*; the engine supplies it */
+typedef IgwIotProfile (*IgwIotProfileFunc)(const gchar *bare_jid, gpointer user_data);
 
 /* readings per <fields> message of a historical readout */
 #define IGW_IOT_PAGE_SIZE 50
@@ -27,6 +31,9 @@ void
 igw_iot_server_free(IgwIotServer *self);
 void
 igw_iot_server_set_history_func(IgwIotServer *self, IgwIotHistoryFunc func, gpointer user_data);
+/* without one, every peer gets IGW_IOT_PROFILE_SLIXMPP */
+void
+igw_iot_server_set_profile_func(IgwIotServer *self, IgwIotProfileFunc func, gpointer user_data);
 /* FALSE: not an IoT request, the caller handles it */
 gboolean
 igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner);

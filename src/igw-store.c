@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <sqlite3.h>
+#include <string.h>
 
 #include "igw-error.h"
 #include "igw-store.h"
@@ -14,6 +15,7 @@
  *  1: things, credentials, owners, readings, index readings(thing_id, field, timestamp_us)
  *  2: outbox, things.history_max_age_us, things.history_max_rows, index readings(timestamp_us)
  *  3: things.state, things.display_name, owners.source
+ *  4: peers (the dialect profile of each peer JID, and where it came from)
  * a new version gets a igw_store_migrate_vN() and a case in igw_store_migrate(), and
  * tests/fixtures/ gets a database of the version before it
  */
@@ -235,6 +237,18 @@ igw_store_migrate_v3(sqlite3 *db, GError **error)
 			      error);
 }
 
+/* profiles and sources are checked by the functions that write them, as in v3 */
+static gboolean
+igw_store_migrate_v4(sqlite3 *db, GError **error)
+{
+	return igw_store_exec(db,
+			      "CREATE TABLE peers ("
+			      "  jid TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,"
+			      "  profile TEXT NOT NULL,"
+			      "  source TEXT NOT NULL DEFAULT 'config');",
+			      error);
+}
+
 static gboolean
 igw_store_write_version(sqlite3 *db, guint version, GError **error)
 {
@@ -269,6 +283,10 @@ igw_store_migrate(sqlite3 *db, guint version, GError **error)
 		G_GNUC_FALLTHROUGH;
 	case 2:
 		if (!igw_store_migrate_v3(db, error))
+			return FALSE;
+		G_GNUC_FALLTHROUGH;
+	case 3:
+		if (!igw_store_migrate_v4(db, error))
 			return FALSE;
 		break;
 	default:
@@ -1742,4 +1760,129 @@ IgwStore *
 igw_store_new(void)
 {
 	return g_object_new(IGW_TYPE_STORE, NULL);
+}
+
+/* peers: the dialect profile each peer JID is answered in */
+
+static const gchar *const igw_store_peer_profiles[] = {"slixmpp", "xsf", "smack", NULL};
+
+static gboolean
+igw_store_check_peer(const gchar *jid, const gchar *profile, GError **error)
+{
+	if (jid == NULL || *jid == '\0' || !g_utf8_validate(jid, -1, NULL) || strchr(jid, '/') != NULL) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "expected a bare JID");
+		return FALSE;
+	}
+	if (profile != NULL && !g_strv_contains(igw_store_peer_profiles, profile)) {
+		g_autofree gchar *valid = g_utf8_make_valid(profile, -1);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "unknown profile '%s'; expected slixmpp, xsf or smack", valid);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+igw_store_get_peer_profile(IgwStore *self, const gchar *jid, gchar **profile, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint rc;
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	g_return_val_if_fail(jid != NULL, FALSE);
+	g_return_val_if_fail(profile != NULL, FALSE);
+	*profile = NULL;
+	if (!igw_store_check_open(self, error))
+		return FALSE;
+	stmt = igw_store_prepare(self->db, "SELECT profile FROM peers WHERE jid = ?1", error);
+	if (stmt == NULL) {
+		g_prefix_error(error, "failed to load the profile of %s: ", jid);
+		return FALSE;
+	}
+	sqlite3_bind_text(stmt, 1, jid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*profile = g_strdup((const gchar *)sqlite3_column_text(stmt, 0));
+		return TRUE;
+	}
+	if (rc != SQLITE_DONE) {
+		igw_store_set_error(self->db, error);
+		g_prefix_error(error, "failed to load the profile of %s: ", jid);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+igw_store_save_peer(IgwStore *self, const gchar *jid, const gchar *profile, const gchar *source,
+		    GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (profile == NULL)
+		stmt = igw_store_prepare(self->db, "DELETE FROM peers WHERE jid = ?1", error);
+	else
+		stmt = igw_store_prepare(self->db,
+					 "INSERT OR REPLACE INTO peers (jid, profile, source) "
+					 "VALUES (?1, ?2, ?3)",
+					 error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, jid, -1, SQLITE_STATIC);
+	if (profile != NULL) {
+		sqlite3_bind_text(stmt, 2, profile, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, source, -1, SQLITE_STATIC);
+	}
+	return igw_store_step_done(self->db, stmt, error);
+}
+
+gboolean
+igw_store_set_peer_profile(IgwStore *self, const gchar *jid, const gchar *profile, GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	if (!igw_store_check_peer(jid, profile, error) || !igw_store_check_open(self, error) ||
+	    !igw_store_save_peer(self, jid, profile, "admin", error)) {
+		g_prefix_error(error, "failed to store the profile of %s: ", jid != NULL ? jid : "(null)");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+igw_store_replace_config_peers(IgwStore *self, const gchar *const *jids,
+			       const gchar *const *profiles, GError **error)
+{
+	g_autoptr(IgwStoreTransaction) txn = NULL;
+	for (guint i = 0; jids != NULL && jids[i] != NULL; i++) {
+		if (profiles == NULL || profiles[i] == NULL) {
+			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+					    "a peer has no profile");
+			return FALSE;
+		}
+		if (!igw_store_check_peer(jids[i], profiles[i], error)) {
+			g_prefix_error(error, "%s: ", jids[i]);
+			return FALSE;
+		}
+	}
+	if (!igw_store_check_open(self, error))
+		return FALSE;
+	txn = igw_store_transaction_begin(self->db, error);
+	if (txn == NULL || !igw_store_exec(self->db, "DELETE FROM peers WHERE source = 'config'", error))
+		return FALSE;
+	for (guint i = 0; jids != NULL && jids[i] != NULL; i++) {
+		if (!igw_store_save_peer(self, jids[i], profiles[i], "config", error))
+			return FALSE;
+	}
+	return igw_store_transaction_commit(txn, error);
+}
+
+gboolean
+igw_store_set_config_peers(IgwStore *self, const gchar *const *jids, const gchar *const *profiles,
+			   GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	if (!igw_store_replace_config_peers(self, jids, profiles, error)) {
+		g_prefix_error(error, "failed to store the configured peer profiles: ");
+		return FALSE;
+	}
+	return TRUE;
 }

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * readings are queued in memory and written in one transaction per flush.
  */
 
-#define IGW_STORE_SCHEMA_VERSION 3
+#define IGW_STORE_SCHEMA_VERSION 4
 
 #define IGW_TYPE_STORE (igw_store_get_type())
 G_DECLARE_FINAL_TYPE(IgwStore, igw_store, IGW, STORE, GObject)
@@ -139,6 +139,25 @@ gboolean
 igw_store_outbox_remove(IgwStore *self, gint64 id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 guint
 igw_store_outbox_count(IgwStore *self, GError **error);
+
+/*
+ * peers: the dialect profile ("slixmpp", "xsf" or "smack") a bare JID is
+ * answered in; JIDs compare without case. Each row has a source: "config" rows
+ * are replaced as a whole by igw_store_set_config_peers(), "admin" rows are
+ * set one by one at run time; a config row wins over an admin one.
+ */
+/* *profile NULL when the peer has none */
+gboolean
+igw_store_get_peer_profile(IgwStore *self, const gchar *jid, gchar **profile, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* an admin row; profile NULL removes the peer; INVALID_DATA for another profile or a full JID */
+gboolean
+igw_store_set_peer_profile(IgwStore *self, const gchar *jid, const gchar *profile, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* replaces every config row with these, NULL-terminated and of the same length */
+gboolean
+igw_store_set_config_peers(IgwStore *self, const gchar *const *jids, const gchar *const *profiles,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 typedef struct {
 	gint64 id;

@@ -25,6 +25,7 @@ struct _IgwThingAgent {
 	gboolean greeted;
 	gchar *last_presence;
 	IgwIotServer *iot; /* NULL for the gateway */
+	IgwConcentrator *concentrator; /* the gateway's, unowned; NULL for things */
 };
 
 enum { SIGNAL_GREETED, SIGNAL_LAST };
@@ -402,6 +403,9 @@ igw_thing_agent_handle_message(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	if (self->iot != NULL &&
 	    igw_iot_server_handle(self->iot, stanza, igw_thing_agent_is_owner(self, from)))
 		return;
+	if (self->concentrator != NULL &&
+	    igw_concentrator_handle(self->concentrator, stanza, igw_thing_agent_is_owner(self, from)))
+		return;
 	raw = xmpp_message_get_body(stanza);
 	if (raw == NULL)
 		return;
@@ -468,6 +472,11 @@ igw_thing_agent_reply_disco_info(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	igw_thing_agent_add_feature(query, IGW_NS_PING);
 	for (guint i = 0; self->iot != NULL && igw_iot_server_get_features()[i] != NULL; i++)
 		igw_thing_agent_add_feature(query, igw_iot_server_get_features()[i]);
+	/* the gateway reads and controls its things for the concentrator's clients */
+	for (guint i = 0; self->concentrator != NULL && igw_concentrator_get_features()[i] != NULL; i++)
+		igw_thing_agent_add_feature(query, igw_concentrator_get_features()[i]);
+	for (guint i = 0; self->concentrator != NULL && igw_iot_server_get_features()[i] != NULL; i++)
+		igw_thing_agent_add_feature(query, igw_iot_server_get_features()[i]);
 	xmpp_stanza_add_child_ex(reply, query, 0);
 	igw_transport_send(self->transport, reply);
 }
@@ -500,6 +509,10 @@ igw_thing_agent_handle_iq(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	    igw_iot_server_handle(self->iot, stanza,
 				  igw_thing_agent_is_owner(self, xmpp_stanza_get_from(stanza))))
 		return;
+	if (self->concentrator != NULL &&
+	    igw_concentrator_handle(self->concentrator, stanza,
+				    igw_thing_agent_is_owner(self, xmpp_stanza_get_from(stanza))))
+		return;
 	igw_thing_agent_reply_error(self, stanza, "cancel", "service-unavailable");
 }
 
@@ -509,6 +522,9 @@ igw_thing_agent_handle_presence(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	const gchar *type = xmpp_stanza_get_type(stanza);
 	const gchar *from = xmpp_stanza_get_from(stanza);
 	g_autofree gchar *bare = igw_thing_agent_bare(self, from);
+	/* XEP-0326: event subscriptions last as long as the subscriber's presence */
+	if (g_strcmp0(type, "unavailable") == 0 && self->concentrator != NULL)
+		igw_concentrator_forget_subscriber(self->concentrator, from);
 	if (g_strcmp0(type, "subscribe") != 0 || bare == NULL)
 		return;
 	if (igw_thing_agent_is_owner(self, from)) {
@@ -554,6 +570,21 @@ igw_thing_agent_set_history_func(IgwThingAgent *self, IgwIotHistoryFunc func, gp
 	g_return_if_fail(IGW_IS_THING_AGENT(self));
 	if (self->iot != NULL)
 		igw_iot_server_set_history_func(self->iot, func, user_data);
+}
+
+void
+igw_thing_agent_set_profile_func(IgwThingAgent *self, IgwIotProfileFunc func, gpointer user_data)
+{
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	if (self->iot != NULL)
+		igw_iot_server_set_profile_func(self->iot, func, user_data);
+}
+
+void
+igw_thing_agent_set_concentrator(IgwThingAgent *self, IgwConcentrator *concentrator)
+{
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	self->concentrator = concentrator;
 }
 
 IgwThing *

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "igw-concentrator.h"
 #include "igw-context.h"
 #include "igw-iot-server.h"
 #include "igw-plugin-private.h"
@@ -34,7 +35,13 @@ igw_thing_agent_update_presence(IgwThingAgent *self);
 /* where historical readouts come from; without it they fail politely */
 void
 igw_thing_agent_set_history_func(IgwThingAgent *self, IgwIotHistoryFunc func, gpointer user_data);
+/* how urn:xmpp:iot:* answers are said to each peer; without it, the slixmpp form */
+void
+igw_thing_agent_set_profile_func(IgwThingAgent *self, IgwIotProfileFunc func, gpointer user_data);
 IgwThing *
 igw_thing_agent_get_thing(IgwThingAgent *self);
+/* the gateway's XEP-0326 face, unowned; NULL for things */
+void
+igw_thing_agent_set_concentrator(IgwThingAgent *self, IgwConcentrator *concentrator);
 
 G_END_DECLS

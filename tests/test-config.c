@@ -247,8 +247,8 @@ START_TEST(test_config_unknown)
 	test_assert_refused(TEST_MINIMAL "[history]\nmax_days=3\n", "[history] max_days",
 			    "unknown key; expected one of: max_age_days, max_rows");
 	test_assert_refused(TEST_MINIMAL "[xmmp]\ndomain=example.org\n", "[xmmp]",
-			    "unknown group; expected xmpp, gateway, history, 'plugin NAME' or "
-			    "'thing ID'");
+			    "unknown group; expected xmpp, gateway, history, 'plugin NAME', "
+			    "'thing ID' or 'peer JID'");
 	test_assert_refused(TEST_MINIMAL "[things sim:a]\n", "[things sim:a]", "unknown group");
 }
 END_TEST
@@ -422,6 +422,39 @@ START_TEST(test_config_load_missing)
 }
 END_TEST
 
+/* [peer JID] profile=: bare JIDs only, each once, a known profile */
+START_TEST(test_config_peers)
+{
+	g_autoptr(IgwConfig) config = test_load(TEST_MINIMAL "[peer bob@example.org]\nprofile=smack\n"
+							     "[peer carol@example.org]\nprofile= xsf \n");
+	ck_assert_uint_eq(g_strv_length(config->peer_jids), 2);
+	ck_assert_str_eq(config->peer_jids[0], "bob@example.org");
+	ck_assert_str_eq(config->peer_profiles[0], "smack");
+	ck_assert_str_eq(config->peer_jids[1], "carol@example.org");
+	ck_assert_str_eq(config->peer_profiles[1], "xsf");
+	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\nprofile=java\n",
+			    "[peer bob@example.org] profile", "expected 'xsf', 'slixmpp' or 'smack', got 'java'");
+	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\n", "[peer bob@example.org] profile",
+			    "expected a value, the key is missing");
+	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\nprofil=xsf\n",
+			    "[peer bob@example.org] profil", "unknown key; expected one of: profile");
+	test_assert_refused(TEST_MINIMAL "[peer bob@example.org/phone]\nprofile=xsf\n",
+			    "[peer bob@example.org/phone]", "expected 'peer' and a bare JID");
+	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\nprofile=xsf\n"
+					 "[peer Bob@example.org]\nprofile=smack\n",
+			    "[peer Bob@example.org]", "the same peer as [peer bob@example.org]");
+}
+END_TEST
+
+START_TEST(test_config_no_peers)
+{
+	g_autoptr(IgwConfig) config = test_load(TEST_MINIMAL);
+	ck_assert_ptr_nonnull(config->peer_jids);
+	ck_assert_uint_eq(g_strv_length(config->peer_jids), 0);
+	ck_assert_uint_eq(g_strv_length(config->peer_profiles), 0);
+}
+END_TEST
+
 static void
 test_suite_add(Suite *suite, const gchar *name, const TTest *test)
 {
@@ -447,6 +480,8 @@ test_config_suite(void)
 	test_suite_add(suite, "config/things", test_config_things);
 	test_suite_add(suite, "config/thing-owners", test_config_thing_owners);
 	test_suite_add(suite, "config/load-missing", test_config_load_missing);
+	test_suite_add(suite, "config/peers", test_config_peers);
+	test_suite_add(suite, "config/no-peers", test_config_no_peers);
 	return suite;
 }
 

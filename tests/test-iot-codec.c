@@ -215,7 +215,8 @@ START_TEST(test_iot_decode_errors)
 			    IGW_ERROR_INVALID_DATA);
 	test_assert_refused("<iq type=\"set\"><set xmlns=\"" CTR "\"><blob name=\"a\" value=\"1\"/></set></iq>",
 			    IGW_ERROR_NOT_SUPPORTED);
-	test_assert_refused("<iq type=\"get\"><getForm xmlns=\"" CTR "\"/></iq>", IGW_ERROR_NOT_SUPPORTED);
+	test_assert_refused("<message><getForm xmlns=\"" CTR "\"/></message>", IGW_ERROR_NOT_SUPPORTED);
+	test_assert_refused("<iq type=\"get\"><getForm xmlns=\"" SD "\"/></iq>", IGW_ERROR_NOT_SUPPORTED);
 	test_assert_refused("<iq type=\"get\"><req xmlns=\"" CTR "\" seqnr=\"1\"/></iq>", IGW_ERROR_NOT_SUPPORTED);
 }
 END_TEST
@@ -401,7 +402,7 @@ START_TEST(test_iot_nf_decode)
 			    IGW_ERROR_INVALID_DATA);
 	test_assert_refused("<iq type=\"set\"><set xmlns=\"" NFCTR "\"><zz n=\"a\" v=\"1\"/></set></iq>",
 			    IGW_ERROR_NOT_SUPPORTED);
-	test_assert_refused("<iq type=\"get\"><getForm xmlns=\"" NFCTR "\"/></iq>", IGW_ERROR_NOT_SUPPORTED);
+	test_assert_refused("<message><getForm xmlns=\"" NFCTR "\"/></message>", IGW_ERROR_NOT_SUPPORTED);
 }
 END_TEST
 
@@ -457,6 +458,263 @@ START_TEST(test_iot_nf_encode_errors)
 }
 END_TEST
 
+/* XEP-0325 getForm, both dialects: the request carries nothing but its namespace */
+START_TEST(test_iot_decode_get_form)
+{
+	g_autoptr(IgwIotRequest) x = test_decode(
+	    "<iq id=\"3\" from=\"primary@example.org/amr\" type=\"get\">"
+	    "<getForm xmlns=\"urn:xmpp:iot:control\" xml:lang=\"en\"/></iq>");
+	g_autoptr(IgwIotRequest) n = test_decode_with(
+	    "<iq id=\"a6\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" NFCTR "\"/></iq>", igw_iot_codec_nf());
+	ck_assert_int_eq(x->kind, IGW_IOT_REQUEST_GET_FORM);
+	ck_assert_str_eq(x->requester, "primary@example.org/amr");
+	ck_assert_uint_eq(x->params->len, 0);
+	ck_assert_int_eq(n->kind, IGW_IOT_REQUEST_GET_FORM);
+	ck_assert_str_eq(n->requester, "a@b/c");
+}
+END_TEST
+
+/* the sim lamp's fields, plus the types a form has other widgets for */
+static IgwThing *
+test_lamp(void)
+{
+	IgwThing *thing = igw_thing_new("sim:lamp", "sim");
+	g_autoptr(IgwField) on = igw_field_new("on", IGW_FIELD_TYPE_BOOLEAN);
+	g_autoptr(IgwField) brightness = igw_field_new("brightness", IGW_FIELD_TYPE_INTEGER);
+	g_autoptr(IgwField) level = igw_field_new("level", IGW_FIELD_TYPE_NUMERIC);
+	g_autoptr(IgwField) mode = igw_field_new("mode", IGW_FIELD_TYPE_ENUM);
+	g_autoptr(IgwField) label = igw_field_new("label", IGW_FIELD_TYPE_STRING);
+	g_autoptr(IgwField) power = igw_field_new("power", IGW_FIELD_TYPE_NUMERIC);
+	const gchar *const modes[] = {"warm", "cold", NULL};
+	igw_thing_set_name(thing, "Lamp");
+	igw_field_set_writable(on, TRUE);
+	igw_field_set_writable(brightness, TRUE);
+	igw_field_set_unit(brightness, "%");
+	igw_field_set_range(brightness, 0, 100);
+	igw_field_set_writable(level, TRUE);
+	igw_field_set_decimals(level, 1);
+	igw_field_set_range(level, -2.5, 2.5);
+	igw_field_set_writable(mode, TRUE);
+	igw_field_set_enum_values(mode, modes);
+	igw_field_set_writable(label, TRUE);
+	igw_field_set_unit(power, "W");
+	igw_thing_add_field(thing, on);
+	igw_thing_add_field(thing, brightness);
+	igw_thing_add_field(thing, level);
+	igw_thing_add_field(thing, mode);
+	igw_thing_add_field(thing, label);
+	igw_thing_add_field(thing, power);
+	return thing;
+}
+
+#define TEST_FORM_XML                                                                              \
+	"<x type=\"form\" xmlns=\"jabber:x:data\"><title>Lamp</title>"                              \
+	"<field label=\"on\" type=\"boolean\" var=\"on\"><value>true</value></field>"              \
+	"<field label=\"brightness (%)\" type=\"text-single\" var=\"brightness\"><value>80</value>" \
+	"<validate datatype=\"xs:integer\" xmlns=\"http://jabber.org/protocol/xdata-validate\">"    \
+	"<range max=\"100\" min=\"0\"/></validate></field>"                                         \
+	"<field label=\"level\" type=\"text-single\" var=\"level\"><value>-1.3</value>"             \
+	"<validate datatype=\"xs:double\" xmlns=\"http://jabber.org/protocol/xdata-validate\">"     \
+	"<range max=\"2.5\" min=\"-2.5\"/></validate></field>"                                      \
+	"<field label=\"mode\" type=\"list-single\" var=\"mode\">"                                  \
+	"<option label=\"warm\"><value>warm</value></option>"                                       \
+	"<option label=\"cold\"><value>cold</value></option></field>"                               \
+	"<field label=\"label\" type=\"text-single\" var=\"label\"/></x>"
+
+/* writable fields only, typed per XEP-0004/0122, current values where known; both dialects alike */
+START_TEST(test_iot_encode_form)
+{
+	g_autoptr(IgwThing) thing = test_lamp();
+	g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_FORM, NULL);
+	g_autoptr(IgwIotEvent) empty = igw_iot_event_new(IGW_IOT_EVENT_FORM, NULL);
+	g_autoptr(xmpp_stanza_t) x = NULL;
+	g_autoptr(xmpp_stanza_t) n = NULL;
+	g_autoptr(xmpp_stanza_t) e = NULL;
+	event->thing = thing;
+	g_ptr_array_add(event->readings,
+			igw_reading_new("sim:lamp", "on", g_variant_new_boolean(TRUE), TEST_TIME_US));
+	g_ptr_array_add(event->readings,
+			igw_reading_new("sim:lamp", "brightness", g_variant_new_int64(80), TEST_TIME_US));
+	g_ptr_array_add(event->readings,
+			igw_reading_new("sim:lamp", "level", g_variant_new_double(-1.26), TEST_TIME_US));
+	x = test_encode("<iq id=\"3\" from=\"primary@example.org/amr\" type=\"get\">"
+			"<getForm xmlns=\"" CTR "\"/></iq>",
+			event);
+	test_assert_xml(x, "<iq id=\"3\" to=\"primary@example.org/amr\" type=\"result\">" TEST_FORM_XML "</iq>");
+	/* the profile changes nothing in a form */
+	event->profile = IGW_IOT_PROFILE_SMACK;
+	n = test_encode("<iq id=\"a6\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" NFCTR "\"/></iq>", event);
+	test_assert_xml(n, "<iq id=\"a6\" to=\"a@b/c\" type=\"result\">" TEST_FORM_XML "</iq>");
+	e = test_encode("<iq id=\"4\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" CTR "\"/></iq>", empty);
+	test_assert_xml(e, "<iq id=\"4\" to=\"a@b/c\" type=\"result\"><x type=\"form\" xmlns=\"jabber:x:data\"/></iq>");
+}
+END_TEST
+
+static IgwIotEvent *
+test_profile_fields(IgwThing *thing, IgwIotProfile profile)
+{
+	IgwIotEvent *event = igw_iot_event_new(IGW_IOT_EVENT_FIELDS, "1");
+	event->thing = thing;
+	event->done = TRUE;
+	event->profile = profile;
+	test_add_reading(event, "temperature", g_variant_new_double(23.44), TEST_TIME_US, 0);
+	test_add_reading(event, "relay", g_variant_new_boolean(TRUE), TEST_TIME_US, 0);
+	test_add_reading(event, "battery", g_variant_new_int64(97), TEST_TIME_US, 0);
+	test_add_reading(event, "uptime", g_variant_new_int64(90 * G_USEC_PER_SEC), TEST_TIME_US, 0);
+	test_add_reading(event, "energy", g_variant_new_int64(G_GINT64_CONSTANT(5000000000)), TEST_TIME_US, 0);
+	test_add_reading(event, "power", g_variant_new_double(-41.5), TEST_TIME_US, 0);
+	test_add_reading(event, "state", g_variant_new_string("idle"), TEST_TIME_US, 0);
+	return event;
+}
+
+static IgwThing *
+test_profile_thing(void)
+{
+	IgwThing *thing = test_thing();
+	g_autoptr(IgwField) energy = igw_field_new("energy", IGW_FIELD_TYPE_INTEGER);
+	g_autoptr(IgwField) power = igw_field_new("power", IGW_FIELD_TYPE_NUMERIC);
+	g_autoptr(IgwField) state = igw_field_new("state", IGW_FIELD_TYPE_STRING);
+	igw_field_set_unit(energy, "Wh");
+	igw_field_set_unit(power, "W");
+	igw_field_set_decimals(power, 0);
+	igw_field_set_writable(power, TRUE);
+	igw_thing_add_field(thing, energy);
+	igw_thing_add_field(thing, power);
+	igw_thing_add_field(thing, state);
+	return thing;
+}
+
+#define TEST_FIELDS_HEAD                                                                           \
+	"<message to=\"alice@localhost/ctl\"><fields done=\"true\" seqnr=\"1\" xmlns=\"" SD "\">"   \
+	"<node nodeId=\"sim:kitchen\"><timestamp value=\"2026-11-21T21:15:37Z\">"
+#define TEST_FIELDS_TAIL "</timestamp></node></fields></message>"
+
+/* one readout in each profile's field types */
+START_TEST(test_iot_encode_profiles)
+{
+	g_autoptr(IgwThing) thing = test_profile_thing();
+	g_autoptr(IgwIotEvent) slixmpp = test_profile_fields(thing, IGW_IOT_PROFILE_SLIXMPP);
+	g_autoptr(IgwIotEvent) xsf = test_profile_fields(thing, IGW_IOT_PROFILE_XSF);
+	g_autoptr(IgwIotEvent) smack = test_profile_fields(thing, IGW_IOT_PROFILE_SMACK);
+	g_autoptr(xmpp_stanza_t) a = test_encode(TEST_REQ, slixmpp);
+	g_autoptr(xmpp_stanza_t) b = test_encode(TEST_REQ, xsf);
+	g_autoptr(xmpp_stanza_t) c = test_encode(TEST_REQ, smack);
+	/* slixmpp: numeric for every number, timeSpan */
+	test_assert_xml(a, TEST_FIELDS_HEAD
+			"<numeric momentary=\"true\" name=\"temperature\" unit=\"°C\" value=\"23.4\"/>"
+			"<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
+			"<numeric name=\"battery\" status=\"true\" unit=\"%\" value=\"97\"/>"
+			"<timeSpan momentary=\"true\" name=\"uptime\" value=\"PT90S\"/>"
+			"<numeric momentary=\"true\" name=\"energy\" unit=\"Wh\" value=\"5000000000\"/>"
+			"<numeric momentary=\"true\" name=\"power\" unit=\"W\" value=\"-42\"/>"
+			"<string momentary=\"true\" name=\"state\" value=\"idle\"/>" TEST_FIELDS_TAIL);
+	/* xsf: int and long, duration, writable, unit always on numeric */
+	test_assert_xml(b, TEST_FIELDS_HEAD
+			"<numeric momentary=\"true\" name=\"temperature\" unit=\"°C\" value=\"23.4\"/>"
+			"<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
+			"<int name=\"battery\" status=\"true\" value=\"97\"/>"
+			"<duration momentary=\"true\" name=\"uptime\" value=\"PT90S\"/>"
+			"<long momentary=\"true\" name=\"energy\" value=\"5000000000\"/>"
+			"<numeric momentary=\"true\" name=\"power\" unit=\"W\" value=\"-42\" writable=\"true\"/>"
+			"<string momentary=\"true\" name=\"state\" value=\"idle\"/>" TEST_FIELDS_TAIL);
+	/* smack: int and boolean only; a number with decimals, a long, a duration, a string left out */
+	test_assert_xml(c, TEST_FIELDS_HEAD
+			"<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
+			"<int name=\"battery\" status=\"true\" value=\"97\"/>"
+			"<int momentary=\"true\" name=\"power\" value=\"-42\"/>" TEST_FIELDS_TAIL);
+}
+END_TEST
+
+/* no empty <timestamp> for readings smack cannot carry */
+START_TEST(test_iot_encode_smack_nothing)
+{
+	g_autoptr(IgwThing) thing = test_profile_thing();
+	g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_FIELDS, "1");
+	g_autoptr(xmpp_stanza_t) out = NULL;
+	event->thing = thing;
+	event->done = TRUE;
+	event->profile = IGW_IOT_PROFILE_SMACK;
+	test_add_reading(event, "temperature", g_variant_new_double(23.44), TEST_TIME_US, 0);
+	test_add_reading(event, "relay", g_variant_new_boolean(FALSE), TEST_TIME_US + G_USEC_PER_SEC, 0);
+	test_add_reading(event, "state", g_variant_new_string("idle"), TEST_TIME_US + G_USEC_PER_SEC, 0);
+	test_add_reading(event, "power", g_variant_new_double(1e12), TEST_TIME_US + 2 * G_USEC_PER_SEC, 0);
+	out = test_encode(TEST_REQ, event);
+	test_assert_xml(out, "<message to=\"alice@localhost/ctl\"><fields done=\"true\" seqnr=\"1\" "
+			     "xmlns=\"" SD "\"><node nodeId=\"sim:kitchen\">"
+			     "<timestamp value=\"2026-11-21T21:15:38Z\">"
+			     "<boolean momentary=\"true\" name=\"relay\" value=\"false\"/></timestamp>"
+			     "</node></fields></message>");
+}
+END_TEST
+
+/* xsf and smack: standard errors only, an empty setResponse */
+START_TEST(test_iot_encode_profile_errors)
+{
+	g_autoptr(IgwIotEvent) rejected = igw_iot_event_new(IGW_IOT_EVENT_REJECTED, "2");
+	g_autoptr(IgwIotEvent) set_error = igw_iot_event_new(IGW_IOT_EVENT_SET_ERROR, NULL);
+	g_autoptr(IgwIotEvent) ok = igw_iot_event_new(IGW_IOT_EVENT_SET_OK, NULL);
+	const IgwIotProfile profiles[] = {IGW_IOT_PROFILE_XSF, IGW_IOT_PROFILE_SMACK};
+	rejected->condition = IGW_IOT_CONDITION_ITEM_NOT_FOUND;
+	rejected->text = g_strdup("Invalid field nope");
+	set_error->condition = IGW_IOT_CONDITION_ITEM_NOT_FOUND;
+	set_error->text = g_strdup("Invalid field NoSuchField");
+	set_error->param = g_strdup("NoSuchField");
+	for (guint i = 0; i < G_N_ELEMENTS(profiles); i++) {
+		g_autoptr(xmpp_stanza_t) r = NULL;
+		g_autoptr(xmpp_stanza_t) e = NULL;
+		g_autoptr(xmpp_stanza_t) o = NULL;
+		rejected->profile = set_error->profile = ok->profile = profiles[i];
+		r = test_encode(TEST_REQ, rejected);
+		e = test_encode(TEST_SET, set_error);
+		o = test_encode(TEST_SET, ok);
+		test_assert_xml(r, "<iq id=\"2\" to=\"alice@localhost/ctl\" type=\"error\">"
+				   "<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+				   "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid field nope</text>"
+				   "</error></iq>");
+		test_assert_xml(e, "<iq id=\"1\" to=\"alice@localhost/ctl\" type=\"error\">"
+				   "<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+				   "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid field NoSuchField</text>"
+				   "<paramError var=\"NoSuchField\" xmlns=\"" CTR "\">Invalid field NoSuchField</paramError>"
+				   "</error></iq>");
+		test_assert_xml(o, "<iq id=\"1\" to=\"alice@localhost/ctl\" type=\"result\">"
+				   "<setResponse xmlns=\"" CTR "\"/></iq>");
+	}
+}
+END_TEST
+
+/* nf has one form whatever the profile says */
+START_TEST(test_iot_nf_ignores_profile)
+{
+	g_autoptr(IgwThing) thing = test_thing();
+	g_autoptr(IgwIotEvent) fields = igw_iot_event_new(IGW_IOT_EVENT_FIELDS, "r1");
+	g_autoptr(xmpp_stanza_t) f = NULL;
+	fields->thing = thing;
+	fields->done = TRUE;
+	fields->profile = IGW_IOT_PROFILE_SMACK;
+	test_add_reading(fields, "temperature", g_variant_new_double(23.44), TEST_TIME_US, 0);
+	f = test_encode(NF_REQ, fields);
+	test_assert_xml(f, "<message to=\"alice@localhost/nf\"><resp id=\"r1\" xmlns=\"" NFSD "\">"
+			   "<nd id=\"sim:kitchen\"><ts v=\"2026-11-21T21:15:37Z\">"
+			   "<q d=\"1\" m=\"true\" n=\"temperature\" u=\"°C\" v=\"23.4\"/></ts></nd></resp></message>");
+}
+END_TEST
+
+START_TEST(test_iot_profile_names)
+{
+	IgwIotProfile profile = IGW_IOT_PROFILE_XSF;
+	ck_assert(igw_iot_profile_from_string("smack", &profile));
+	ck_assert_int_eq(profile, IGW_IOT_PROFILE_SMACK);
+	ck_assert(igw_iot_profile_from_string("slixmpp", &profile));
+	ck_assert_int_eq(profile, IGW_IOT_PROFILE_SLIXMPP);
+	ck_assert(igw_iot_profile_from_string("xsf", &profile));
+	ck_assert_int_eq(profile, IGW_IOT_PROFILE_XSF);
+	ck_assert(!igw_iot_profile_from_string("Smack", &profile));
+	ck_assert(!igw_iot_profile_from_string(NULL, &profile));
+	ck_assert_str_eq(igw_iot_profile_to_string(IGW_IOT_PROFILE_SMACK), "smack");
+	ck_assert_str_eq(igw_iot_profile_to_string((IgwIotProfile)42), "slixmpp");
+}
+END_TEST
+
 static void
 test_suite_add(Suite *suite, const gchar *name, const TTest *test)
 {
@@ -482,6 +740,13 @@ test_iot_suite(void)
 	test_suite_add(suite, "iot/nf-decode", test_iot_nf_decode);
 	test_suite_add(suite, "iot/nf-encode", test_iot_nf_encode);
 	test_suite_add(suite, "iot/nf-encode-errors", test_iot_nf_encode_errors);
+	test_suite_add(suite, "iot/decode-get-form", test_iot_decode_get_form);
+	test_suite_add(suite, "iot/encode-form", test_iot_encode_form);
+	test_suite_add(suite, "iot/encode-profiles", test_iot_encode_profiles);
+	test_suite_add(suite, "iot/encode-profile-errors", test_iot_encode_profile_errors);
+	test_suite_add(suite, "iot/encode-smack-nothing", test_iot_encode_smack_nothing);
+	test_suite_add(suite, "iot/nf-ignores-profile", test_iot_nf_ignores_profile);
+	test_suite_add(suite, "iot/profile-names", test_iot_profile_names);
 	return suite;
 }
 

@@ -167,19 +167,19 @@ START_TEST(test_store_open_new)
 	g_autoptr(IgwStore) store = test_store_open(path);
 
 	ck_assert_uint_eq(igw_store_get_schema_version(store), IGW_STORE_SCHEMA_VERSION);
-	ck_assert_uint_eq(IGW_STORE_SCHEMA_VERSION, 3);
+	ck_assert_uint_eq(IGW_STORE_SCHEMA_VERSION, 4);
 	igw_store_close(store);
 	ck_assert_uint_eq(igw_store_get_schema_version(store), 0);
 
 	mode = test_sql_text(path, "PRAGMA journal_mode");
 	ck_assert_str_eq(mode, "wal");
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "3");
+	ck_assert_str_eq(version, "4");
 
 	/* and once more, now that it exists */
 	g_clear_object(&store);
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 3);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 4);
 }
 END_TEST
 
@@ -1248,7 +1248,7 @@ START_TEST(test_store_newer_schema)
 
 	g_clear_object(&store);
 	/* in rollback journal mode, where switching to WAL would write to the file */
-	test_sql(path, "PRAGMA journal_mode = DELETE; UPDATE schema SET version = 4");
+	test_sql(path, "PRAGMA journal_mode = DELETE; UPDATE schema SET version = 5");
 	before = test_read_file(path);
 
 	store = igw_store_new();
@@ -1257,7 +1257,7 @@ START_TEST(test_store_newer_schema)
 	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_STORE));
 	ck_assert_ptr_nonnull(strstr(error->message, path));
 	ck_assert_ptr_nonnull(
-	    strstr(error->message, "newer iotgwd (schema 4, this one knows up to 3)"));
+	    strstr(error->message, "newer iotgwd (schema 5, this one knows up to 4)"));
 	ck_assert_ptr_nonnull(strstr(error->message, "refusing to touch it"));
 	ck_assert_uint_eq(igw_store_get_schema_version(store), 0);
 	g_clear_object(&store);
@@ -1265,7 +1265,7 @@ START_TEST(test_store_newer_schema)
 	after = test_read_file(path);
 	ck_assert(g_bytes_equal(before, after));
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "4");
+	ck_assert_str_eq(version, "5");
 }
 END_TEST
 
@@ -1421,7 +1421,7 @@ START_TEST(test_store_migrate_v1)
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
 	ck_assert_str_eq(version, "1");
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 3);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 4);
 	test_assert_fixture_rows(store);
 
 	/* new rows live beside the old ones */
@@ -1443,7 +1443,7 @@ START_TEST(test_store_migrate_v1)
 	g_clear_object(&store);
 	g_clear_pointer(&version, g_free);
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "3");
+	ck_assert_str_eq(version, "4");
 
 	/* a migrated v1 looks like a new database: store-v1.sql matches igw_store_migrate_v1() */
 	g_clear_object(&store);
@@ -1457,6 +1457,7 @@ START_TEST(test_store_migrate_v1)
 	ck_assert_ptr_nonnull(strstr(schema_fresh, "things.state TEXT 1 'adopted' 0"));
 	ck_assert_ptr_nonnull(strstr(schema_fresh, "things.display_name TEXT 0 - 0"));
 	ck_assert_ptr_nonnull(strstr(schema_fresh, "owners.source TEXT 1 'config' 0"));
+	ck_assert_ptr_nonnull(strstr(schema_fresh, "peers.profile TEXT 1 - 0"));
 }
 END_TEST
 
@@ -1476,7 +1477,7 @@ START_TEST(test_store_migrate_v2)
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
 	ck_assert_str_eq(version, "2");
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 3);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 4);
 	test_assert_fixture_rows(store);
 
 	/* what v2 added is still there: the outbox, its sequence, the history limits */
@@ -1507,7 +1508,7 @@ START_TEST(test_store_migrate_v2)
 	ck_assert_str_eq(history, "86400000000|1000");
 	g_clear_pointer(&version, g_free);
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "3");
+	ck_assert_str_eq(version, "4");
 
 	/* a second open finds nothing to migrate and keeps what v3 wrote */
 	store = test_store_open(path);
@@ -1522,6 +1523,117 @@ START_TEST(test_store_migrate_v2)
 	schema_fresh = test_describe_schema(fresh);
 	ck_assert_str_eq(schema_migrated, schema_fresh);
 	ck_assert_ptr_nonnull(strstr(schema_fresh, "owners.source TEXT 1 'config' 0"));
+}
+END_TEST
+
+/* v3 state survives v4; the new peers table starts empty */
+START_TEST(test_store_migrate_v3)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autofree gchar *fresh = test_path("fresh.db");
+	g_autofree gchar *version = NULL;
+	g_autofree gchar *profile = NULL;
+	g_autofree gchar *schema_migrated = NULL;
+	g_autofree gchar *schema_fresh = NULL;
+	g_autoptr(IgwStore) store = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean ret;
+
+	test_copy_fixture("store-v3.db", path);
+	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
+	ck_assert_str_eq(version, "3");
+	store = test_store_open(path);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 4);
+	/* what v3 held: states, display names and owners of both sources */
+	test_assert_state(store, "sim:kitchen", "adopted");
+	test_assert_state(store, "sim:door", "blocked");
+	test_assert_display_name(store, "sim:kitchen", "Cooking");
+	test_assert_owner_list(store, "", "alice@example.org:config,dave@example.org:admin");
+	ret = igw_store_get_peer_profile(store, "bob@example.org", &profile, &error);
+	test_assert_ok(ret, error);
+	ck_assert_ptr_null(profile);
+	ret = igw_store_set_peer_profile(store, "bob@example.org", "smack", &error);
+	test_assert_ok(ret, error);
+	g_clear_object(&store);
+	g_clear_pointer(&version, g_free);
+	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
+	ck_assert_str_eq(version, "4");
+
+	/* a migrated v3 looks like a new database: store-v3.sql matches migrate_v1 to v3 */
+	store = test_store_open(fresh);
+	g_clear_object(&store);
+	schema_migrated = test_describe_schema(path);
+	schema_fresh = test_describe_schema(fresh);
+	ck_assert_str_eq(schema_migrated, schema_fresh);
+}
+END_TEST
+
+static void
+test_assert_profile(IgwStore *store, const gchar *jid, const gchar *expected)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *profile = NULL;
+	gboolean ret = igw_store_get_peer_profile(store, jid, &profile, &error);
+	test_assert_ok(ret, error);
+	ck_assert_pstr_eq(profile, expected);
+}
+
+/* admin rows one by one, config rows as a whole; JIDs without case */
+START_TEST(test_store_peers)
+{
+	g_autofree gchar *path = test_path("peers.db");
+	g_autoptr(IgwStore) store = test_store_open(path);
+	g_autoptr(GError) error = NULL;
+	const gchar *jids[] = {"bob@example.org", "carol@example.org", NULL};
+	const gchar *profiles[] = {"xsf", "smack", NULL};
+	const gchar *later_jids[] = {"Carol@Example.org", NULL};
+	const gchar *later_profiles[] = {"xsf", NULL};
+	const gchar *bad_profiles[] = {"xsf", "java", NULL};
+	gboolean ret;
+
+	test_assert_profile(store, "bob@example.org", NULL);
+	ret = igw_store_set_peer_profile(store, "dave@example.org", "smack", &error);
+	test_assert_ok(ret, error);
+	ret = igw_store_set_peer_profile(store, "bob@example.org", "slixmpp", &error);
+	test_assert_ok(ret, error);
+	test_assert_profile(store, "DAVE@example.org", "smack");
+
+	/* the config wins over an admin row of the same JID, and leaves the others */
+	ret = igw_store_set_config_peers(store, jids, profiles, &error);
+	test_assert_ok(ret, error);
+	test_assert_profile(store, "bob@example.org", "xsf");
+	test_assert_profile(store, "carol@example.org", "smack");
+	test_assert_profile(store, "dave@example.org", "smack");
+
+	/* a reload: config rows not named any more go */
+	ret = igw_store_set_config_peers(store, later_jids, later_profiles, &error);
+	test_assert_ok(ret, error);
+	test_assert_profile(store, "bob@example.org", NULL);
+	test_assert_profile(store, "carol@example.org", "xsf");
+	test_assert_profile(store, "dave@example.org", "smack");
+	ret = igw_store_set_config_peers(store, NULL, NULL, &error);
+	test_assert_ok(ret, error);
+	test_assert_profile(store, "carol@example.org", NULL);
+
+	/* NULL removes an admin row */
+	ret = igw_store_set_peer_profile(store, "dave@example.org", NULL, &error);
+	test_assert_ok(ret, error);
+	test_assert_profile(store, "dave@example.org", NULL);
+
+	ret = igw_store_set_peer_profile(store, "dave@example.org", "java", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+	ck_assert_ptr_nonnull(strstr(error->message, "unknown profile 'java'"));
+	g_clear_error(&error);
+	ret = igw_store_set_peer_profile(store, "dave@example.org/phone", "xsf", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+	g_clear_error(&error);
+	/* a bad config list changes nothing */
+	ret = igw_store_set_config_peers(store, jids, bad_profiles, &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+	test_assert_profile(store, "bob@example.org", NULL);
 }
 END_TEST
 
@@ -1559,6 +1671,8 @@ test_store_suite(void)
 	test_suite_add(suite, "store/foreign-database", test_store_foreign);
 	test_suite_add(suite, "store/migrate-v1", test_store_migrate_v1);
 	test_suite_add(suite, "store/migrate-v2", test_store_migrate_v2);
+	test_suite_add(suite, "store/migrate-v3", test_store_migrate_v3);
+	test_suite_add(suite, "store/peers", test_store_peers);
 	return suite;
 }
 

@@ -5,7 +5,7 @@
 Fails when
 * a command of `iotgwctl get-actions` is not set in bold in the COMMANDS
   section of man/iotgwctl.1, or is not a word of data/completion/iotgwctl;
-* a key of the [xmpp], [gateway] or [history] group accepted by
+* a key of the [xmpp], [gateway], [history] or [peer JID] group accepted by
   src/igw-config.c (its *_keys[] arrays) is not set in bold in that group's
   section of man/iotgwd.conf.5;
 * a long option of `iotgwd --help` is not set in bold in the OPTIONS section
@@ -23,7 +23,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(os.environ.get("IGW_SOURCE_ROOT") or Path(__file__).resolve().parent.parent)
-CONFIG_GROUPS = ("xmpp", "gateway", "history")
+CONFIG_GROUPS = ("xmpp", "gateway", "history", "peer")
+# the man page section of a group whose name takes an argument
+CONFIG_SECTIONS = {"peer": "[peer JID]"}
 
 # macros whose arguments alternate between two fonts, and the font of each
 ALTERNATING = {"BR": "BR", "RB": "RB", "BI": "BI", "IB": "IB", "IR": "IR", "RI": "RI"}
@@ -127,8 +129,9 @@ def check_conf() -> list[str]:
         if not keys:
             problems.append(f"src/igw-config.c: no {group}_keys[] array found")
             continue
-        documented = bold_words(ROOT / "man" / "iotgwd.conf.5", f"[{group}]")
-        problems += [f"man/iotgwd.conf.5: key '{key}' is not in bold under [{group}]"
+        section = CONFIG_SECTIONS.get(group, f"[{group}]")
+        documented = bold_words(ROOT / "man" / "iotgwd.conf.5", section)
+        problems += [f"man/iotgwd.conf.5: key '{key}' is not in bold under {section}"
                      for key in keys if key not in documented]
     return problems
 
