@@ -127,33 +127,49 @@ igw_engine_emit_status(IgwEngine *self)
 	g_signal_emit(self, signals[SIGNAL_STATUS_CHANGED], 0);
 }
 
+typedef struct {
+	guint online;
+	guint connecting;
+	guint failed;
+} IgwEngineSessionCounts;
+
+static IgwEngineSessionCounts
+igw_engine_count_sessions(IgwEngine *self)
+{
+	IgwEngineSessionCounts counts = {0};
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init(&iter, self->things);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		IgwEngineThing *entry = value;
+		IgwXmppSessionState state;
+		if (entry->session == NULL)
+			continue;
+		state = igw_xmpp_session_get_state(entry->session);
+		counts.online += state == IGW_XMPP_SESSION_STATE_ONLINE;
+		counts.connecting += state == IGW_XMPP_SESSION_STATE_CONNECTING ||
+				     state == IGW_XMPP_SESSION_STATE_REGISTERING ||
+				     state == IGW_XMPP_SESSION_STATE_WAITING ||
+				     state == IGW_XMPP_SESSION_STATE_BACKOFF;
+		counts.failed += state == IGW_XMPP_SESSION_STATE_AUTH_FAILED ||
+				 state == IGW_XMPP_SESSION_STATE_IDLE;
+	}
+	return counts;
+}
+
 /* the sd_notify STATUS line: counts, and why the gateway is not online */
 gchar *
 igw_engine_get_status(IgwEngine *self)
 {
-	GHashTableIter iter;
-	gpointer value;
-	guint online = 0;
-	guint failed = 0;
+	IgwEngineSessionCounts counts = igw_engine_count_sessions(self);
 	IgwXmppSessionState state = IGW_XMPP_SESSION_STATE_IDLE;
 	const gchar *reason = NULL;
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		IgwEngineThing *entry = value;
-		IgwXmppSessionState thing_state;
-		if (entry->session == NULL)
-			continue;
-		thing_state = igw_xmpp_session_get_state(entry->session);
-		online += thing_state == IGW_XMPP_SESSION_STATE_ONLINE;
-		failed += thing_state == IGW_XMPP_SESSION_STATE_AUTH_FAILED ||
-			  thing_state == IGW_XMPP_SESSION_STATE_IDLE;
-	}
 	if (self->gateway_session != NULL) {
 		state = igw_xmpp_session_get_state(self->gateway_session);
 		reason = igw_xmpp_session_get_state_reason(self->gateway_session);
 	}
 	return g_strdup_printf("%u things, %u online, %u failed; gateway %s%s%s",
-			       g_hash_table_size(self->things), online, failed,
+			       g_hash_table_size(self->things), counts.online, counts.failed,
 			       igw_xmpp_session_state_to_string(state), reason != NULL ? ": " : "",
 			       reason != NULL ? reason : "");
 }
@@ -1292,34 +1308,19 @@ GVariant *
 igw_engine_get_status_dict(IgwEngine *self)
 {
 	GVariantBuilder builder;
-	GHashTableIter iter;
-	gpointer value;
-	guint online = 0, connecting = 0, failed = 0;
+	IgwEngineSessionCounts counts = igw_engine_count_sessions(self);
 	const gchar *reason = NULL;
 	const gchar *gateway = igw_xmpp_session_state_to_string(igw_xmpp_session_get_state(self->gateway_session));
 	g_autoptr(GError) error = NULL;
 	reason = igw_xmpp_session_get_state_reason(self->gateway_session);
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		IgwEngineThing *entry = value;
-		IgwXmppSessionState state;
-		if (entry->session == NULL)
-			continue;
-		state = igw_xmpp_session_get_state(entry->session);
-		online += state == IGW_XMPP_SESSION_STATE_ONLINE;
-		connecting += state == IGW_XMPP_SESSION_STATE_CONNECTING ||
-			      state == IGW_XMPP_SESSION_STATE_REGISTERING ||
-			      state == IGW_XMPP_SESSION_STATE_WAITING || state == IGW_XMPP_SESSION_STATE_BACKOFF;
-		failed += state == IGW_XMPP_SESSION_STATE_AUTH_FAILED || state == IGW_XMPP_SESSION_STATE_IDLE;
-	}
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&builder, "{sv}", "version", g_variant_new_string(PACKAGE_VERSION));
 	g_variant_builder_add(&builder, "{sv}", "uptime",
 			      g_variant_new_uint64((guint64)(g_get_real_time() - self->started_us) / G_USEC_PER_SEC));
 	g_variant_builder_add(&builder, "{sv}", "things", g_variant_new_uint32(g_hash_table_size(self->things)));
-	g_variant_builder_add(&builder, "{sv}", "sessions_online", g_variant_new_uint32(online));
-	g_variant_builder_add(&builder, "{sv}", "sessions_connecting", g_variant_new_uint32(connecting));
-	g_variant_builder_add(&builder, "{sv}", "sessions_failed", g_variant_new_uint32(failed));
+	g_variant_builder_add(&builder, "{sv}", "sessions_online", g_variant_new_uint32(counts.online));
+	g_variant_builder_add(&builder, "{sv}", "sessions_connecting", g_variant_new_uint32(counts.connecting));
+	g_variant_builder_add(&builder, "{sv}", "sessions_failed", g_variant_new_uint32(counts.failed));
 	g_variant_builder_add(&builder, "{sv}", "gateway_session", g_variant_new_string(gateway));
 	g_variant_builder_add(&builder, "{sv}", "gateway_reason", g_variant_new_string(reason != NULL ? reason : ""));
 	g_variant_builder_add(&builder, "{sv}", "outbox", g_variant_new_uint32(igw_store_outbox_count(self->store, &error)));
