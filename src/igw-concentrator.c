@@ -18,6 +18,7 @@ struct _IgwConcentrator {
 	IgwTransport *transport;
 	GHashTable *subscribers; /* full JID -> IgwConcentratorSubscriber */
 	GHashTable *states;      /* node id -> IgwConcentratorState + 1, adopted things only */
+	GHashTable *servers;     /* node id -> IgwIotServer, with its readouts in progress */
 	gulong changed_id;
 	gulong reading_id;
 	IgwIotProfileFunc profile_func; /* the requester's dialect profile */
@@ -479,7 +480,7 @@ igw_concentrator_handle_iot(IgwConcentrator *self, const IgwIotCodec *iot, xmpp_
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(IgwIotRequest) request = NULL;
-	g_autoptr(IgwIotServer) server = NULL;
+	IgwIotServer *server;
 	IgwPlugin *plugin;
 	IgwThing *thing;
 	if (!owner) {
@@ -506,11 +507,16 @@ igw_concentrator_handle_iot(IgwConcentrator *self, const IgwIotCodec *iot, xmpp_
 					    igw_iot_condition_from_error(error), error->message);
 		return;
 	}
-	/* the thing's own server, speaking from the gateway's JID */
-	server = igw_iot_server_new(self->transport, plugin, thing);
-	igw_iot_server_set_history_func(server, igw_concentrator_history_cb, self);
-	if (self->profile_func != NULL)
-		igw_iot_server_set_profile_func(server, self->profile_func, self->profile_data);
+	/* the thing's own server, speaking from the gateway's JID, kept while readouts wait */
+	server = g_hash_table_lookup(self->servers, igw_thing_get_id(thing));
+	if (server == NULL || igw_iot_server_get_thing(server) != thing) {
+		server = igw_iot_server_new(self->transport, plugin, thing);
+		igw_iot_server_set_history_func(server, igw_concentrator_history_cb, self);
+		if (self->profile_func != NULL)
+			igw_iot_server_set_profile_func(server, self->profile_func,
+							self->profile_data);
+		g_hash_table_replace(self->servers, g_strdup(igw_thing_get_id(thing)), server);
+	}
 	igw_iot_server_handle(server, stanza, TRUE);
 }
 
@@ -589,6 +595,8 @@ igw_concentrator_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gcha
 	IgwConcentratorState state =
 	    is_node ? igw_concentrator_node_state(self, thing) : IGW_CONCENTRATOR_STATE_NONE;
 	if (!is_node) {
+		/* stops its readouts in progress */
+		g_hash_table_remove(self->servers, id);
 		if (known != NULL && g_hash_table_remove(self->states, id))
 			igw_concentrator_send_event(self, thing,
 						    IGW_CONCENTRATOR_RESULT_NODE_REMOVED,
@@ -704,6 +712,8 @@ igw_concentrator_new(IgwEngine *engine, IgwTransport *transport)
 	self->subscribers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 						  (GDestroyNotify)igw_concentrator_subscriber_free);
 	self->states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->servers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					      (GDestroyNotify)igw_iot_server_free);
 	for (guint i = 0; i < things->len; i++) {
 		IgwThing *thing = g_ptr_array_index(things, i);
 		if (igw_concentrator_is_node(self, thing))
@@ -727,6 +737,7 @@ igw_concentrator_free(IgwConcentrator *self)
 	g_clear_signal_handler(&self->reading_id, self->engine);
 	g_hash_table_unref(self->subscribers);
 	g_hash_table_unref(self->states);
+	g_hash_table_unref(self->servers);
 	g_object_unref(self->transport);
 	g_free(self);
 }

@@ -296,6 +296,8 @@ igw_nf_encode(xmpp_stanza_t *request, const IgwIotEvent *event)
 		return igw_nf_encode_error(request, event);
 	case IGW_IOT_EVENT_DONE:
 		return igw_nf_message(request, "done", event);
+	case IGW_IOT_EVENT_STARTED:
+		return igw_nf_message(request, "started", event);
 	case IGW_IOT_EVENT_FORM:
 		return igw_iot_xml_form_reply(request, event);
 	case IGW_IOT_EVENT_FIELDS:

@@ -374,8 +374,9 @@ igw_xsf_encode_message(xmpp_stanza_t *request, const IgwIotEvent *event)
 	xmpp_ctx_t *ctx = xmpp_stanza_get_context(request);
 	xmpp_stanza_t *message = xmpp_message_new(ctx, NULL, xmpp_stanza_get_from(request), NULL);
 	gboolean failure = event->kind == IGW_IOT_EVENT_FAILURE;
-	xmpp_stanza_t *payload =
-	    igw_iot_xml_add_child(message, failure ? "failure" : "fields", IGW_NS_IOT_SENSORDATA);
+	gboolean started = event->kind == IGW_IOT_EVENT_STARTED;
+	xmpp_stanza_t *payload = igw_iot_xml_add_child(
+	    message, failure ? "failure" : (started ? "started" : "fields"), IGW_NS_IOT_SENSORDATA);
 	if (event->seqnr != NULL)
 		xmpp_stanza_set_attribute(payload, "seqnr", event->seqnr);
 	if (event->done)
@@ -427,6 +428,7 @@ igw_xsf_encode(xmpp_stanza_t *request, const IgwIotEvent *event)
 		return igw_iot_xml_form_reply(request, event);
 	case IGW_IOT_EVENT_FIELDS:
 	case IGW_IOT_EVENT_FAILURE:
+	case IGW_IOT_EVENT_STARTED:
 	default:
 		return igw_xsf_encode_message(request, event);
 	}

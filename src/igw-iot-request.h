@@ -69,6 +69,7 @@ typedef enum {
 	IGW_IOT_EVENT_SET_ERROR,
 	IGW_IOT_EVENT_DONE, /* after the last fields; dialects that mark it on the fields skip it */
 	IGW_IOT_EVENT_FORM, /* getForm answer: thing, and the latest readings of its writable fields */
+	IGW_IOT_EVENT_STARTED, /* a queued readout began: a message */
 } IgwIotEventKind;
 
 /* the stanza error a rejection maps to */

@@ -18,7 +18,19 @@ struct _IgwIotServer {
 	IgwIotProfileFunc profile_func;
 	gpointer profile_data;
 	IgwIotProfile profile; /* of the request being handled */
+	GHashTable *readouts;  /* "requester full JID\nseqnr" -> IgwIotReadout, never the iq id */
 };
+
+/* a momentary readout waiting for the device */
+typedef struct {
+	IgwIotServer *server; /* NULL once cancelled or the server is freed */
+	gchar *key;
+	const IgwIotCodec *codec;
+	IgwIotProfile profile;
+	xmpp_stanza_t *stanza; /* a copy of the request */
+	IgwIotRequest *request;
+	GCancellable *cancellable;
+} IgwIotReadout;
 
 static const gchar *const igw_iot_features[] = {IGW_NS_IOT_SENSORDATA, IGW_NS_IOT_CONTROL,
 						 IGW_NS_IOT_NF_SENSORDATA, IGW_NS_IOT_NF_CONTROL, NULL};
@@ -160,6 +172,19 @@ igw_iot_server_send_fields(IgwIotServer *self, const IgwIotCodec *codec, xmpp_st
 	igw_iot_server_send(self->transport, codec, self->profile, stanza, done);
 }
 
+/* a failure only ever as the last message: slixmpp drops the session on it */
+static void
+igw_iot_server_fail(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *stanza,
+		    const IgwIotRequest *request, const gchar *text)
+{
+	g_autoptr(IgwIotEvent) failure = igw_iot_event_new(IGW_IOT_EVENT_FAILURE, request->seqnr);
+	g_autoptr(IgwIotEvent) done = igw_iot_event_new(IGW_IOT_EVENT_DONE, request->seqnr);
+	failure->done = TRUE;
+	failure->text = g_strdup(text);
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, failure);
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, done);
+}
+
 static void
 igw_iot_server_read(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *stanza,
 		    const IgwIotRequest *request)
@@ -178,19 +203,139 @@ igw_iot_server_read(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t 
 	else
 		readings = igw_iot_server_momentary(self, request);
 	if (readings == NULL) {
-		/* a failure only ever as the last message: slixmpp drops the session on it */
-		g_autoptr(IgwIotEvent) failure = igw_iot_event_new(IGW_IOT_EVENT_FAILURE, request->seqnr);
-		failure->done = TRUE;
-		failure->text = g_strdup(error->message);
-		igw_iot_server_send(self->transport, codec, self->profile, stanza, failure);
-		g_clear_pointer(&failure, igw_iot_event_free);
-		failure = igw_iot_event_new(IGW_IOT_EVENT_DONE, request->seqnr);
-		igw_iot_server_send(self->transport, codec, self->profile, stanza, failure);
+		igw_iot_server_fail(self, codec, stanza, request, error->message);
 		return;
 	}
 	g_info("thing %s: readout %s for %s: %u readings", igw_thing_get_id(self->thing),
 	       request->seqnr, request->requester, readings->len);
 	igw_iot_server_send_fields(self, codec, stanza, request, readings);
+}
+
+static gchar *
+igw_iot_readout_key(const IgwIotRequest *request)
+{
+	return g_strdup_printf("%s\n%s", request->requester != NULL ? request->requester : "",
+			       request->seqnr != NULL ? request->seqnr : "");
+}
+
+static void
+igw_iot_readout_free(IgwIotReadout *readout)
+{
+	g_free(readout->key);
+	xmpp_stanza_release(readout->stanza);
+	igw_iot_request_free(readout->request);
+	g_object_unref(readout->cancellable);
+	g_free(readout);
+}
+
+/* the table's destroy func: the runner's callback still comes, and frees it */
+static void
+igw_iot_readout_detach(IgwIotReadout *readout)
+{
+	g_autoptr(GCancellable) cancellable = g_object_ref(readout->cancellable);
+	readout->server = NULL;
+	g_cancellable_cancel(cancellable);
+}
+
+/* the readings the plugin reported during the readout are the latest ones */
+static void
+igw_iot_readout_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	IgwIotReadout *readout = user_data;
+	IgwIotServer *self = readout->server;
+	g_autoptr(GError) error = NULL;
+	gboolean ok = igw_plugin_runner_readout_finish(IGW_PLUGIN(source), result, &error);
+	if (self != NULL) {
+		g_autoptr(GPtrArray) readings = NULL;
+		g_hash_table_steal(self->readouts, readout->key);
+		self->profile = readout->profile;
+		if (!ok) {
+			g_message("thing %s: readout %s for %s failed: %s",
+				  igw_thing_get_id(self->thing), readout->request->seqnr,
+				  readout->request->requester, error->message);
+			igw_iot_server_fail(self, readout->codec, readout->stanza, readout->request,
+					    error->message);
+		} else {
+			readings = igw_iot_server_momentary(self, readout->request);
+			g_info("thing %s: readout %s for %s: %u fresh readings",
+			       igw_thing_get_id(self->thing), readout->request->seqnr,
+			       readout->request->requester, readings->len);
+			igw_iot_server_send_fields(self, readout->codec, readout->stanza,
+						   readout->request, readings);
+		}
+	}
+	igw_iot_readout_free(readout);
+}
+
+/* accepted as queued, started, then fields or a failure once the device answered */
+static void
+igw_iot_server_read_device(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *stanza,
+			   IgwIotRequest *request)
+{
+	g_autoptr(IgwIotRequest) owned = request;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(IgwIotEvent) accepted = igw_iot_event_new(IGW_IOT_EVENT_ACCEPTED, request->seqnr);
+	g_autoptr(IgwIotEvent) started = igw_iot_event_new(IGW_IOT_EVENT_STARTED, request->seqnr);
+	g_autofree gchar *key = igw_iot_readout_key(request);
+	IgwIotReadout *readout;
+	if (!igw_iot_server_check_read(self, request, &error)) {
+		igw_iot_server_reject(self, codec, stanza, request, igw_iot_condition_from_error(error),
+				      error->message);
+		return;
+	}
+	if (g_hash_table_contains(self->readouts, key)) {
+		g_autofree gchar *text =
+		    g_strdup_printf("Readout %s is in progress", request->seqnr);
+		igw_iot_server_reject(self, codec, stanza, request, IGW_IOT_CONDITION_NOT_ALLOWED,
+				      text);
+		return;
+	}
+	readout = g_new0(IgwIotReadout, 1);
+	readout->server = self;
+	readout->key = g_steal_pointer(&key);
+	readout->codec = codec;
+	readout->profile = self->profile;
+	readout->stanza = xmpp_stanza_copy(stanza);
+	readout->request = g_steal_pointer(&owned);
+	readout->cancellable = g_cancellable_new();
+	g_hash_table_insert(self->readouts, readout->key, readout);
+	accepted->queued = TRUE;
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, accepted);
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, started);
+	g_info("thing %s: readout %s for %s started", igw_thing_get_id(self->thing), request->seqnr,
+	       request->requester);
+	igw_plugin_runner_readout_async(self->plugin, self->thing, readout->cancellable,
+					igw_iot_readout_cb, readout);
+}
+
+/* cancels the plugin call; an unknown seqnr is rejected */
+static void
+igw_iot_server_cancel(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *stanza,
+		      const IgwIotRequest *request)
+{
+	g_autofree gchar *key = igw_iot_readout_key(request);
+	g_autoptr(IgwIotEvent) event = NULL;
+	if (!g_hash_table_remove(self->readouts, key)) {
+		g_autofree gchar *text =
+		    g_strdup_printf("No readout %s in progress", request->seqnr);
+		igw_iot_server_reject(self, codec, stanza, request,
+				      IGW_IOT_CONDITION_ITEM_NOT_FOUND, text);
+		return;
+	}
+	g_info("thing %s: readout %s for %s cancelled", igw_thing_get_id(self->thing),
+	       request->seqnr, request->requester);
+	event = igw_iot_event_new(IGW_IOT_EVENT_CANCELLED, request->seqnr);
+	igw_iot_server_send(self->transport, codec, self->profile, stanza, event);
+}
+
+/* momentary values of a thing whose plugin can ask the device afresh */
+static gboolean
+igw_iot_server_wants_device(IgwIotServer *self, const IgwIotRequest *request)
+{
+	return request->kind == IGW_IOT_REQUEST_READ &&
+	       (request->categories & IGW_IOT_CATEGORY_HISTORICAL) == 0 &&
+	       (request->categories & IGW_FIELD_CATEGORY_MOMENTARY) != 0 &&
+	       igw_plugin_can_readout(self->plugin, self->thing);
 }
 
 /* which wire types may carry a value of which field type */
@@ -365,12 +510,9 @@ igw_iot_server_dispatch(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanz
 	case IGW_IOT_REQUEST_READ:
 		igw_iot_server_read(self, codec, stanza, request);
 		break;
-	case IGW_IOT_REQUEST_CANCEL: {
-		/* readouts finish before the next stanza is read: nothing is left to stop */
-		g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_CANCELLED, request->seqnr);
-		igw_iot_server_send(self->transport, codec, self->profile, stanza, event);
+	case IGW_IOT_REQUEST_CANCEL:
+		igw_iot_server_cancel(self, codec, stanza, request);
 		break;
-	}
 	case IGW_IOT_REQUEST_GET_FORM:
 		igw_iot_server_form(self, codec, stanza);
 		break;
@@ -418,8 +560,18 @@ igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner)
 				      error->message);
 		return TRUE;
 	}
+	if (igw_iot_server_wants_device(self, request)) {
+		igw_iot_server_read_device(self, codec, stanza, g_steal_pointer(&request));
+		return TRUE;
+	}
 	igw_iot_server_dispatch(self, codec, stanza, request);
 	return TRUE;
+}
+
+IgwThing *
+igw_iot_server_get_thing(IgwIotServer *self)
+{
+	return self->thing;
 }
 
 void
@@ -443,6 +595,8 @@ igw_iot_server_new(IgwTransport *transport, IgwPlugin *plugin, IgwThing *thing)
 	self->transport = g_object_ref(transport);
 	self->plugin = g_object_ref(plugin);
 	self->thing = g_object_ref(thing);
+	self->readouts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					       (GDestroyNotify)igw_iot_readout_detach);
 	return self;
 }
 
@@ -451,6 +605,8 @@ igw_iot_server_free(IgwIotServer *self)
 {
 	if (self == NULL)
 		return;
+	/* cancels every readout in progress; their callbacks only free them */
+	g_hash_table_unref(self->readouts);
 	g_object_unref(self->transport);
 	g_object_unref(self->plugin);
 	g_object_unref(self->thing);

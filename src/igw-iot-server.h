@@ -29,6 +29,8 @@ IgwIotServer *
 igw_iot_server_new(IgwTransport *transport, IgwPlugin *plugin, IgwThing *thing);
 void
 igw_iot_server_free(IgwIotServer *self);
+IgwThing *
+igw_iot_server_get_thing(IgwIotServer *self);
 void
 igw_iot_server_set_history_func(IgwIotServer *self, IgwIotHistoryFunc func, gpointer user_data);
 /* without one, every peer gets IGW_IOT_PROFILE_SLIXMPP */

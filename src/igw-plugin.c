@@ -311,7 +311,7 @@ igw_plugin_runner_set_discovery(IgwPlugin *self, gboolean enabled, GError **erro
 	return TRUE;
 }
 
-/* one control request: completes once, with the plugin's answer or a timeout */
+/* one control or readout request: completes once, with the plugin's answer or a timeout */
 typedef struct {
 	GCancellable *cancellable; /* the plugin's: cancelled on timeout or by the caller */
 	GCancellable *caller_cancellable;
@@ -357,6 +357,26 @@ igw_plugin_control_timeout_cb(gpointer user_data)
 				helper->thing_id,
 				self->timeout_ms);
 	return G_SOURCE_REMOVE;
+}
+
+/* the task's data: the plugin's cancellable follows the caller's, the timeout runs */
+static IgwPluginControlHelper *
+igw_plugin_control_helper_new(IgwPlugin *self, GTask *task, IgwThing *thing,
+			      const gchar *field_name, GCancellable *cancellable)
+{
+	IgwPluginControlHelper *helper = g_new0(IgwPluginControlHelper, 1);
+	helper->cancellable = g_cancellable_new();
+	if (cancellable != NULL) {
+		helper->caller_cancellable = g_object_ref(cancellable);
+		helper->caller_handler = g_cancellable_connect(cancellable,
+							       G_CALLBACK(igw_plugin_control_cancelled_cb),
+							       helper->cancellable, NULL);
+	}
+	helper->thing_id = g_strdup(igw_thing_get_id(thing));
+	helper->field_name = g_strdup(field_name);
+	helper->timeout_id = g_timeout_add(self->timeout_ms, igw_plugin_control_timeout_cb, task);
+	g_task_set_task_data(task, helper, (GDestroyNotify)igw_plugin_control_helper_free);
+	return helper;
 }
 
 /* the confirmed value is a reading like any other: stored, shown, published */
@@ -430,18 +450,7 @@ igw_plugin_runner_control_async(IgwPlugin *self,
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
-	helper = g_new0(IgwPluginControlHelper, 1);
-	helper->cancellable = g_cancellable_new();
-	if (cancellable != NULL) {
-		helper->caller_cancellable = g_object_ref(cancellable);
-		helper->caller_handler = g_cancellable_connect(cancellable,
-							       G_CALLBACK(igw_plugin_control_cancelled_cb),
-							       helper->cancellable, NULL);
-	}
-	helper->thing_id = g_strdup(igw_thing_get_id(thing));
-	helper->field_name = g_strdup(field_name);
-	helper->timeout_id = g_timeout_add(self->timeout_ms, igw_plugin_control_timeout_cb, task);
-	g_task_set_task_data(task, helper, (GDestroyNotify)igw_plugin_control_helper_free);
+	helper = igw_plugin_control_helper_new(self, task, thing, field_name, cancellable);
 	g_debug("control(%s) %s.%s", self->name, helper->thing_id, field_name);
 	self->vfuncs.control_async(self,
 				   thing,
@@ -457,4 +466,61 @@ igw_plugin_runner_control_finish(IgwPlugin *self, GAsyncResult *result, GError *
 {
 	g_return_val_if_fail(g_task_is_valid(result, self), NULL);
 	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+gboolean
+igw_plugin_can_readout(IgwPlugin *self, IgwThing *thing)
+{
+	g_return_val_if_fail(IGW_IS_PLUGIN(self), FALSE);
+	return self->state == IGW_PLUGIN_STATE_RUNNING && self->vfuncs.readout_async != NULL &&
+	       self->vfuncs.readout_finish != NULL && igw_thing_get_readout_on_demand(thing);
+}
+
+static void
+igw_plugin_readout_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = G_TASK(user_data);
+	IgwPlugin *self = IGW_PLUGIN(source);
+	IgwPluginControlHelper *helper = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	gboolean ok = self->vfuncs.readout_finish(self, result, &error);
+
+	if (g_task_get_completed(task) || helper->timeout_id == 0)
+		return;
+	g_clear_handle_id(&helper->timeout_id, g_source_remove);
+	if (!igw_plugin_runner_result(self, "readout", ok, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	g_task_return_boolean(task, TRUE);
+}
+
+/* the plugin reports the fresh readings through the context before it completes */
+void
+igw_plugin_runner_readout_async(IgwPlugin *self,
+				IgwThing *thing,
+				GCancellable *cancellable,
+				GAsyncReadyCallback callback,
+				gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+	IgwPluginControlHelper *helper;
+
+	if (!igw_plugin_can_readout(self, thing)) {
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+					"plugin %s: readout: not supported for %s", self->name,
+					igw_thing_get_id(thing));
+		return;
+	}
+	helper = igw_plugin_control_helper_new(self, task, thing, NULL, cancellable);
+	g_debug("readout(%s) %s", self->name, helper->thing_id);
+	self->vfuncs.readout_async(self, thing, helper->cancellable, igw_plugin_readout_cb,
+				   g_object_ref(task));
+}
+
+gboolean
+igw_plugin_runner_readout_finish(IgwPlugin *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+	return g_task_propagate_boolean(G_TASK(result), error);
 }

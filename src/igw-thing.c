@@ -24,6 +24,7 @@ struct _IgwThing {
 	GHashTable *latest;  /* field name -> IgwReading */
 	gint64 last_reading_time;
 	gboolean reachable;
+	gboolean readout_on_demand;
 };
 
 G_DEFINE_TYPE(IgwThing, igw_thing, G_TYPE_OBJECT)
@@ -223,6 +224,20 @@ igw_thing_set_reachable(IgwThing *self, gboolean reachable)
 {
 	g_return_if_fail(IGW_IS_THING(self));
 	self->reachable = reachable;
+}
+
+gboolean
+igw_thing_get_readout_on_demand(IgwThing *self)
+{
+	g_return_val_if_fail(IGW_IS_THING(self), FALSE);
+	return self->readout_on_demand;
+}
+
+void
+igw_thing_set_readout_on_demand(IgwThing *self, gboolean on_demand)
+{
+	g_return_if_fail(IGW_IS_THING(self));
+	self->readout_on_demand = on_demand;
 }
 
 /* "21.4 °C" for one field, or NULL when nothing was read yet */

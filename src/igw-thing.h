@@ -67,6 +67,11 @@ gboolean
 igw_thing_get_reachable(IgwThing *self);
 void
 igw_thing_set_reachable(IgwThing *self, gboolean reachable);
+/* the plugin's readout_async can fetch fresh readings of this thing on demand */
+gboolean
+igw_thing_get_readout_on_demand(IgwThing *self);
+void
+igw_thing_set_readout_on_demand(IgwThing *self, gboolean on_demand);
 
 gchar *
 igw_thing_summarize(IgwThing *self);

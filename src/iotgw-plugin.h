@@ -47,7 +47,9 @@ G_DECLARE_FINAL_TYPE(IgwPlugin, igw_plugin, IGW, PLUGIN, GObject)
  *   with the value the device confirmed. Since: 1.0
  * @control_finish: returns the confirmed value, or NULL with @error set. Since: 1.0
  * @readout_async: fetch fresh readings (e.g. a GATT read) and report them
- *   through the context before completing. Optional. Since: 1.0
+ *   through the context before completing. Called for momentary XEP-0323
+ *   readouts of things marked with igw_thing_set_readout_on_demand(); honour
+ *   @cancellable (a cancelled request or the core's timeout). Optional. Since: 1.0
  * @readout_finish: Since: 1.0
  * @set_discovery: start (@enabled TRUE) or stop looking for devices; found
  *   ones are offered with igw_context_offer_thing(). Optional. Since: 1.0

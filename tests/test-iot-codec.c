@@ -458,6 +458,77 @@ START_TEST(test_iot_nf_encode_errors)
 }
 END_TEST
 
+/* a readout that waits for the device: queued, started, then fields or the failure (interop §3.2) */
+#define TEST_CANCEL                                                                                \
+	"<iq id=\"9\" from=\"alice@localhost/ctl\" to=\"sensor@localhost/device\" type=\"get\">"    \
+	"<cancel xmlns=\"" SD "\" seqnr=\"2\"/></iq>"
+
+START_TEST(test_iot_encode_queued)
+{
+	g_autoptr(IgwIotEvent) accepted = igw_iot_event_new(IGW_IOT_EVENT_ACCEPTED, "2");
+	g_autoptr(IgwIotEvent) started = igw_iot_event_new(IGW_IOT_EVENT_STARTED, "2");
+	g_autoptr(IgwIotEvent) failure = igw_iot_event_new(IGW_IOT_EVENT_FAILURE, "2");
+	g_autoptr(IgwIotEvent) done = igw_iot_event_new(IGW_IOT_EVENT_DONE, "2");
+	g_autoptr(IgwIotEvent) cancelled = igw_iot_event_new(IGW_IOT_EVENT_CANCELLED, "2");
+	g_autoptr(IgwIotEvent) unknown = igw_iot_event_new(IGW_IOT_EVENT_REJECTED, "2");
+	g_autoptr(xmpp_stanza_t) a = NULL;
+	g_autoptr(xmpp_stanza_t) st = test_encode(TEST_REQ, started);
+	g_autoptr(xmpp_stanza_t) f = NULL;
+	g_autoptr(xmpp_stanza_t) c = test_encode(TEST_CANCEL, cancelled);
+	g_autoptr(xmpp_stanza_t) r = NULL;
+	accepted->queued = TRUE;
+	a = test_encode(TEST_REQ, accepted);
+	test_assert_xml(a, "<iq id=\"2\" to=\"alice@localhost/ctl\" type=\"result\">"
+			   "<accepted queued=\"true\" seqnr=\"2\" xmlns=\"" SD "\"/></iq>");
+	test_assert_xml(st, "<message to=\"alice@localhost/ctl\"><started seqnr=\"2\" "
+			    "xmlns=\"" SD "\"/></message>");
+	failure->done = TRUE;
+	failure->text = g_strdup("plugin sim: no answer from sim:slow within 10000 ms");
+	f = test_encode(TEST_REQ, failure);
+	test_assert_xml(f, "<message to=\"alice@localhost/ctl\"><failure done=\"true\" seqnr=\"2\" "
+			   "xmlns=\"" SD "\"><error>plugin sim: no answer from sim:slow within "
+			   "10000 ms</error></failure></message>");
+	/* done='true' on the failure said it already */
+	ck_assert_ptr_null(test_encode(TEST_REQ, done));
+	test_assert_xml(c, "<iq id=\"9\" to=\"alice@localhost/ctl\" type=\"result\">"
+			   "<cancelled seqnr=\"2\" xmlns=\"" SD "\"/></iq>");
+	unknown->condition = IGW_IOT_CONDITION_ITEM_NOT_FOUND;
+	unknown->text = g_strdup("No readout 2 in progress");
+	r = test_encode(TEST_CANCEL, unknown);
+	test_assert_xml(r,
+			"<iq id=\"9\" to=\"alice@localhost/ctl\" type=\"error\">"
+			"<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+			"<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">No readout 2 in progress</text></error>"
+			"<rejected seqnr=\"2\" xmlns=\"" SD "\"><error>No readout 2 in progress</error></rejected></iq>");
+}
+END_TEST
+
+START_TEST(test_iot_nf_encode_queued)
+{
+	g_autoptr(IgwIotEvent) accepted = igw_iot_event_new(IGW_IOT_EVENT_ACCEPTED, "r1");
+	g_autoptr(IgwIotEvent) started = igw_iot_event_new(IGW_IOT_EVENT_STARTED, "r1");
+	g_autoptr(IgwIotEvent) failure = igw_iot_event_new(IGW_IOT_EVENT_FAILURE, "r1");
+	g_autoptr(IgwIotEvent) done = igw_iot_event_new(IGW_IOT_EVENT_DONE, "r1");
+	g_autoptr(xmpp_stanza_t) a = NULL;
+	g_autoptr(xmpp_stanza_t) st = test_encode(NF_REQ, started);
+	g_autoptr(xmpp_stanza_t) f = NULL;
+	g_autoptr(xmpp_stanza_t) d = test_encode(NF_REQ, done);
+	accepted->queued = TRUE;
+	a = test_encode(NF_REQ, accepted);
+	test_assert_xml(a, "<iq id=\"a1\" to=\"alice@localhost/nf\" type=\"result\">"
+			   "<accepted id=\"r1\" queued=\"true\" xmlns=\"" NFSD "\"/></iq>");
+	test_assert_xml(st, "<message to=\"alice@localhost/nf\"><started id=\"r1\" "
+			    "xmlns=\"" NFSD "\"/></message>");
+	/* interop §2: the error inside <resp>, then <done/> on its own */
+	failure->done = TRUE;
+	failure->text = g_strdup("device unreachable");
+	f = test_encode(NF_REQ, failure);
+	test_assert_xml(f, "<message to=\"alice@localhost/nf\"><resp id=\"r1\" xmlns=\"" NFSD "\">"
+			   "<err>device unreachable</err></resp></message>");
+	test_assert_xml(d, "<message to=\"alice@localhost/nf\"><done id=\"r1\" xmlns=\"" NFSD "\"/></message>");
+}
+END_TEST
+
 /* XEP-0325 getForm, both dialects: the request carries nothing but its namespace */
 START_TEST(test_iot_decode_get_form)
 {
@@ -740,6 +811,8 @@ test_iot_suite(void)
 	test_suite_add(suite, "iot/nf-decode", test_iot_nf_decode);
 	test_suite_add(suite, "iot/nf-encode", test_iot_nf_encode);
 	test_suite_add(suite, "iot/nf-encode-errors", test_iot_nf_encode_errors);
+	test_suite_add(suite, "iot/encode-queued", test_iot_encode_queued);
+	test_suite_add(suite, "iot/nf-encode-queued", test_iot_nf_encode_queued);
 	test_suite_add(suite, "iot/decode-get-form", test_iot_decode_get_form);
 	test_suite_add(suite, "iot/encode-form", test_iot_encode_form);
 	test_suite_add(suite, "iot/encode-profiles", test_iot_encode_profiles);

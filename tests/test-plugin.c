@@ -80,6 +80,7 @@ typedef struct {
 	guint startup_calls;
 	guint shutdown_calls;
 	guint control_calls;
+	guint readout_calls;
 	GCancellable *cancellable;
 	GPtrArray *pending; /* tasks the plugin does not complete until released */
 } TestFake;
@@ -192,6 +193,36 @@ test_fake_control_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error
 	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
+static gboolean
+test_fake_readout_cb(gpointer user_data)
+{
+	g_autoptr(GTask) task = G_TASK(user_data);
+	g_task_return_boolean(task, TRUE);
+	return G_SOURCE_REMOVE;
+}
+
+/* TEST_CONTROL_ANSWER completes, TEST_CONTROL_NEVER waits to be released */
+static void
+test_fake_readout_async(IgwPlugin *plugin, IgwThing *thing, GCancellable *cancellable,
+			GAsyncReadyCallback callback, gpointer user_data)
+{
+	TestFake *fake = test_fake_get(plugin);
+	GTask *task = g_task_new(plugin, cancellable, callback, user_data);
+
+	fake->readout_calls++;
+	g_set_object(&fake->cancellable, cancellable);
+	if (fake->control == TEST_CONTROL_NEVER)
+		g_ptr_array_add(fake->pending, task);
+	else
+		g_idle_add(test_fake_readout_cb, task);
+}
+
+static gboolean
+test_fake_readout_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
 static void
 test_fake_init(IgwPluginVfuncs *vfuncs)
 {
@@ -200,6 +231,8 @@ test_fake_init(IgwPluginVfuncs *vfuncs)
 	vfuncs->shutdown = test_fake_shutdown;
 	vfuncs->control_async = test_fake_control_async;
 	vfuncs->control_finish = test_fake_control_finish;
+	vfuncs->readout_async = test_fake_readout_async;
+	vfuncs->readout_finish = test_fake_readout_finish;
 }
 
 static void
@@ -582,6 +615,116 @@ START_TEST(test_plugin_control_late)
 }
 END_TEST
 
+typedef struct {
+	GMainLoop *loop;
+	guint calls;
+	gboolean ok;
+	GError *error;
+} TestReadout;
+
+static void
+test_readout_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	TestReadout *readout = user_data;
+	readout->calls++;
+	g_clear_error(&readout->error);
+	readout->ok = igw_plugin_runner_readout_finish(IGW_PLUGIN(source), result, &readout->error);
+	g_main_loop_quit(readout->loop);
+}
+
+/* one readout through the runner; exactly one answer is expected */
+static gboolean
+test_readout(IgwPlugin *plugin, IgwThing *thing, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+	TestReadout readout = {.loop = loop};
+
+	igw_plugin_runner_readout_async(plugin, thing, cancellable, test_readout_cb, &readout);
+	test_loop_run(loop, TEST_GUARD_SECONDS * 1000);
+	ck_assert_uint_eq(readout.calls, 1);
+	ck_assert(readout.ok == (readout.error == NULL));
+	if (readout.error != NULL)
+		g_propagate_error(error, readout.error);
+	return readout.ok;
+}
+
+START_TEST(test_plugin_readout)
+{
+	g_autoptr(IgwContext) context = igw_context_new(NULL);
+	g_autoptr(IgwPlugin) plugin = test_fake_new_running(context);
+	g_autoptr(IgwPlugin) empty = igw_plugin_new_builtin("empty", test_empty_init, context);
+	g_autoptr(IgwThing) thing = test_lamp_new();
+	g_autoptr(GError) error = NULL;
+	TestFake *fake = test_fake_get(plugin);
+	gboolean ok;
+
+	/* a thing the plugin cannot read on demand never reaches it */
+	ck_assert(!igw_plugin_can_readout(plugin, thing));
+	ok = test_readout(plugin, thing, NULL, &error);
+	ck_assert(!ok);
+	test_assert_error(error, IGW_ERROR_NOT_SUPPORTED, "plugin fake: readout: not supported for sim:lamp");
+	g_clear_error(&error);
+	ck_assert_uint_eq(fake->readout_calls, 0);
+
+	igw_thing_set_readout_on_demand(thing, TRUE);
+	ck_assert(igw_plugin_can_readout(plugin, thing));
+	ck_assert(!igw_plugin_can_readout(empty, thing));
+	ok = test_readout(plugin, thing, NULL, &error);
+	test_assert_ok(ok, error);
+	ck_assert_uint_eq(fake->readout_calls, 1);
+}
+END_TEST
+
+START_TEST(test_plugin_readout_timeout)
+{
+	g_autoptr(IgwContext) context = igw_context_new(NULL);
+	g_autoptr(IgwPlugin) plugin = test_fake_new_running(context);
+	g_autoptr(IgwThing) thing = test_lamp_new();
+	g_autoptr(GError) error = NULL;
+	TestFake *fake = test_fake_get(plugin);
+	gint64 start = g_get_monotonic_time();
+	gboolean ok;
+
+	igw_thing_set_readout_on_demand(thing, TRUE);
+	fake->control = TEST_CONTROL_NEVER;
+	igw_plugin_set_timeout(plugin, 50);
+	ok = test_readout(plugin, thing, NULL, &error);
+	ck_assert(!ok);
+	test_assert_error(error, IGW_ERROR_TIMED_OUT, "plugin fake: no answer from sim:lamp within 50 ms");
+	ck_assert_int_ge(g_get_monotonic_time() - start, 50 * 1000);
+	/* the plugin is told to stop trying */
+	ck_assert(g_cancellable_is_cancelled(fake->cancellable));
+	test_fake_release(plugin);
+}
+END_TEST
+
+/* the caller's cancellable reaches the plugin: a cancelled XEP-0323 readout */
+START_TEST(test_plugin_readout_cancel)
+{
+	g_autoptr(IgwContext) context = igw_context_new(NULL);
+	g_autoptr(IgwPlugin) plugin = test_fake_new_running(context);
+	g_autoptr(IgwThing) thing = test_lamp_new();
+	g_autoptr(GCancellable) cancellable = g_cancellable_new();
+	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+	TestReadout readout = {.loop = loop};
+	TestFake *fake = test_fake_get(plugin);
+
+	igw_thing_set_readout_on_demand(thing, TRUE);
+	fake->control = TEST_CONTROL_NEVER;
+	igw_plugin_runner_readout_async(plugin, thing, cancellable, test_readout_cb, &readout);
+	ck_assert(!g_cancellable_is_cancelled(fake->cancellable));
+	g_cancellable_cancel(cancellable);
+	ck_assert(g_cancellable_is_cancelled(fake->cancellable));
+	/* the plugin gives up: the answer comes once */
+	test_fake_release(plugin);
+	test_loop_run(loop, 200);
+	ck_assert_uint_eq(readout.calls, 1);
+	ck_assert(!readout.ok);
+	ck_assert_ptr_nonnull(readout.error);
+	g_clear_error(&readout.error);
+}
+END_TEST
+
 static void
 test_count_cb(gpointer instance, gpointer arg1, gpointer user_data)
 {
@@ -839,6 +982,9 @@ test_plugin_suite(void)
 	test_suite_add(suite, "plugin/control-failure", test_plugin_control_failure);
 	test_suite_add(suite, "plugin/control-timeout", test_plugin_control_timeout);
 	test_suite_add(suite, "plugin/control-late-answer", test_plugin_control_late);
+	test_suite_add(suite, "plugin/readout", test_plugin_readout);
+	test_suite_add(suite, "plugin/readout-timeout", test_plugin_readout_timeout);
+	test_suite_add(suite, "plugin/readout-cancel", test_plugin_readout_cancel);
 	test_suite_add(suite, "plugin/name-from-filename", test_plugin_name_from_filename);
 	test_suite_add(suite, "plugin/module-errors", test_plugin_module_errors);
 	test_suite_add(suite, "context/things", test_context_things);

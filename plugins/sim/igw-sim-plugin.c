@@ -15,6 +15,9 @@
  *   interval=10
  *   silent_after=0     # stop reporting after this many readings, like a
  *                      # device whose battery died (0: never)
+ *   readout_delay_ms=0 # answer momentary readouts with a fresh reading set
+ *                      # after this long, like a GATT read (0: no on-demand
+ *                      # readout, the latest readings are sent at once)
  *
  *   [thing sim:lamp]
  *   type=lamp          # writable on and brightness
@@ -29,6 +32,7 @@
 #define IGW_SIM_CONTROL_DELAY_MS 20
 #define IGW_SIM_FOUND_INTERVAL 2
 #define IGW_SIM_DISCOVERABLE_MAX 100
+#define IGW_SIM_READOUT_DELAY_MAX 600000
 
 typedef enum {
 	IGW_SIM_KIND_THERMOMETER,
@@ -41,6 +45,7 @@ typedef struct {
 	IgwSimKind kind;
 	guint interval;
 	guint silent_after;
+	guint readout_delay_ms;
 	guint ticks;
 	gboolean found; /* offered, not configured */
 	guint timer_id;
@@ -144,10 +149,13 @@ igw_sim_check_config(IgwPlugin *plugin, GKeyFile *config, GError **error)
 		IgwSimKind kind;
 		guint interval;
 		guint silent_after = 0;
+		guint readout_delay_ms = 0;
 		if (!g_str_has_prefix(groups[i], "thing sim:"))
 			continue;
 		if (!igw_sim_read_thing_config(config, groups[i], &kind, &interval, error) ||
-		    !igw_sim_read_uint(config, groups[i], "silent_after", 0, G_MAXUINT32, &silent_after, error))
+		    !igw_sim_read_uint(config, groups[i], "silent_after", 0, G_MAXUINT32, &silent_after, error) ||
+		    !igw_sim_read_uint(config, groups[i], "readout_delay_ms", 0, IGW_SIM_READOUT_DELAY_MAX,
+				       &readout_delay_ms, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -198,10 +206,9 @@ igw_sim_report(IgwSimThing *sim, const gchar *field, GVariant *value)
 }
 
 /* a slow daily-ish swing plus noise, so that readings look alive */
-static gboolean
-igw_sim_thermometer_tick_cb(gpointer user_data)
+static void
+igw_sim_thermometer_report(IgwSimThing *sim)
 {
-	IgwSimThing *sim = user_data;
 	gdouble minutes = (gdouble)g_get_real_time() / G_USEC_PER_SEC / 60.0;
 	gdouble temperature = 21.0 + 2.0 * sin(minutes / 30.0) + g_rand_double_range(sim->rand, -0.2, 0.2);
 	gdouble humidity = 45.0 + 5.0 * cos(minutes / 45.0) + g_rand_double_range(sim->rand, -1.0, 1.0);
@@ -209,6 +216,13 @@ igw_sim_thermometer_tick_cb(gpointer user_data)
 	igw_sim_report(sim, "temperature", g_variant_new_double(round(temperature * 10) / 10));
 	igw_sim_report(sim, "humidity", g_variant_new_double(round(humidity)));
 	igw_sim_report(sim, "battery", g_variant_new_int64((gint64)sim->battery));
+}
+
+static gboolean
+igw_sim_thermometer_tick_cb(gpointer user_data)
+{
+	IgwSimThing *sim = user_data;
+	igw_sim_thermometer_report(sim);
 	if (sim->silent_after > 0 && ++sim->ticks >= sim->silent_after) {
 		g_info("%s: going silent after %u readings", sim->id, sim->ticks);
 		sim->timer_id = 0;
@@ -230,6 +244,7 @@ igw_sim_new_thing(IgwSimThing *sim, GKeyFile *config, const gchar *group)
 	igw_thing_set_firmware(thing, PACKAGE_VERSION);
 	if (thermometer) {
 		igw_thing_set_report_interval(thing, sim->interval);
+		igw_thing_set_readout_on_demand(thing, sim->readout_delay_ms > 0);
 		igw_sim_add_thermometer_fields(thing);
 	} else {
 		igw_sim_add_lamp_fields(thing);
@@ -283,7 +298,9 @@ igw_sim_add(IgwPlugin *plugin, const gchar *id, GError **error)
 	g_autoptr(IgwThing) thing = NULL;
 	IgwSimThing *sim = igw_sim_thing_new(plugin, id);
 	if (!igw_sim_read_thing_config(config, group, &sim->kind, &sim->interval, error) ||
-	    !igw_sim_read_uint(config, group, "silent_after", 0, G_MAXUINT32, &sim->silent_after, error)) {
+	    !igw_sim_read_uint(config, group, "silent_after", 0, G_MAXUINT32, &sim->silent_after, error) ||
+	    !igw_sim_read_uint(config, group, "readout_delay_ms", 0, IGW_SIM_READOUT_DELAY_MAX,
+			       &sim->readout_delay_ms, error)) {
 		igw_sim_thing_free(sim);
 		return FALSE;
 	}
@@ -441,6 +458,106 @@ igw_sim_control_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error)
 	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
+/* one on-demand readout: completes once, after the delay or when cancelled */
+typedef struct {
+	GTask *task;
+	gchar *thing_id;
+	GCancellable *cancellable;
+	gulong cancelled_id;
+	guint timeout_id;
+	guint idle_id;
+} IgwSimReadout;
+
+static void
+igw_sim_readout_complete(IgwSimReadout *readout, GError *error)
+{
+	GTask *task = readout->task;
+	g_clear_handle_id(&readout->timeout_id, g_source_remove);
+	g_clear_handle_id(&readout->idle_id, g_source_remove);
+	if (readout->cancellable != NULL) {
+		g_cancellable_disconnect(readout->cancellable, readout->cancelled_id);
+		g_object_unref(readout->cancellable);
+	}
+	g_free(readout->thing_id);
+	g_free(readout);
+	if (error != NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_boolean(task, TRUE);
+	g_object_unref(task);
+}
+
+static gboolean
+igw_sim_readout_done_cb(gpointer user_data)
+{
+	IgwSimReadout *readout = user_data;
+	IgwSimPlugin *self = igw_plugin_get_data(g_task_get_source_object(readout->task));
+	IgwSimThing *sim =
+	    self != NULL ? g_hash_table_lookup(self->things, readout->thing_id) : NULL;
+	readout->timeout_id = 0;
+	if (sim == NULL) {
+		igw_sim_readout_complete(readout, g_error_new(IGW_ERROR, IGW_ERROR_NOT_FOUND,
+							      "%s is gone", readout->thing_id));
+		return G_SOURCE_REMOVE;
+	}
+	igw_sim_thermometer_report(sim);
+	igw_sim_readout_complete(readout, NULL);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+igw_sim_readout_cancelled_idle_cb(gpointer user_data)
+{
+	IgwSimReadout *readout = user_data;
+	readout->idle_id = 0;
+	igw_sim_readout_complete(readout, g_error_new(IGW_ERROR, IGW_ERROR_TIMED_OUT,
+						      "readout of %s stopped", readout->thing_id));
+	return G_SOURCE_REMOVE;
+}
+
+/* never disconnect from inside the handler: complete from an idle instead */
+static void
+igw_sim_readout_cancelled_cb(GCancellable *cancellable, IgwSimReadout *readout)
+{
+	if (readout->idle_id != 0)
+		return;
+	g_clear_handle_id(&readout->timeout_id, g_source_remove);
+	readout->idle_id = g_idle_add(igw_sim_readout_cancelled_idle_cb, readout);
+}
+
+/* a thermometer with readout_delay_ms reads itself afresh, as a GATT read would */
+static void
+igw_sim_readout_async(IgwPlugin *plugin, IgwThing *thing, GCancellable *cancellable,
+		      GAsyncReadyCallback callback, gpointer user_data)
+{
+	IgwSimPlugin *self = igw_plugin_get_data(plugin);
+	IgwSimThing *sim = g_hash_table_lookup(self->things, igw_thing_get_id(thing));
+	IgwSimReadout *readout;
+	GTask *task = g_task_new(plugin, cancellable, callback, user_data);
+	if (sim == NULL || sim->kind != IGW_SIM_KIND_THERMOMETER || sim->readout_delay_ms == 0) {
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+					"%s has no on-demand readout", igw_thing_get_id(thing));
+		g_object_unref(task);
+		return;
+	}
+	readout = g_new0(IgwSimReadout, 1);
+	readout->task = task;
+	readout->thing_id = g_strdup(sim->id);
+	readout->timeout_id =
+	    g_timeout_add(sim->readout_delay_ms, igw_sim_readout_done_cb, readout);
+	if (cancellable != NULL) {
+		readout->cancellable = g_object_ref(cancellable);
+		readout->cancelled_id = g_cancellable_connect(
+		    cancellable, G_CALLBACK(igw_sim_readout_cancelled_cb), readout, NULL);
+	}
+}
+
+static gboolean
+igw_sim_readout_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
 IGW_PLUGIN_DEFINE(sim)
 {
 	vfuncs->check_config = igw_sim_check_config;
@@ -449,5 +566,7 @@ IGW_PLUGIN_DEFINE(sim)
 	vfuncs->shutdown = igw_sim_shutdown;
 	vfuncs->control_async = igw_sim_control_async;
 	vfuncs->control_finish = igw_sim_control_finish;
+	vfuncs->readout_async = igw_sim_readout_async;
+	vfuncs->readout_finish = igw_sim_readout_finish;
 	vfuncs->set_discovery = igw_sim_set_discovery;
 }
