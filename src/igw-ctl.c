@@ -1119,6 +1119,7 @@ igw_ctl_new(void)
 	igw_ctl_add_cmds(self, igw_ctl_status_get_cmds());
 	igw_ctl_add_cmds(self, igw_ctl_things_get_cmds());
 	igw_ctl_add_cmds(self, igw_ctl_owners_get_cmds());
+	igw_ctl_add_cmds(self, igw_ctl_peers_get_cmds());
 	igw_ctl_add_cmds(self, igw_ctl_join_get_cmds());
 	igw_ctl_add_cmds(self, igw_ctl_watch_get_cmds());
 	igw_ctl_add_cmds(self, igw_ctl_builtin_cmds);

@@ -84,6 +84,8 @@ igw_ctl_things_get_cmds(void);
 const IgwCtlCmd *
 igw_ctl_owners_get_cmds(void);
 const IgwCtlCmd *
+igw_ctl_peers_get_cmds(void);
+const IgwCtlCmd *
 igw_ctl_join_get_cmds(void);
 const IgwCtlCmd *
 igw_ctl_watch_get_cmds(void);

@@ -446,6 +446,34 @@ igw_dbus_daemon_handle_remove_owner_cb(IgwDbusGateway1 *iface, GDBusMethodInvoca
 	return igw_dbus_daemon_finish(invocation, igw_engine_remove_owner(self->engine, jid, &error), &error);
 }
 
+static gboolean
+igw_dbus_daemon_handle_list_peers_cb(IgwDbusGateway1 *iface, GDBusMethodInvocation *invocation,
+				     IgwDbusDaemon *self)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) peers = igw_engine_list_peers(self->engine, &error);
+	GVariantBuilder builder;
+	if (peers == NULL)
+		return igw_dbus_daemon_finish(invocation, FALSE, &error);
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("a(sss)"));
+	for (guint i = 0; i < peers->len; i++) {
+		IgwStorePeer *peer = g_ptr_array_index(peers, i);
+		g_variant_builder_add(&builder, "(sss)", peer->jid, peer->profile, peer->source);
+	}
+	igw_dbus_gateway1_complete_list_peers(iface, invocation, g_variant_builder_end(&builder));
+	return TRUE;
+}
+
+static gboolean
+igw_dbus_daemon_handle_set_peer_profile_cb(IgwDbusGateway1 *iface, GDBusMethodInvocation *invocation,
+					   const gchar *jid, const gchar *profile, IgwDbusDaemon *self)
+{
+	g_autoptr(GError) error = NULL;
+	g_debug("called SetPeerProfile(%s, %s)", jid, profile);
+	return igw_dbus_daemon_finish(invocation, igw_engine_set_peer_profile(self->engine, jid, profile, &error),
+				      &error);
+}
+
 static void
 igw_dbus_daemon_scan_progress_cb(IgwEngine *engine, guint elapsed, guint timeout, guint found, gboolean done,
 				 IgwDbusDaemon *self)
@@ -490,6 +518,9 @@ igw_dbus_daemon_export_gateway(IgwDbusDaemon *self, GError **error)
 	g_signal_connect(self->gateway, "handle-list-owners", G_CALLBACK(igw_dbus_daemon_handle_list_owners_cb), self);
 	g_signal_connect(self->gateway, "handle-add-owner", G_CALLBACK(igw_dbus_daemon_handle_add_owner_cb), self);
 	g_signal_connect(self->gateway, "handle-remove-owner", G_CALLBACK(igw_dbus_daemon_handle_remove_owner_cb), self);
+	g_signal_connect(self->gateway, "handle-list-peers", G_CALLBACK(igw_dbus_daemon_handle_list_peers_cb), self);
+	g_signal_connect(self->gateway, "handle-set-peer-profile",
+			 G_CALLBACK(igw_dbus_daemon_handle_set_peer_profile_cb), self);
 	g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->gateway), self->connection, IGW_DBUS_PATH,
 					 error);
 }

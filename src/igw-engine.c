@@ -1175,6 +1175,29 @@ igw_engine_remove_owner(IgwEngine *self, const gchar *jid, GError **error)
 	return TRUE;
 }
 
+GPtrArray *
+igw_engine_list_peers(IgwEngine *self, GError **error)
+{
+	return igw_store_get_peer_list(self->store, error);
+}
+
+/* an empty profile removes the peer's own; configured peers are the file's */
+gboolean
+igw_engine_set_peer_profile(IgwEngine *self, const gchar *jid, const gchar *profile, GError **error)
+{
+	g_autofree gchar *group = g_strdup_printf("peer %s", jid);
+	if (g_key_file_has_group(self->config->keyfile, group)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+			    "%s is configured in %s: change its [peer %s] group there", jid,
+			    self->config->path, jid);
+		return FALSE;
+	}
+	if (!igw_store_set_peer_profile(self->store, jid, *profile != '\0' ? profile : NULL, error))
+		return FALSE;
+	g_message("peer %s: profile %s", jid, *profile != '\0' ? profile : "(default)");
+	return TRUE;
+}
+
 gint64
 igw_engine_get_start_time(IgwEngine *self)
 {

@@ -85,6 +85,12 @@ gboolean
 igw_engine_add_owner(IgwEngine *self, const gchar *jid, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_engine_remove_owner(IgwEngine *self, const gchar *jid, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* of IgwStorePeer */
+GPtrArray *
+igw_engine_list_peers(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+igw_engine_set_peer_profile(IgwEngine *self, const gchar *jid, const gchar *profile, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_engine_permit_join(IgwEngine *self, guint seconds, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean

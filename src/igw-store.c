@@ -1847,6 +1847,53 @@ igw_store_set_peer_profile(IgwStore *self, const gchar *jid, const gchar *profil
 	return TRUE;
 }
 
+void
+igw_store_peer_free(IgwStorePeer *peer)
+{
+	if (peer == NULL)
+		return;
+	g_free(peer->jid);
+	g_free(peer->profile);
+	g_free(peer->source);
+	g_free(peer);
+}
+
+static GPtrArray *
+igw_store_load_peers(IgwStore *self, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(GPtrArray) peers = g_ptr_array_new_with_free_func((GDestroyNotify)igw_store_peer_free);
+	gint rc;
+	if (!igw_store_check_open(self, error))
+		return NULL;
+	stmt = igw_store_prepare(self->db, "SELECT jid, profile, source FROM peers ORDER BY jid", error);
+	if (stmt == NULL)
+		return NULL;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		IgwStorePeer *peer = g_new0(IgwStorePeer, 1);
+		peer->jid = g_strdup((const gchar *)sqlite3_column_text(stmt, 0));
+		peer->profile = g_strdup((const gchar *)sqlite3_column_text(stmt, 1));
+		peer->source = g_strdup((const gchar *)sqlite3_column_text(stmt, 2));
+		g_ptr_array_add(peers, peer);
+	}
+	if (rc != SQLITE_DONE) {
+		igw_store_set_error(self->db, error);
+		return NULL;
+	}
+	return g_steal_pointer(&peers);
+}
+
+GPtrArray *
+igw_store_get_peer_list(IgwStore *self, GError **error)
+{
+	GPtrArray *peers;
+	g_return_val_if_fail(IGW_IS_STORE(self), NULL);
+	peers = igw_store_load_peers(self, error);
+	if (peers == NULL)
+		g_prefix_error(error, "failed to load peers: ");
+	return peers;
+}
+
 static gboolean
 igw_store_replace_config_peers(IgwStore *self, const gchar *const *jids,
 			       const gchar *const *profiles, GError **error)

@@ -146,6 +146,20 @@ igw_store_outbox_count(IgwStore *self, GError **error);
  * are replaced as a whole by igw_store_set_config_peers(), "admin" rows are
  * set one by one at run time; a config row wins over an admin one.
  */
+typedef struct {
+	gchar *jid;
+	gchar *profile;
+	gchar *source; /* "config" or "admin" */
+} IgwStorePeer;
+
+void
+igw_store_peer_free(IgwStorePeer *peer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwStorePeer, igw_store_peer_free)
+
+/* every peer with a profile, sorted by JID */
+GPtrArray *
+igw_store_get_peer_list(IgwStore *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* *profile NULL when the peer has none */
 gboolean
 igw_store_get_peer_profile(IgwStore *self, const gchar *jid, gchar **profile, GError **error)

@@ -192,6 +192,18 @@ async def test_readings(ctl: Ctl) -> None:
                     says="after")
 
 
+async def test_peers(ctl: Ctl) -> None:
+    """A peer's dialect profile is set, listed and removed; bad ones refused."""
+    await ctl.ok("peers", "set", "carol@localhost", "smack")
+    peers = {(p["jid"], p["profile"], p["source"]) for p in (await ctl.json("peers"))["peers"]}
+    check(("carol@localhost", "smack", "admin") in peers, f"peers list lacks carol: {peers}")
+    await ctl.fails(2, "peers", "set", "carol@localhost", "fancy", says="PROFILE")
+    await ctl.fails(2, "peers", "set", "carol@localhost/phone", "xsf", says="bare JID")
+    await ctl.ok("peers", "remove", "carol@localhost")
+    check(not (await ctl.json("peers", "list"))["peers"], "carol still has a profile")
+    say("peers set, list and remove work; bad profiles and full JIDs are usage errors")
+
+
 async def test_owners(ctl: Ctl, bob: t.OwnerClient) -> None:
     since = bob.mark()
     await ctl.ok("owners", "add", "bob@localhost")
@@ -268,6 +280,7 @@ async def test(ctx: t.Ctx) -> None:
     await test_owners(ctl, bob)
     await test_watch(ctl)
     await test_permit_join(ctl)
+    await test_peers(ctl)
     await test_errors(ctl, Ctl(empty))
 
 
