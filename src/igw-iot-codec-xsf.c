@@ -89,43 +89,17 @@ igw_xsf_decode_param(IgwIotRequest *request, xmpp_stanza_t *child, GError **erro
 	const gchar *type = xmpp_stanza_get_name(child);
 	const gchar *name = xmpp_stanza_get_attribute(child, "name");
 	const gchar *value = xmpp_stanza_get_attribute(child, "value");
-	IgwControlParam *param;
-	if (g_strcmp0(type, "node") == 0)
-		return TRUE;
 	if (!g_strv_contains(igw_xsf_set_types, type)) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unsupported parameter type");
 		return FALSE;
 	}
-	if (name == NULL || value == NULL || !g_utf8_validate(name, -1, NULL) ||
-	    !g_utf8_validate(value, -1, NULL)) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-				    "a parameter lacks name or value");
-		return FALSE;
-	}
-	param = g_new0(IgwControlParam, 1);
-	param->name = g_strdup(name);
-	param->type = g_strdup(type);
-	param->text = g_strdup(value);
-	g_ptr_array_add(request->params, param);
-	return TRUE;
+	return igw_iot_request_add_param(request, name, type, value, error);
 }
 
 static IgwIotRequest *
 igw_xsf_decode_set(xmpp_stanza_t *stanza, xmpp_stanza_t *payload, GError **error)
 {
-	g_autoptr(IgwIotRequest) request = igw_iot_request_new(IGW_IOT_REQUEST_SET);
-	xmpp_stanza_t *c;
-	request->message = g_strcmp0(xmpp_stanza_get_name(stanza), "message") == 0;
-	request->nodes = igw_iot_xml_collect(payload, "node", "nodeId");
-	for (c = xmpp_stanza_get_children(payload); c != NULL; c = xmpp_stanza_get_next(c)) {
-		if (xmpp_stanza_is_tag(c) && !igw_xsf_decode_param(request, c, error))
-			return NULL;
-	}
-	if (request->params->len == 0) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "nothing to set");
-		return NULL;
-	}
-	return g_steal_pointer(&request);
+	return igw_iot_xml_decode_set(stanza, payload, "node", "nodeId", igw_xsf_decode_param, error);
 }
 
 static IgwIotRequest *

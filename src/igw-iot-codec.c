@@ -325,3 +325,43 @@ igw_iot_condition_to_string(IgwIotCondition condition)
 		return "internal-server-error";
 	}
 }
+
+gboolean
+igw_iot_request_add_param(IgwIotRequest *request, const gchar *name, const gchar *type,
+			  const gchar *value, GError **error)
+{
+	IgwControlParam *param;
+	if (name == NULL || value == NULL || !g_utf8_validate(name, -1, NULL) ||
+	    !g_utf8_validate(value, -1, NULL)) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "a parameter lacks its name or value");
+		return FALSE;
+	}
+	param = g_new0(IgwControlParam, 1);
+	param->name = g_strdup(name);
+	param->type = g_strdup(type);
+	param->text = g_strdup(value);
+	g_ptr_array_add(request->params, param);
+	return TRUE;
+}
+
+/* a set, in either dialect: node references, then typed parameters */
+IgwIotRequest *
+igw_iot_xml_decode_set(xmpp_stanza_t *stanza, xmpp_stanza_t *payload, const gchar *node_element,
+		       const gchar *node_attribute, IgwIotParamFunc decode_param, GError **error)
+{
+	g_autoptr(IgwIotRequest) request = igw_iot_request_new(IGW_IOT_REQUEST_SET);
+	request->message = g_strcmp0(xmpp_stanza_get_name(stanza), "message") == 0;
+	request->nodes = igw_iot_xml_collect(payload, node_element, node_attribute);
+	for (xmpp_stanza_t *c = xmpp_stanza_get_children(payload); c != NULL; c = xmpp_stanza_get_next(c)) {
+		if (!xmpp_stanza_is_tag(c) || g_strcmp0(xmpp_stanza_get_name(c), node_element) == 0)
+			continue;
+		if (!decode_param(request, c, error))
+			return NULL;
+	}
+	if (request->params->len == 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "nothing to set");
+		return NULL;
+	}
+	return g_steal_pointer(&request);
+}

@@ -53,6 +53,16 @@ gboolean
 igw_iot_xml_parse_time(const gchar *text, gint64 *out, GError **error);
 GStrv
 igw_iot_xml_collect(xmpp_stanza_t *payload, const gchar *element, const gchar *attribute);
+
+/* one control parameter's child element to (name, type, text) of the request */
+typedef gboolean (*IgwIotParamFunc)(IgwIotRequest *request, xmpp_stanza_t *child, GError **error);
+
+gboolean
+igw_iot_request_add_param(IgwIotRequest *request, const gchar *name, const gchar *type,
+			  const gchar *value, GError **error);
+IgwIotRequest *
+igw_iot_xml_decode_set(xmpp_stanza_t *stanza, xmpp_stanza_t *payload, const gchar *node_element,
+		       const gchar *node_attribute, IgwIotParamFunc decode_param, GError **error);
 xmpp_stanza_t *
 igw_iot_xml_iq_reply(xmpp_stanza_t *request, const gchar *type);
 gchar *
