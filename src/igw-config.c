@@ -14,7 +14,7 @@ static const gchar *const xmpp_keys[] = {"domain", "host", "port", "tls", "ca_fi
 					 "register", "resource", "max_sessions",
 					 "max_logins_in_flight", "login_timeout", NULL};
 static const gchar *const gateway_keys[] = {"jid", "password", "owners", "plugin_dir",
-					    "disabled_plugins", "adopt", NULL};
+					    "disabled_plugins", "adopt", "allow", "deny", NULL};
 static const gchar *const history_keys[] = {"max_age_days", "max_rows", NULL};
 static const gchar *const peer_keys[] = {"profile", NULL};
 
@@ -35,6 +35,8 @@ igw_config_free(IgwConfig *self)
 	g_strfreev(self->owners);
 	g_free(self->plugin_dir);
 	g_strfreev(self->disabled_plugins);
+	g_strfreev(self->adopt_allow);
+	g_strfreev(self->adopt_deny);
 	g_strfreev(self->peer_jids);
 	g_strfreev(self->peer_profiles);
 	g_free(self);
@@ -303,6 +305,32 @@ igw_config_parse_xmpp(IgwConfig *self, GError **error)
 	       igw_config_get_uint(self, "xmpp", "login_timeout", 30, 5, 600, &self->login_timeout, error);
 }
 
+/* globs over thing ids ("bluez:A4:C1:38:*"): each needs the plugin part */
+static gboolean
+igw_config_get_id_patterns(IgwConfig *self, const gchar *key, GStrv *patterns, GError **error)
+{
+	g_auto(GStrv) list = g_key_file_get_string_list(self->keyfile, "gateway", key, NULL, NULL);
+	for (guint i = 0; list != NULL && list[i] != NULL; i++) {
+		g_strstrip(list[i]);
+		if (strchr(list[i], ':') == NULL || list[i][0] == ':')
+			return igw_config_fail(self, "gateway", key, error,
+					       "expected thing ids or globs like 'bluez:A4:C1:38:*', got '%s'",
+					       list[i]);
+	}
+	*patterns = list != NULL ? g_steal_pointer(&list) : g_new0(gchar *, 1);
+	return TRUE;
+}
+
+gboolean
+igw_config_id_matches(const GStrv patterns, const gchar *thing_id)
+{
+	for (guint i = 0; patterns != NULL && patterns[i] != NULL; i++) {
+		if (g_pattern_match_simple(patterns[i], thing_id))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static gboolean
 igw_config_parse_adopt(IgwConfig *self, GError **error)
 {
@@ -313,7 +341,8 @@ igw_config_parse_adopt(IgwConfig *self, GError **error)
 		return igw_config_fail(self, "gateway", "adopt", error,
 				       "expected 'manual' or 'auto', got '%s'", adopt);
 	self->adopt_auto = g_strcmp0(adopt, "auto") == 0;
-	return TRUE;
+	return igw_config_get_id_patterns(self, "allow", &self->adopt_allow, error) &&
+	       igw_config_get_id_patterns(self, "deny", &self->adopt_deny, error);
 }
 
 static gboolean

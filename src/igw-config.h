@@ -33,6 +33,8 @@ typedef struct {
 	gchar *plugin_dir;
 	GStrv disabled_plugins;
 	gboolean adopt_auto; /* found things become XMPP entities without asking */
+	GStrv adopt_allow;   /* globs of thing ids adopted on sight */
+	GStrv adopt_deny;    /* globs of thing ids never listed */
 	/* [history] */
 	guint history_max_age_days;
 	guint history_max_rows;
@@ -50,6 +52,8 @@ igw_config_load_from_data(const gchar *path, const gchar *data, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 void
 igw_config_free(IgwConfig *self);
+gboolean
+igw_config_id_matches(const GStrv patterns, const gchar *thing_id);
 gboolean
 igw_config_jid_is_bare(const gchar *jid);
 GStrv

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "igw-context.h"
@@ -17,9 +18,18 @@ struct _IgwContext {
 	GKeyFile *config;
 	GHashTable *things;  /* id -> IgwThing */
 	GHashTable *offered; /* ids of things found rather than configured */
+	GHashTable *secrets; /* thing id -> (name -> value) */
 };
 
-enum { SIGNAL_THING_ADDED, SIGNAL_THING_OFFERED, SIGNAL_THING_REMOVED, SIGNAL_READING, SIGNAL_REACHABLE_CHANGED, SIGNAL_LAST };
+enum {
+	SIGNAL_THING_ADDED,
+	SIGNAL_THING_OFFERED,
+	SIGNAL_THING_REMOVED,
+	SIGNAL_READING,
+	SIGNAL_REACHABLE_CHANGED,
+	SIGNAL_SECRET_CHANGED,
+	SIGNAL_LAST
+};
 static guint signals[SIGNAL_LAST];
 
 G_DEFINE_TYPE(IgwContext, igw_context, G_TYPE_OBJECT)
@@ -31,6 +41,7 @@ igw_context_finalize(GObject *object)
 	g_key_file_unref(self->config);
 	g_hash_table_unref(self->things);
 	g_hash_table_unref(self->offered);
+	g_hash_table_unref(self->secrets);
 	G_OBJECT_CLASS(igw_context_parent_class)->finalize(object);
 }
 
@@ -64,6 +75,12 @@ igw_context_class_init(IgwContextClass *klass)
 							 G_SIGNAL_RUN_LAST,
 							 0, NULL, NULL, NULL,
 							 G_TYPE_NONE, 1, IGW_TYPE_THING);
+	/* thing id, secret name: never the value */
+	signals[SIGNAL_SECRET_CHANGED] = g_signal_new("secret-changed",
+						      G_TYPE_FROM_CLASS(klass),
+						      G_SIGNAL_RUN_LAST,
+						      0, NULL, NULL, NULL,
+						      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -71,6 +88,8 @@ igw_context_init(IgwContext *self)
 {
 	self->things = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
 	self->offered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->secrets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					      (GDestroyNotify)g_hash_table_unref);
 }
 
 IgwContext *
@@ -241,13 +260,99 @@ igw_context_report_reading(IgwContext *self, IgwReading *reading)
 }
 
 void
-igw_context_set_reachable(IgwContext *self, const gchar *thing_id, gboolean reachable)
+igw_context_set_availability(IgwContext *self, const gchar *thing_id, IgwAvailability availability)
 {
 	IgwThing *thing;
 	g_return_if_fail(IGW_IS_CONTEXT(self));
 	thing = g_hash_table_lookup(self->things, thing_id);
-	if (thing == NULL || igw_thing_get_reachable(thing) == reachable)
+	if (thing == NULL || igw_thing_get_availability(thing) == availability)
 		return;
-	igw_thing_set_reachable(thing, reachable);
+	igw_thing_set_availability(thing, availability);
 	g_signal_emit(self, signals[SIGNAL_REACHABLE_CHANGED], 0, thing);
+}
+
+void
+igw_context_set_reachable(IgwContext *self, const gchar *thing_id, gboolean reachable)
+{
+	igw_context_set_availability(self,
+				     thing_id,
+				     reachable ? IGW_AVAILABILITY_AVAILABLE : IGW_AVAILABILITY_UNAVAILABLE);
+}
+
+/* a key: leave no copy in freed memory */
+static void
+igw_context_secret_free(gchar *value)
+{
+	if (value == NULL)
+		return;
+	memset(value, 0, strlen(value));
+	g_free(value);
+}
+
+static gint
+igw_context_compare_names(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
+const gchar *
+igw_context_get_thing_secret(IgwContext *self, const gchar *thing_id, const gchar *name)
+{
+	GHashTable *secrets;
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), NULL);
+	g_return_val_if_fail(thing_id != NULL, NULL);
+	g_return_val_if_fail(name != NULL, NULL);
+	secrets = g_hash_table_lookup(self->secrets, thing_id);
+	return secrets != NULL ? g_hash_table_lookup(secrets, name) : NULL;
+}
+
+gchar **
+igw_context_get_thing_secret_names(IgwContext *self, const gchar *thing_id)
+{
+	GHashTable *secrets;
+	g_autofree const gchar **names = NULL;
+	g_return_val_if_fail(IGW_IS_CONTEXT(self), NULL);
+	g_return_val_if_fail(thing_id != NULL, NULL);
+	secrets = g_hash_table_lookup(self->secrets, thing_id);
+	if (secrets == NULL)
+		return g_new0(gchar *, 1);
+	names = (const gchar **)g_hash_table_get_keys_as_array(secrets, NULL);
+	qsort(names, g_hash_table_size(secrets), sizeof(gchar *), igw_context_compare_names);
+	return g_strdupv((gchar **)names);
+}
+
+static gboolean
+igw_context_store_secret(IgwContext *self, const gchar *thing_id, const gchar *name,
+			 const gchar *value)
+{
+	GHashTable *secrets = g_hash_table_lookup(self->secrets, thing_id);
+	if (value == NULL) {
+		if (secrets == NULL || !g_hash_table_remove(secrets, name))
+			return FALSE;
+		if (g_hash_table_size(secrets) == 0)
+			g_hash_table_remove(self->secrets, thing_id);
+		return TRUE;
+	}
+	if (secrets == NULL) {
+		secrets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+						(GDestroyNotify)igw_context_secret_free);
+		g_hash_table_insert(self->secrets, g_strdup(thing_id), secrets);
+	}
+	if (g_strcmp0(g_hash_table_lookup(secrets, name), value) == 0)
+		return FALSE;
+	g_hash_table_insert(secrets, g_strdup(name), g_strdup(value));
+	return TRUE;
+}
+
+void
+igw_context_set_thing_secret(IgwContext *self, const gchar *thing_id, const gchar *name,
+			     const gchar *value)
+{
+	g_return_if_fail(IGW_IS_CONTEXT(self));
+	g_return_if_fail(thing_id != NULL);
+	g_return_if_fail(name != NULL);
+	if (!igw_context_store_secret(self, thing_id, name, value))
+		return;
+	g_debug("thing %s: secret %s %s", thing_id, name, value != NULL ? "set" : "cleared");
+	g_signal_emit(self, signals[SIGNAL_SECRET_CHANGED], 0, thing_id, name);
 }

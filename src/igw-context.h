@@ -37,7 +37,30 @@ GPtrArray *
 igw_context_get_things(IgwContext *self);
 void
 igw_context_report_reading(IgwContext *self, IgwReading *reading);
+/* available or unavailable; see also igw_context_set_availability() */
 void
 igw_context_set_reachable(IgwContext *self, const gchar *thing_id, gboolean reachable);
+/* Since: 1.1 */
+void
+igw_context_set_availability(IgwContext *self, const gchar *thing_id, IgwAvailability availability);
+
+/*
+ * per-thing secrets, e.g. the "bindkey" of an encrypted BLE sensor: the core
+ * loads them from the store before plugins start and sets them when an
+ * administrator does (after the plugin's check_secret). Values are never logged.
+ */
+/* the value, or NULL if none; valid until the secret changes. Since: 1.1 */
+const gchar *
+igw_context_get_thing_secret(IgwContext *self, const gchar *thing_id, const gchar *name);
+/* the names of a thing's secrets, sorted, never NULL. Since: 1.1 */
+gchar **
+igw_context_get_thing_secret_names(IgwContext *self, const gchar *thing_id);
+/*
+ * for the core: @value NULL clears; emits "secret-changed" (thing_id, name)
+ * when the value changed. Since: 1.1
+ */
+void
+igw_context_set_thing_secret(IgwContext *self, const gchar *thing_id, const gchar *name,
+			     const gchar *value);
 
 G_END_DECLS

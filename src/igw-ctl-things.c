@@ -3,10 +3,15 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "igw-ctl.h"
 #include "igw-error.h"
 
 #define IGW_CTL_NAME_MAX 64
+/* a secret read from standard input: one line, at most this long */
+#define IGW_CTL_SECRET_MAX 1024
 
 /* ------------------------------------------------------------------------------------------ */
 /* JSON */
@@ -40,10 +45,21 @@ igw_ctl_things_add_members(JsonBuilder *builder, IgwDbusThing1 *thing)
 				  "session_reason",
 				  igw_dbus_thing1_get_session_reason(thing));
 	igw_ctl_things_add_boolean(builder, "reachable", igw_dbus_thing1_get_reachable(thing));
+	igw_ctl_things_add_string(builder, "availability", igw_dbus_thing1_get_availability(thing));
+	igw_ctl_things_add_boolean(builder, "supported", igw_dbus_thing1_get_supported(thing));
 	igw_ctl_json_add_time(builder,
 			      "last_seen",
 			      "last_seen_time",
 			      igw_dbus_thing1_get_last_seen(thing));
+}
+
+/* an unsupported device says so where its availability would be */
+static const gchar *
+igw_ctl_things_availability(IgwDbusThing1 *thing)
+{
+	if (!igw_dbus_thing1_get_supported(thing))
+		return "unsupported";
+	return igw_dbus_thing1_get_availability(thing);
 }
 
 static void
@@ -93,7 +109,7 @@ igw_ctl_things_print_list(GPtrArray *things)
 		g_print("no things\n");
 		return;
 	}
-	g_ptr_array_add(rows, g_strsplit("ID|NAME|STATE|SESSION|REACHABLE|JID", "|", -1));
+	g_ptr_array_add(rows, g_strsplit("ID|NAME|STATE|SESSION|AVAILABILITY|JID", "|", -1));
 	for (guint i = 0; i < things->len; i++) {
 		IgwDbusThing1 *thing = g_ptr_array_index(things, i);
 		const gchar *jid = igw_dbus_thing1_get_jid(thing);
@@ -102,7 +118,7 @@ igw_ctl_things_print_list(GPtrArray *things)
 		    (gchar *)igw_dbus_thing1_get_name(thing),
 		    (gchar *)igw_dbus_thing1_get_state(thing),
 		    (gchar *)igw_dbus_thing1_get_session(thing),
-		    (gchar *)igw_ctl_things_yes_no(igw_dbus_thing1_get_reachable(thing)),
+		    (gchar *)igw_ctl_things_availability(thing),
 		    (gchar *)(jid != NULL && jid[0] != '\0' ? jid : "--"),
 		    NULL};
 		g_ptr_array_add(rows, g_strdupv(row));
@@ -233,6 +249,32 @@ igw_ctl_things_print_fields(IgwDbusThing1 *thing, GVariant *values)
 	}
 }
 
+/* names only: the daemon never hands out a value */
+static void
+igw_ctl_things_print_secrets(IgwDbusThing1 *thing)
+{
+	const gchar *const *names = igw_dbus_thing1_get_secrets(thing);
+	g_autofree gchar *text = NULL;
+	igw_ctl_print_section("Secrets");
+	if (names == NULL || names[0] == NULL) {
+		igw_ctl_print_kv("secrets", "none");
+		return;
+	}
+	text = g_strjoinv(", ", (gchar **)names);
+	igw_ctl_print_kv("secrets", text);
+}
+
+static void
+igw_ctl_things_add_secrets(JsonBuilder *builder, IgwDbusThing1 *thing)
+{
+	const gchar *const *names = igw_dbus_thing1_get_secrets(thing);
+	json_builder_set_member_name(builder, "secrets");
+	json_builder_begin_array(builder);
+	for (guint i = 0; names != NULL && names[i] != NULL; i++)
+		json_builder_add_string_value(builder, names[i]);
+	json_builder_end_array(builder);
+}
+
 static void
 igw_ctl_things_print_show(IgwDbusThing1 *thing, GVariant *values)
 {
@@ -248,7 +290,7 @@ igw_ctl_things_print_show(IgwDbusThing1 *thing, GVariant *values)
 	igw_ctl_print_section("Status");
 	igw_ctl_print_kv("session", igw_dbus_thing1_get_session(thing));
 	igw_ctl_print_kv("reason", igw_dbus_thing1_get_session_reason(thing));
-	igw_ctl_print_kv("reachable", igw_ctl_things_yes_no(igw_dbus_thing1_get_reachable(thing)));
+	igw_ctl_print_kv("availability", igw_ctl_things_availability(thing));
 	igw_ctl_print_kv("last seen", last_seen);
 	igw_ctl_print_section("Device");
 	igw_ctl_print_kv("manufacturer", igw_dbus_thing1_get_manufacturer(thing));
@@ -256,6 +298,7 @@ igw_ctl_things_print_show(IgwDbusThing1 *thing, GVariant *values)
 	igw_ctl_print_kv("serial", igw_dbus_thing1_get_serial(thing));
 	igw_ctl_print_kv("firmware", igw_dbus_thing1_get_firmware(thing));
 	igw_ctl_things_print_fields(thing, values);
+	igw_ctl_things_print_secrets(thing);
 }
 
 static void
@@ -265,6 +308,7 @@ igw_ctl_things_print_show_json(IgwCtl *self, IgwDbusThing1 *thing, GVariant *val
 	json_builder_begin_object(builder);
 	igw_ctl_things_add_members(builder, thing);
 	igw_ctl_things_add_device(builder, thing);
+	igw_ctl_things_add_secrets(builder, thing);
 	igw_ctl_json_add_values(builder, "values", values);
 	json_builder_end_object(builder);
 	igw_ctl_print_json(self, builder);
@@ -576,6 +620,108 @@ igw_ctl_cmd_thing_set(IgwCtl *self, gchar **argv, GError **error)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* thing ID set-secret|clear-secret: through the gateway, so the thing need not exist yet */
+
+/* "-": one line from standard input, so that keys stay out of the shell's history */
+static gchar *
+igw_ctl_things_read_secret(const gchar *arg, GError **error)
+{
+	gchar line[IGW_CTL_SECRET_MAX + 2];
+	gsize len;
+	if (g_strcmp0(arg, "-") != 0)
+		return g_strdup(arg);
+	if (fgets(line, sizeof(line), stdin) == NULL) {
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "no VALUE on standard input");
+		return NULL;
+	}
+	len = strlen(line);
+	if (len > 0 && line[len - 1] == '\n')
+		line[--len] = '\0';
+	else if (!feof(stdin)) {
+		memset(line, 0, sizeof(line));
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "VALUE on standard input is longer than %d bytes", IGW_CTL_SECRET_MAX);
+		return NULL;
+	}
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	return g_strndup(line, len);
+}
+
+/* a key: leave no copy in freed memory */
+static void
+igw_ctl_things_secret_free(gchar *value)
+{
+	if (value == NULL)
+		return;
+	memset(value, 0, strlen(value));
+	g_free(value);
+}
+
+static void
+igw_ctl_things_print_secret_json(IgwCtl *self, const gchar *id, const gchar *name,
+				 const gchar *action)
+{
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	json_builder_begin_object(builder);
+	igw_ctl_things_add_string(builder, "id", id);
+	igw_ctl_things_add_string(builder, "secret", name);
+	igw_ctl_things_add_string(builder, "action", action);
+	json_builder_end_object(builder);
+	igw_ctl_print_json(self, builder);
+}
+
+/* @value "" clears */
+static gboolean
+igw_ctl_things_set_secret(IgwCtl *self, const gchar *id, const gchar *name, const gchar *value,
+			  GError **error)
+{
+	IgwDbusGateway1 *gateway;
+	const gchar *action = value[0] != '\0' ? "set" : "clear";
+	if (name[0] == '\0') {
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "NAME is empty");
+		return FALSE;
+	}
+	gateway = igw_ctl_get_gateway(self, error);
+	if (gateway == NULL)
+		return FALSE;
+	if (!igw_dbus_gateway1_call_set_thing_secret_sync(gateway, id, name, value, NULL, error)) {
+		igw_ctl_prefix_error(error, "cannot %s secret %s of %s: ", action, name, id);
+		return FALSE;
+	}
+	if (self->json)
+		igw_ctl_things_print_secret_json(self, id, name, action);
+	else
+		g_print("%s: secret %s %s\n", id, name, value[0] != '\0' ? "set" : "cleared");
+	return TRUE;
+}
+
+static gboolean
+igw_ctl_cmd_thing_set_secret(IgwCtl *self, gchar **argv, GError **error)
+{
+	gchar *value = igw_ctl_things_read_secret(argv[2], error);
+	gboolean ok;
+	if (value == NULL)
+		return FALSE;
+	if (value[0] == '\0') {
+		igw_ctl_things_secret_free(value);
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "VALUE is empty; to remove a secret use clear-secret");
+		return FALSE;
+	}
+	ok = igw_ctl_things_set_secret(self, argv[0], argv[1], value, error);
+	igw_ctl_things_secret_free(value);
+	return ok;
+}
+
+static gboolean
+igw_ctl_cmd_thing_clear_secret(IgwCtl *self, gchar **argv, GError **error)
+{
+	return igw_ctl_things_set_secret(self, argv[0], argv[1], "", error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* readings ID */
 
 typedef struct {
@@ -680,6 +826,22 @@ static const IgwCtlCmd igw_ctl_things_cmds[] = {
      1},
     {"thing", "ID", "get", "[FIELD]", "Show the latest values", igw_ctl_cmd_thing_get, 1, 2},
     {"thing", "ID", "set", "FIELD VALUE", "Set a writable field", igw_ctl_cmd_thing_set, 3, 3},
+    {"thing",
+     "ID",
+     "set-secret",
+     "NAME VALUE",
+     "Store a secret (e.g. bindkey); - reads stdin",
+     igw_ctl_cmd_thing_set_secret,
+     3,
+     3},
+    {"thing",
+     "ID",
+     "clear-secret",
+     "NAME",
+     "Remove a secret",
+     igw_ctl_cmd_thing_clear_secret,
+     2,
+     2},
     {"readings",
      "ID",
      NULL,

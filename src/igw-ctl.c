@@ -119,7 +119,7 @@ igw_ctl_get_epilogue(void)
 	       "  2  usage error (nothing was sent to iotgwd)\n"
 	       "  3  iotgwd is not running (or the system bus is not reachable)\n"
 	       "  4  permission denied (run as root or as a member of the iotgw group)\n"
-	       "  5  not found: no such thing, field, owner or scan";
+	       "  5  not found: no such thing, field, owner, secret, plugin or scan";
 }
 
 /* ------------------------------------------------------------------------------------------ */

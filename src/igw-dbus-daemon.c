@@ -112,6 +112,17 @@ igw_dbus_daemon_str(const gchar *text)
 	return text != NULL ? text : "";
 }
 
+/* names only: a secret's value never leaves the daemon */
+static void
+igw_dbus_daemon_sync_secrets(IgwDbusDaemon *self, IgwDbusThing1 *iface, const gchar *thing_id)
+{
+	g_auto(GStrv) names = igw_engine_get_thing_secret_names(self->engine, thing_id);
+	const gchar *const *current = igw_dbus_thing1_get_secrets(iface);
+	if (current != NULL && g_strv_equal(current, (const gchar *const *)names))
+		return;
+	igw_dbus_thing1_set_secrets(iface, (const gchar *const *)names);
+}
+
 /* the skeleton only signals what really changed */
 static void
 igw_dbus_daemon_sync_thing(IgwDbusDaemon *self, IgwDbusThing1 *iface, IgwThing *thing)
@@ -129,6 +140,8 @@ igw_dbus_daemon_sync_thing(IgwDbusDaemon *self, IgwDbusThing1 *iface, IgwThing *
 	igw_dbus_thing1_set_session(iface, session);
 	igw_dbus_thing1_set_session_reason(iface, igw_dbus_daemon_str(reason));
 	igw_dbus_thing1_set_reachable(iface, igw_thing_get_reachable(thing));
+	igw_dbus_thing1_set_availability(iface, igw_availability_to_string(igw_thing_get_availability(thing)));
+	igw_dbus_thing1_set_supported(iface, igw_thing_get_supported(thing));
 	igw_dbus_thing1_set_manufacturer(iface, igw_dbus_daemon_str(igw_thing_get_manufacturer(thing)));
 	igw_dbus_thing1_set_model(iface, igw_dbus_daemon_str(igw_thing_get_model(thing)));
 	igw_dbus_thing1_set_serial(iface, igw_dbus_daemon_str(igw_thing_get_serial(thing)));
@@ -137,6 +150,7 @@ igw_dbus_daemon_sync_thing(IgwDbusDaemon *self, IgwDbusThing1 *iface, IgwThing *
 	    !g_variant_equal(fields, igw_dbus_thing1_get_fields(iface)))
 		igw_dbus_thing1_set_fields(iface, fields);
 	igw_dbus_thing1_set_last_seen(iface, igw_dbus_daemon_last_seen(thing));
+	igw_dbus_daemon_sync_secrets(self, iface, id);
 }
 
 /* @error by address: C does not order the evaluation of arguments */
@@ -375,6 +389,8 @@ igw_dbus_daemon_handle_get_plugins_cb(IgwDbusGateway1 *iface, GDBusMethodInvocat
 	for (guint i = 0; i < plugins->len; i++) {
 		IgwPlugin *plugin = g_ptr_array_index(plugins, i);
 		const gchar *reason = igw_plugin_get_state_reason(plugin);
+		if (reason == NULL && igw_plugin_get_state(plugin) == IGW_PLUGIN_STATE_RUNNING)
+			reason = igw_plugin_get_status(plugin);
 		g_variant_builder_add(&builder, "(sss)", igw_plugin_get_name(plugin),
 				      igw_dbus_daemon_plugin_state(igw_plugin_get_state(plugin)),
 				      reason != NULL ? reason : "");
@@ -474,6 +490,19 @@ igw_dbus_daemon_handle_set_peer_profile_cb(IgwDbusGateway1 *iface, GDBusMethodIn
 				      &error);
 }
 
+static gboolean
+igw_dbus_daemon_handle_set_thing_secret_cb(IgwDbusGateway1 *iface,
+					   GDBusMethodInvocation *invocation, const gchar *id, const gchar *name, const gchar *value,
+					   IgwDbusDaemon *self)
+{
+	g_autoptr(GError) error = NULL;
+	/* never the value */
+	g_debug("called SetThingSecret(%s, %s, %s)", id, name, *value != '\0' ? "***" : "");
+	return igw_dbus_daemon_finish(invocation,
+				      igw_engine_set_thing_secret(self->engine, id, name, value, &error),
+				      &error);
+}
+
 static void
 igw_dbus_daemon_scan_progress_cb(IgwEngine *engine, guint elapsed, guint timeout, guint found, gboolean done,
 				 IgwDbusDaemon *self)
@@ -521,6 +550,8 @@ igw_dbus_daemon_export_gateway(IgwDbusDaemon *self, GError **error)
 	g_signal_connect(self->gateway, "handle-list-peers", G_CALLBACK(igw_dbus_daemon_handle_list_peers_cb), self);
 	g_signal_connect(self->gateway, "handle-set-peer-profile",
 			 G_CALLBACK(igw_dbus_daemon_handle_set_peer_profile_cb), self);
+	g_signal_connect(self->gateway, "handle-set-thing-secret",
+			 G_CALLBACK(igw_dbus_daemon_handle_set_thing_secret_cb), self);
 	g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->gateway), self->connection, IGW_DBUS_PATH,
 					 error);
 }

@@ -23,6 +23,10 @@
 void
 igw_plugin_sim_init_vfuncs(IgwPluginVfuncs *vfuncs);
 #endif
+#ifdef IGW_BUILTIN_PLUGIN_BLUEZ
+void
+igw_plugin_bluez_init_vfuncs(IgwPluginVfuncs *vfuncs);
+#endif
 
 static const struct {
 	const gchar *name;
@@ -30,6 +34,9 @@ static const struct {
 } igw_builtin_plugins[] = {
 #ifdef IGW_BUILTIN_PLUGIN_SIM
     {"sim", igw_plugin_sim_init_vfuncs},
+#endif
+#ifdef IGW_BUILTIN_PLUGIN_BLUEZ
+    {"bluez", igw_plugin_bluez_init_vfuncs},
 #endif
     {NULL, NULL},
 };
@@ -470,6 +477,7 @@ igw_engine_save_state(IgwEngine *self, IgwEngineThing *entry, IgwThingState stat
 				       igw_thing_state_to_string(state), error))
 		return FALSE;
 	entry->state = state;
+	igw_thing_set_adopted(entry->thing, state == IGW_THING_STATE_ADOPTED);
 	return TRUE;
 }
 
@@ -493,11 +501,17 @@ igw_engine_get_permit_join(IgwEngine *self)
 
 /* what a found thing becomes: the administrator's word, else the policy */
 static IgwThingState
-igw_engine_decide_state(IgwEngine *self, const gchar *stored)
+igw_engine_decide_state(IgwEngine *self, IgwThing *thing, const gchar *stored)
 {
 	if (g_strcmp0(stored, "blocked") == 0)
 		return IGW_THING_STATE_BLOCKED;
-	if (g_strcmp0(stored, "adopted") == 0 || self->config->adopt_auto || igw_engine_get_permit_join(self))
+	if (g_strcmp0(stored, "adopted") == 0)
+		return IGW_THING_STATE_ADOPTED;
+	/* a device no plugin decodes would be an XMPP entity with nothing to say */
+	if (!igw_thing_get_supported(thing))
+		return IGW_THING_STATE_DISCOVERED;
+	if (self->config->adopt_auto || igw_engine_get_permit_join(self) ||
+	    igw_config_id_matches(self->config->adopt_allow, igw_thing_get_id(thing)))
 		return IGW_THING_STATE_ADOPTED;
 	return IGW_THING_STATE_DISCOVERED;
 }
@@ -533,7 +547,7 @@ igw_engine_register_thing(IgwEngine *self, IgwThing *thing, gboolean configured)
 		g_warning("thing %s: cannot be stored, not proxied: %s", id, error->message);
 		return;
 	}
-	state = configured ? IGW_THING_STATE_ADOPTED : igw_engine_decide_state(self, stored);
+	state = configured ? IGW_THING_STATE_ADOPTED : igw_engine_decide_state(self, thing, stored);
 	igw_engine_emit_thing_changed(self, entry, "added");
 	if (state == IGW_THING_STATE_ADOPTED) {
 		if (!igw_engine_adopt_entry(self, entry, &error))
@@ -555,6 +569,10 @@ igw_engine_thing_added_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 static void
 igw_engine_thing_offered_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 {
+	if (igw_config_id_matches(self->config->adopt_deny, igw_thing_get_id(thing))) {
+		g_debug("thing %s: denied by [gateway] deny, ignored", igw_thing_get_id(thing));
+		return;
+	}
 	igw_engine_register_thing(self, thing, FALSE);
 	self->scan_found++;
 }
@@ -616,7 +634,7 @@ igw_engine_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading,
 		return;
 	/* a found thing heard from while the window is open joins */
 	if (entry->state == IGW_THING_STATE_DISCOVERED && igw_engine_get_permit_join(self) &&
-	    !igw_engine_adopt_entry(self, entry, &error))
+	    igw_thing_get_supported(thing) && !igw_engine_adopt_entry(self, entry, &error))
 		g_warning("thing %s: not adopted: %s", igw_thing_get_id(thing), error->message);
 	if (entry->state != IGW_THING_STATE_ADOPTED)
 		return;
@@ -633,8 +651,12 @@ static void
 igw_engine_reachable_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 {
 	IgwEngineThing *entry = g_hash_table_lookup(self->things, igw_thing_get_id(thing));
-	const gchar *change = igw_thing_get_reachable(thing) ? "reachable" : "unreachable";
-	g_info("thing %s: %s", igw_thing_get_id(thing), change);
+	IgwAvailability availability = igw_thing_get_availability(thing);
+	const gchar *change = availability == IGW_AVAILABILITY_AWAY ? "away"
+			      : availability == IGW_AVAILABILITY_AVAILABLE ? "reachable"
+									  : "unreachable";
+	g_info("thing %s: %s", igw_thing_get_id(thing),
+	       igw_availability_to_string(igw_thing_get_availability(thing)));
 	if (entry == NULL)
 		return;
 	if (entry->agent != NULL)
@@ -761,6 +783,11 @@ igw_engine_start_gateway(IgwEngine *self)
 }
 
 static void
+igw_engine_load_secrets(IgwEngine *self);
+static void
+igw_engine_clear_secrets(IgwEngine *self, const gchar *thing_id);
+
+static void
 igw_engine_start_plugins(IgwEngine *self)
 {
 	for (guint i = 0; i < self->plugins->len; i++) {
@@ -816,6 +843,8 @@ igw_engine_startup(IgwEngine *self, GError **error)
 		g_warning("gateway owners not stored: %s", local_error->message);
 	igw_engine_update_peers(self);
 	igw_engine_start_gateway(self);
+	/* plugins find their things' keys from the start */
+	igw_engine_load_secrets(self);
 	igw_engine_start_plugins(self);
 	igw_engine_prune_cb(self);
 	igw_engine_schedule_presence_check(self);
@@ -1041,6 +1070,11 @@ igw_engine_adopt_thing(IgwEngine *self, const gchar *thing_id, GError **error)
 	}
 	if (entry->state == IGW_THING_STATE_ADOPTED)
 		return TRUE;
+	if (!igw_thing_get_supported(entry->thing)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+			    "%s is in a format no plugin decodes, so it has nothing to proxy", thing_id);
+		return FALSE;
+	}
 	return igw_engine_adopt_entry(self, entry, error);
 }
 
@@ -1069,6 +1103,7 @@ igw_engine_forget_thing(IgwEngine *self, const gchar *thing_id, GError **error)
 	igw_engine_disconnect_entry(self, entry);
 	if (!igw_store_remove_thing(self->store, thing_id, error))
 		return FALSE;
+	igw_engine_clear_secrets(self, thing_id);
 	g_message("thing %s: forgotten", thing_id);
 	igw_engine_emit_thing_changed(self, entry, "forgotten");
 	igw_context_remove_thing(self->context, thing_id);
@@ -1196,6 +1231,103 @@ igw_engine_set_peer_profile(IgwEngine *self, const gchar *jid, const gchar *prof
 		return FALSE;
 	g_message("peer %s: profile %s", jid, *profile != '\0' ? profile : "(default)");
 	return TRUE;
+}
+
+/* secrets: per-thing keys, checked by the thing's plugin; values are never logged */
+
+/* every stored secret into the context */
+static void
+igw_engine_load_secrets(IgwEngine *self)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) secrets = igw_store_get_secrets(self->store, &error);
+	if (secrets == NULL) {
+		g_warning("secrets not loaded: %s", error->message);
+		return;
+	}
+	for (guint i = 0; i < secrets->len; i++) {
+		IgwStoreSecret *secret = g_ptr_array_index(secrets, i);
+		igw_context_set_thing_secret(self->context, secret->thing_id, secret->name, secret->value);
+	}
+	if (secrets->len > 0)
+		g_debug("loaded %u secrets", secrets->len);
+}
+
+/* the store forgot them with the thing already */
+static void
+igw_engine_clear_secrets(IgwEngine *self, const gchar *thing_id)
+{
+	g_auto(GStrv) names = igw_context_get_thing_secret_names(self->context, thing_id);
+	for (guint i = 0; names[i] != NULL; i++)
+		igw_context_set_thing_secret(self->context, thing_id, names[i], NULL);
+}
+
+/* the thing id's plugin, if it is loaded and not disabled */
+static IgwPlugin *
+igw_engine_find_secret_plugin(IgwEngine *self, const gchar *thing_id, GError **error)
+{
+	g_autofree gchar *name = g_strndup(thing_id, strcspn(thing_id, ":"));
+	IgwPlugin *plugin = igw_engine_find_plugin(self, name);
+	if (plugin == NULL || igw_plugin_get_state(plugin) == IGW_PLUGIN_STATE_DISABLED) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND,
+			    "no plugin '%s' for thing id %s", name, thing_id);
+		return NULL;
+	}
+	return plugin;
+}
+
+static gboolean
+igw_engine_check_secret_name(IgwEngine *self, const gchar *thing_id, const gchar *name,
+			     gboolean clearing, GError **error)
+{
+	if (name == NULL || *name == '\0' || !g_utf8_validate(name, -1, NULL)) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "a secret name is non-empty UTF-8");
+		return FALSE;
+	}
+	if (clearing && igw_context_get_thing_secret(self->context, thing_id, name) == NULL) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no secret '%s'", thing_id,
+			    name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+igw_engine_set_thing_secret(IgwEngine *self, const gchar *thing_id, const gchar *name,
+			    const gchar *value, GError **error)
+{
+	gboolean clearing = value == NULL || *value == '\0';
+	IgwPlugin *plugin;
+	IgwEngineThing *entry;
+	g_return_val_if_fail(IGW_IS_ENGINE(self), FALSE);
+	if (!igw_thing_id_is_valid(thing_id, error))
+		return FALSE;
+	plugin = igw_engine_find_secret_plugin(self, thing_id, error);
+	if (plugin == NULL || !igw_engine_check_secret_name(self, thing_id, name, clearing, error))
+		return FALSE;
+	if (!clearing && !g_utf8_validate(value, -1, NULL)) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "the secret is not UTF-8");
+		return FALSE;
+	}
+	if (!clearing && !igw_plugin_runner_check_secret(plugin, thing_id, name, value, error))
+		return FALSE;
+	if (!igw_store_set_secret(self->store, thing_id, name, clearing ? NULL : value, error))
+		return FALSE;
+	igw_context_set_thing_secret(self->context, thing_id, name, clearing ? NULL : value);
+	g_message("thing %s: secret %s %s", thing_id, name, clearing ? "cleared" : "set");
+	entry = g_hash_table_lookup(self->things, thing_id);
+	if (entry != NULL)
+		igw_engine_emit_thing_changed(self, entry, "secret");
+	return TRUE;
+}
+
+/* names only, sorted; for things not seen yet too */
+gchar **
+igw_engine_get_thing_secret_names(IgwEngine *self, const gchar *thing_id)
+{
+	g_return_val_if_fail(IGW_IS_ENGINE(self), NULL);
+	return igw_context_get_thing_secret_names(self->context, thing_id);
 }
 
 gint64

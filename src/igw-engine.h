@@ -91,6 +91,16 @@ igw_engine_list_peers(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT
 gboolean
 igw_engine_set_peer_profile(IgwEngine *self, const gchar *jid, const gchar *profile, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+/*
+ * a per-thing secret (e.g. a BLE "bindkey"), checked by the plugin named by the id's
+ * prefix and stored; @value NULL or "" clears it. The thing need not exist yet.
+ */
+gboolean
+igw_engine_set_thing_secret(IgwEngine *self, const gchar *thing_id, const gchar *name,
+			    const gchar *value, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* the names of a thing's secrets, sorted; never their values */
+gchar **
+igw_engine_get_thing_secret_names(IgwEngine *self, const gchar *thing_id);
 gboolean
 igw_engine_permit_join(IgwEngine *self, guint seconds, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean

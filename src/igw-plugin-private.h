@@ -23,6 +23,8 @@ IgwPluginState
 igw_plugin_get_state(IgwPlugin *self);
 const gchar *
 igw_plugin_get_state_reason(IgwPlugin *self);
+const gchar *
+igw_plugin_get_status(IgwPlugin *self);
 void
 igw_plugin_disable(IgwPlugin *self, const gchar *reason);
 void
@@ -38,6 +40,10 @@ void
 igw_plugin_runner_shutdown(IgwPlugin *self);
 gboolean
 igw_plugin_runner_set_discovery(IgwPlugin *self, gboolean enabled, GError **error);
+/* NOT_SUPPORTED when the plugin keeps no secrets (has no check_secret) */
+gboolean
+igw_plugin_runner_check_secret(IgwPlugin *self, const gchar *thing_id, const gchar *name,
+			       const gchar *value, GError **error);
 void
 igw_plugin_runner_control_async(IgwPlugin *self,
 				IgwThing *thing,

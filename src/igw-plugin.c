@@ -15,6 +15,7 @@ struct _IgwPlugin {
 	GModule *module;
 	IgwPluginState state;
 	gchar *state_reason;
+	gchar *status; /* what the running plugin says it is doing */
 	guint timeout_ms;
 	gpointer data;
 	GDestroyNotify data_destroy;
@@ -30,6 +31,7 @@ igw_plugin_finalize(GObject *object)
 		self->data_destroy(self->data);
 	g_free(self->name);
 	g_free(self->state_reason);
+	g_free(self->status);
 	g_clear_object(&self->context);
 	/* modules stay resident: they may have registered types */
 	G_OBJECT_CLASS(igw_plugin_parent_class)->finalize(object);
@@ -311,6 +313,30 @@ igw_plugin_runner_set_discovery(IgwPlugin *self, gboolean enabled, GError **erro
 	return TRUE;
 }
 
+/* also for plugins that are not running: a key may be set before its device is seen */
+gboolean
+igw_plugin_runner_check_secret(IgwPlugin *self, const gchar *thing_id, const gchar *name,
+			       const gchar *value, GError **error)
+{
+	g_autoptr(GError) local_error = NULL;
+	gboolean ok;
+	g_return_val_if_fail(IGW_IS_PLUGIN(self), FALSE);
+	g_return_val_if_fail(thing_id != NULL && name != NULL && value != NULL, FALSE);
+	if (self->vfuncs.check_secret == NULL) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+			    "plugin %s keeps no secrets", self->name);
+		return FALSE;
+	}
+	/* never the value */
+	g_debug("check_secret(%s) %s %s", self->name, thing_id, name);
+	ok = self->vfuncs.check_secret(self, thing_id, name, value, &local_error);
+	if (!igw_plugin_runner_result(self, "secret", ok, &local_error)) {
+		g_propagate_error(error, g_steal_pointer(&local_error));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* one control or readout request: completes once, with the plugin's answer or a timeout */
 typedef struct {
 	GCancellable *cancellable; /* the plugin's: cancelled on timeout or by the caller */
@@ -523,4 +549,22 @@ igw_plugin_runner_readout_finish(IgwPlugin *self, GAsyncResult *result, GError *
 {
 	g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
 	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+void
+igw_plugin_set_status(IgwPlugin *self, const gchar *status)
+{
+	g_return_if_fail(IGW_IS_PLUGIN(self));
+	if (g_strcmp0(self->status, status) == 0)
+		return;
+	g_free(self->status);
+	self->status = g_strdup(status);
+	g_info("plugin %s: %s", self->name, status);
+}
+
+const gchar *
+igw_plugin_get_status(IgwPlugin *self)
+{
+	g_return_val_if_fail(IGW_IS_PLUGIN(self), NULL);
+	return self->status;
 }

@@ -16,6 +16,8 @@
  *  2: outbox, things.history_max_age_us, things.history_max_rows, index readings(timestamp_us)
  *  3: things.state, things.display_name, owners.source
  *  4: peers (the dialect profile of each peer JID, and where it came from)
+ *  5: secrets (per-thing keys such as a BLE bindkey; no foreign key: a key may be
+ *     set before its thing is first seen)
  * a new version gets a igw_store_migrate_vN() and a case in igw_store_migrate(), and
  * tests/fixtures/ gets a database of the version before it
  */
@@ -249,6 +251,19 @@ igw_store_migrate_v4(sqlite3 *db, GError **error)
 			      error);
 }
 
+/* names are checked by the plugin that owns the thing, not here */
+static gboolean
+igw_store_migrate_v5(sqlite3 *db, GError **error)
+{
+	return igw_store_exec(db,
+			      "CREATE TABLE secrets ("
+			      "  thing_id TEXT NOT NULL,"
+			      "  name TEXT NOT NULL,"
+			      "  value TEXT NOT NULL,"
+			      "  PRIMARY KEY (thing_id, name));",
+			      error);
+}
+
 static gboolean
 igw_store_write_version(sqlite3 *db, guint version, GError **error)
 {
@@ -287,6 +302,10 @@ igw_store_migrate(sqlite3 *db, guint version, GError **error)
 		G_GNUC_FALLTHROUGH;
 	case 3:
 		if (!igw_store_migrate_v4(db, error))
+			return FALSE;
+		G_GNUC_FALLTHROUGH;
+	case 4:
+		if (!igw_store_migrate_v5(db, error))
 			return FALSE;
 		break;
 	default:
@@ -525,6 +544,7 @@ igw_store_delete_thing(IgwStore *self, const gchar *thing_id, GError **error)
 			      "DELETE FROM owners WHERE thing_id = ?1",
 			      "DELETE FROM readings WHERE thing_id = ?1",
 			      "DELETE FROM outbox WHERE thing_id = ?1",
+			      "DELETE FROM secrets WHERE thing_id = ?1",
 			      NULL};
 	g_autoptr(IgwStoreTransaction) txn = NULL;
 	if (!igw_store_check_open(self, error))
@@ -1932,4 +1952,103 @@ igw_store_set_config_peers(IgwStore *self, const gchar *const *jids, const gchar
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* secrets: per-thing keys, e.g. the bindkey of an encrypted BLE sensor */
+
+void
+igw_store_secret_free(IgwStoreSecret *secret)
+{
+	if (secret == NULL)
+		return;
+	g_free(secret->thing_id);
+	g_free(secret->name);
+	/* the value is a key: leave no copy in freed memory */
+	if (secret->value != NULL)
+		memset(secret->value, 0, strlen(secret->value));
+	g_free(secret->value);
+	g_free(secret);
+}
+
+static gboolean
+igw_store_save_secret(IgwStore *self, const gchar *thing_id, const gchar *name, const gchar *value,
+		      GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (value == NULL)
+		stmt = igw_store_prepare(self->db,
+					 "DELETE FROM secrets WHERE thing_id = ?1 AND name = ?2",
+					 error);
+	else
+		stmt = igw_store_prepare(self->db,
+					 "INSERT OR REPLACE INTO secrets (thing_id, name, value) "
+					 "VALUES (?1, ?2, ?3)",
+					 error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	if (value != NULL)
+		sqlite3_bind_text(stmt, 3, value, -1, SQLITE_STATIC);
+	return igw_store_step_done(self->db, stmt, error);
+}
+
+gboolean
+igw_store_set_secret(IgwStore *self, const gchar *thing_id, const gchar *name, const gchar *value,
+		     GError **error)
+{
+	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
+	g_return_val_if_fail(thing_id != NULL, FALSE);
+	g_return_val_if_fail(name != NULL, FALSE);
+	if (*thing_id == '\0' || *name == '\0') {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "a secret needs a thing id and a name");
+		g_prefix_error(error, "failed to store secret %s of %s: ", name, thing_id);
+		return FALSE;
+	}
+	if (!igw_store_check_open(self, error) ||
+	    !igw_store_save_secret(self, thing_id, name, value, error)) {
+		g_prefix_error(error, "failed to store secret %s of %s: ", name, thing_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static GPtrArray *
+igw_store_load_secrets(IgwStore *self, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(GPtrArray) secrets =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)igw_store_secret_free);
+	gint rc;
+	if (!igw_store_check_open(self, error))
+		return NULL;
+	stmt = igw_store_prepare(self->db,
+				 "SELECT thing_id, name, value FROM secrets ORDER BY thing_id, name",
+				 error);
+	if (stmt == NULL)
+		return NULL;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		IgwStoreSecret *secret = g_new0(IgwStoreSecret, 1);
+		secret->thing_id = g_strdup((const gchar *)sqlite3_column_text(stmt, 0));
+		secret->name = g_strdup((const gchar *)sqlite3_column_text(stmt, 1));
+		secret->value = g_strdup((const gchar *)sqlite3_column_text(stmt, 2));
+		g_ptr_array_add(secrets, secret);
+	}
+	if (rc != SQLITE_DONE) {
+		igw_store_set_error(self->db, error);
+		return NULL;
+	}
+	return g_steal_pointer(&secrets);
+}
+
+GPtrArray *
+igw_store_get_secrets(IgwStore *self, GError **error)
+{
+	GPtrArray *secrets;
+	g_return_val_if_fail(IGW_IS_STORE(self), NULL);
+	secrets = igw_store_load_secrets(self, error);
+	if (secrets == NULL)
+		g_prefix_error(error, "failed to load secrets: ");
+	return secrets;
 }

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * readings are queued in memory and written in one transaction per flush.
  */
 
-#define IGW_STORE_SCHEMA_VERSION 4
+#define IGW_STORE_SCHEMA_VERSION 5
 
 #define IGW_TYPE_STORE (igw_store_get_type())
 G_DECLARE_FINAL_TYPE(IgwStore, igw_store, IGW, STORE, GObject)
@@ -33,7 +33,7 @@ igw_store_get_schema_version(IgwStore *self);
 /* a new thing is 'adopted'; the state and display name of a stored one stay as they are */
 gboolean
 igw_store_upsert_thing(IgwStore *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-/* forgets everything stored under the id: state, name, owners of either source, readings... */
+/* forgets everything stored under the id: state, name, owners of either source, readings, secrets */
 gboolean
 igw_store_remove_thing(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /*
@@ -172,6 +172,29 @@ igw_store_set_peer_profile(IgwStore *self, const gchar *jid, const gchar *profil
 gboolean
 igw_store_set_config_peers(IgwStore *self, const gchar *const *jids, const gchar *const *profiles,
 			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/*
+ * secrets: per-thing keys (e.g. "bindkey" of an encrypted BLE sensor), kept for
+ * things not stored yet too, so a key can be set before the device is first seen.
+ * The store does not check names or values: the thing's plugin does.
+ */
+typedef struct {
+	gchar *thing_id;
+	gchar *name;
+	gchar *value;
+} IgwStoreSecret;
+
+void
+igw_store_secret_free(IgwStoreSecret *secret);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwStoreSecret, igw_store_secret_free)
+
+/* @value NULL deletes the secret (deleting one that is not there is no error) */
+gboolean
+igw_store_set_secret(IgwStore *self, const gchar *thing_id, const gchar *name, const gchar *value,
+		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* every secret of every thing as IgwStoreSecret, sorted by thing id and name */
+GPtrArray *
+igw_store_get_secrets(IgwStore *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 typedef struct {
 	gint64 id;

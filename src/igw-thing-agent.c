@@ -126,7 +126,10 @@ igw_thing_agent_presence_state(IgwThingAgent *self, const gchar **show, gchar **
 	summary = igw_thing_summarize(self->thing);
 	since = igw_thing_agent_format_last_reading(self);
 	*show = NULL;
-	if (interval > 0 && age > (gint64)interval * IGW_AGENT_XA_INTERVALS)
+	/* the plugin's word (learned advert interval, connection) comes first */
+	if (igw_thing_get_availability(self->thing) == IGW_AVAILABILITY_AWAY)
+		*show = "away";
+	else if (interval > 0 && age > (gint64)interval * IGW_AGENT_XA_INTERVALS)
 		*show = "xa";
 	else if (interval > 0 && age > (gint64)interval * IGW_AGENT_AWAY_INTERVALS)
 		*show = "away";

@@ -23,11 +23,29 @@ struct _IgwThing {
 	GPtrArray *fields;   /* of IgwField, in the order the plugin declared them */
 	GHashTable *latest;  /* field name -> IgwReading */
 	gint64 last_reading_time;
-	gboolean reachable;
+	IgwAvailability availability;
+	gboolean supported;
+	gboolean adopted;
 	gboolean readout_on_demand;
 };
 
 G_DEFINE_TYPE(IgwThing, igw_thing, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_ADOPTED, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static void
+igw_thing_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+	IgwThing *self = IGW_THING(object);
+	switch (prop_id) {
+	case PROP_ADOPTED:
+		g_value_set_boolean(value, self->adopted);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+	}
+}
 
 static void
 igw_thing_finalize(GObject *object)
@@ -48,12 +66,19 @@ igw_thing_finalize(GObject *object)
 static void
 igw_thing_class_init(IgwThingClass *klass)
 {
-	G_OBJECT_CLASS(klass)->finalize = igw_thing_finalize;
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+	object_class->finalize = igw_thing_finalize;
+	object_class->get_property = igw_thing_get_property;
+	properties[PROP_ADOPTED] = g_param_spec_boolean("adopted", NULL, NULL, FALSE,
+							 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+							     G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties(object_class, N_PROPS, properties);
 }
 
 static void
 igw_thing_init(IgwThing *self)
 {
+	self->supported = TRUE;
 	self->fields = g_ptr_array_new_with_free_func(g_object_unref);
 	self->latest = g_hash_table_new_full(g_str_hash,
 					     g_str_equal,
@@ -212,18 +237,78 @@ igw_thing_get_last_reading_time(IgwThing *self)
 	return self->last_reading_time;
 }
 
+const gchar *
+igw_availability_to_string(IgwAvailability availability)
+{
+	switch (availability) {
+	case IGW_AVAILABILITY_AVAILABLE:
+		return "available";
+	case IGW_AVAILABILITY_AWAY:
+		return "away";
+	case IGW_AVAILABILITY_UNAVAILABLE:
+		return "unavailable";
+	default:
+		return NULL;
+	}
+}
+
 gboolean
 igw_thing_get_reachable(IgwThing *self)
 {
 	g_return_val_if_fail(IGW_IS_THING(self), FALSE);
-	return self->reachable;
+	return self->availability != IGW_AVAILABILITY_UNAVAILABLE;
 }
 
 void
 igw_thing_set_reachable(IgwThing *self, gboolean reachable)
 {
 	g_return_if_fail(IGW_IS_THING(self));
-	self->reachable = reachable;
+	self->availability = reachable ? IGW_AVAILABILITY_AVAILABLE : IGW_AVAILABILITY_UNAVAILABLE;
+}
+
+IgwAvailability
+igw_thing_get_availability(IgwThing *self)
+{
+	g_return_val_if_fail(IGW_IS_THING(self), IGW_AVAILABILITY_UNAVAILABLE);
+	return self->availability;
+}
+
+void
+igw_thing_set_availability(IgwThing *self, IgwAvailability availability)
+{
+	g_return_if_fail(IGW_IS_THING(self));
+	self->availability = availability;
+}
+
+gboolean
+igw_thing_get_adopted(IgwThing *self)
+{
+	g_return_val_if_fail(IGW_IS_THING(self), FALSE);
+	return self->adopted;
+}
+
+void
+igw_thing_set_adopted(IgwThing *self, gboolean adopted)
+{
+	g_return_if_fail(IGW_IS_THING(self));
+	if (self->adopted == adopted)
+		return;
+	self->adopted = adopted;
+	g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_ADOPTED]);
+}
+
+gboolean
+igw_thing_get_supported(IgwThing *self)
+{
+	g_return_val_if_fail(IGW_IS_THING(self), FALSE);
+	return self->supported;
+}
+
+void
+igw_thing_set_supported(IgwThing *self, gboolean supported)
+{
+	g_return_if_fail(IGW_IS_THING(self));
+	self->supported = supported;
 }
 
 gboolean

@@ -8,6 +8,21 @@
 
 G_BEGIN_DECLS
 
+/**
+ * IgwAvailability:
+ * @IGW_AVAILABILITY_UNAVAILABLE: the device cannot be reached (unavailable presence)
+ * @IGW_AVAILABILITY_AWAY: not heard from for longer than usual, maybe back soon
+ * @IGW_AVAILABILITY_AVAILABLE: reachable
+ */
+typedef enum {
+	IGW_AVAILABILITY_UNAVAILABLE,
+	IGW_AVAILABILITY_AWAY,
+	IGW_AVAILABILITY_AVAILABLE,
+} IgwAvailability;
+
+const gchar *
+igw_availability_to_string(IgwAvailability availability);
+
 #define IGW_TYPE_THING (igw_thing_get_type())
 G_DECLARE_FINAL_TYPE(IgwThing, igw_thing, IGW, THING, GObject)
 
@@ -63,10 +78,26 @@ igw_thing_set_latest(IgwThing *self, IgwReading *reading);
 gint64
 igw_thing_get_last_reading_time(IgwThing *self);
 
+/* reachable: available or away */
 gboolean
 igw_thing_get_reachable(IgwThing *self);
 void
 igw_thing_set_reachable(IgwThing *self, gboolean reachable);
+IgwAvailability
+igw_thing_get_availability(IgwThing *self);
+void
+igw_thing_set_availability(IgwThing *self, IgwAvailability availability);
+/* set by the core; plugins may watch "notify::adopted" to spend radio time
+ * (a GATT connection) only on adopted things */
+gboolean
+igw_thing_get_adopted(IgwThing *self);
+void
+igw_thing_set_adopted(IgwThing *self, gboolean adopted);
+/* FALSE for a device found in a format no plugin decodes: listed, never adopted automatically */
+gboolean
+igw_thing_get_supported(IgwThing *self);
+void
+igw_thing_set_supported(IgwThing *self, gboolean supported);
 /* the plugin's readout_async can fetch fresh readings of this thing on demand */
 gboolean
 igw_thing_get_readout_on_demand(IgwThing *self);

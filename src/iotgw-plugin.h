@@ -12,22 +12,29 @@
  * exports exactly igw_plugin_abi_major, igw_plugin_abi_minor and
  * igw_plugin_init_vfuncs (use IGW_PLUGIN_DEFINE). The loader refuses a module
  * whose major differs from IGW_PLUGIN_ABI_MAJOR or whose minor is newer than
- * IGW_PLUGIN_ABI_MINOR. Minor versions only append to IgwPluginVfuncs.
+ * IGW_PLUGIN_ABI_MINOR. Minor versions only append to IgwPluginVfuncs and
+ * add functions.
+ *
+ * 1.1: availability (igw_context_set_availability, IgwLiveness), supported
+ *   flag of offered things, per-thing secrets (igw_context_get_thing_secret),
+ *   IgwBackoff for plugins.
  */
 
 #include <gio/gio.h>
 #include <gmodule.h>
 
+#include "igw-backoff.h"
 #include "igw-context.h"
 #include "igw-error.h"
 #include "igw-field.h"
+#include "igw-liveness.h"
 #include "igw-reading.h"
 #include "igw-thing.h"
 
 G_BEGIN_DECLS
 
 #define IGW_PLUGIN_ABI_MAJOR 1
-#define IGW_PLUGIN_ABI_MINOR 0
+#define IGW_PLUGIN_ABI_MINOR 1
 
 /* how long the core waits for a control or readout before it gives up */
 #define IGW_PLUGIN_DEFAULT_TIMEOUT_MS 10000
@@ -53,6 +60,11 @@ G_DECLARE_FINAL_TYPE(IgwPlugin, igw_plugin, IGW, PLUGIN, GObject)
  * @readout_finish: Since: 1.0
  * @set_discovery: start (@enabled TRUE) or stop looking for devices; found
  *   ones are offered with igw_context_offer_thing(). Optional. Since: 1.0
+ * @check_secret: validate a secret before it is stored (e.g. a bindkey must be
+ *   32 hex digits); unknown names are an error. The value must never be logged.
+ *   The thing need not exist yet. Once stored, plugins read it with
+ *   igw_context_get_thing_secret(). Optional: a plugin without it keeps no
+ *   secrets. Since: 1.1
  *
  * Every member is optional. The core calls them only through its runners,
  * which log, time out and prefix errors with the plugin name.
@@ -77,8 +89,13 @@ typedef struct {
 			      gpointer user_data);
 	gboolean (*readout_finish)(IgwPlugin *plugin, GAsyncResult *result, GError **error);
 	gboolean (*set_discovery)(IgwPlugin *plugin, gboolean enabled, GError **error);
+	gboolean (*check_secret)(IgwPlugin *plugin,
+				 const gchar *thing_id,
+				 const gchar *name,
+				 const gchar *value,
+				 GError **error);
 	/*< private >*/
-	gpointer padding[16];
+	gpointer padding[15];
 } IgwPluginVfuncs;
 
 typedef void (*IgwPluginInitFunc)(IgwPluginVfuncs *vfuncs);
@@ -99,6 +116,11 @@ const gchar *
 igw_plugin_get_name(IgwPlugin *self);
 IgwContext *
 igw_plugin_get_context(IgwPlugin *self);
+/* one line on what the plugin is doing ("hci0: passive scan"), shown by
+ * iotgwctl status. Since: 1.1 */
+void
+igw_plugin_set_status(IgwPlugin *self, const gchar *status);
+
 /* plugin-private state, freed with @destroy when the plugin goes */
 gpointer
 igw_plugin_get_data(IgwPlugin *self);

@@ -853,6 +853,118 @@ START_TEST(test_context_reachable)
 }
 END_TEST
 
+/* accepts "key" = "good"; "false" returns FALSE without an error, a plugin bug */
+static gboolean
+test_secret_check_secret(IgwPlugin *plugin, const gchar *thing_id, const gchar *name,
+			 const gchar *value, GError **error)
+{
+	if (g_strcmp0(name, "false") == 0)
+		return FALSE;
+	if (g_strcmp0(name, "key") != 0) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "no secret '%s'", name);
+		return FALSE;
+	}
+	if (g_strcmp0(value, "good") != 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "a bad key");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+test_secret_init(IgwPluginVfuncs *vfuncs)
+{
+	vfuncs->check_secret = test_secret_check_secret;
+}
+
+/* also before startup: a key may be set before the device is seen */
+START_TEST(test_plugin_check_secret)
+{
+	g_autoptr(IgwContext) context = igw_context_new(NULL);
+	g_autoptr(IgwPlugin) plugin = igw_plugin_new_builtin("keys", test_secret_init, context);
+	g_autoptr(IgwPlugin) empty = igw_plugin_new_builtin("empty", test_empty_init, context);
+	g_autoptr(GError) error = NULL;
+	gboolean ret;
+
+	test_catch_criticals();
+	ret = igw_plugin_runner_check_secret(plugin, "keys:a", "key", "good", &error);
+	test_assert_ok(ret, error);
+	ret = igw_plugin_runner_check_secret(plugin, "keys:a", "key", "bad", &error);
+	ck_assert(!ret);
+	test_assert_error(error, IGW_ERROR_INVALID_DATA, "plugin keys: secret: a bad key");
+	g_clear_error(&error);
+	ret = igw_plugin_runner_check_secret(plugin, "keys:a", "other", "good", &error);
+	ck_assert(!ret);
+	test_assert_error(error, IGW_ERROR_INVALID_DATA, "plugin keys: secret: no secret 'other'");
+	g_clear_error(&error);
+	ret = igw_plugin_runner_check_secret(plugin, "keys:a", "false", "good", &error);
+	ck_assert(!ret);
+	test_assert_error(error, IGW_ERROR_INTERNAL, "plugin keys: secret: failed without an error");
+	ck_assert_uint_eq(test_criticals->len, 1);
+	g_clear_error(&error);
+
+	/* without the vfunc a plugin keeps no secrets */
+	ret = igw_plugin_runner_check_secret(empty, "empty:a", "key", "good", &error);
+	ck_assert(!ret);
+	test_assert_error(error, IGW_ERROR_NOT_SUPPORTED, "plugin empty keeps no secrets");
+}
+END_TEST
+
+static void
+test_secret_changed_cb(IgwContext *context, const gchar *thing_id, const gchar *name,
+		       GPtrArray *changes)
+{
+	g_ptr_array_add(changes, g_strdup_printf("%s/%s", thing_id, name));
+}
+
+static gchar *
+test_secret_names(IgwContext *context, const gchar *thing_id)
+{
+	g_auto(GStrv) names = igw_context_get_thing_secret_names(context, thing_id);
+	return g_strjoinv(",", names);
+}
+
+/* secrets need no thing; only real changes are signalled */
+START_TEST(test_context_secrets)
+{
+	g_autoptr(IgwContext) context = igw_context_new(NULL);
+	g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func(g_free);
+	g_autofree gchar *names = NULL;
+
+	g_signal_connect(context, "secret-changed", G_CALLBACK(test_secret_changed_cb), changes);
+	ck_assert_ptr_null(igw_context_get_thing_secret(context, "sim:a", "token"));
+	names = test_secret_names(context, "sim:a");
+	ck_assert_str_eq(names, "");
+	g_clear_pointer(&names, g_free);
+
+	igw_context_set_thing_secret(context, "sim:a", "token", "one");
+	igw_context_set_thing_secret(context, "sim:a", "token", "one");
+	igw_context_set_thing_secret(context, "sim:a", "bindkey", "two");
+	igw_context_set_thing_secret(context, "sim:b", "token", "three");
+	ck_assert_str_eq(igw_context_get_thing_secret(context, "sim:a", "token"), "one");
+	ck_assert_str_eq(igw_context_get_thing_secret(context, "sim:b", "token"), "three");
+	ck_assert_ptr_null(igw_context_get_thing_secret(context, "sim:b", "bindkey"));
+	names = test_secret_names(context, "sim:a");
+	ck_assert_str_eq(names, "bindkey,token");
+	g_clear_pointer(&names, g_free);
+	ck_assert_uint_eq(changes->len, 3);
+	ck_assert_str_eq(g_ptr_array_index(changes, 0), "sim:a/token");
+	ck_assert_str_eq(g_ptr_array_index(changes, 2), "sim:b/token");
+
+	igw_context_set_thing_secret(context, "sim:a", "token", "changed");
+	ck_assert_str_eq(igw_context_get_thing_secret(context, "sim:a", "token"), "changed");
+	igw_context_set_thing_secret(context, "sim:a", "token", NULL);
+	igw_context_set_thing_secret(context, "sim:a", "token", NULL);
+	igw_context_set_thing_secret(context, "sim:nobody", "token", NULL);
+	ck_assert_ptr_null(igw_context_get_thing_secret(context, "sim:a", "token"));
+	ck_assert_uint_eq(changes->len, 5);
+	igw_context_set_thing_secret(context, "sim:a", "bindkey", NULL);
+	names = test_secret_names(context, "sim:a");
+	ck_assert_str_eq(names, "");
+	ck_assert_uint_eq(changes->len, 6);
+}
+END_TEST
+
 START_TEST(test_context_thing_ids)
 {
 	g_autoptr(GKeyFile) config = g_key_file_new();
@@ -991,6 +1103,8 @@ test_plugin_suite(void)
 	test_suite_add(suite, "context/readings", test_context_readings);
 	test_suite_add(suite, "context/reachable", test_context_reachable);
 	test_suite_add(suite, "context/thing-ids", test_context_thing_ids);
+	test_suite_add(suite, "plugin/check-secret", test_plugin_check_secret);
+	test_suite_add(suite, "context/secrets", test_context_secrets);
 	return suite;
 }
 

@@ -167,19 +167,19 @@ START_TEST(test_store_open_new)
 	g_autoptr(IgwStore) store = test_store_open(path);
 
 	ck_assert_uint_eq(igw_store_get_schema_version(store), IGW_STORE_SCHEMA_VERSION);
-	ck_assert_uint_eq(IGW_STORE_SCHEMA_VERSION, 4);
+	ck_assert_uint_eq(IGW_STORE_SCHEMA_VERSION, 5);
 	igw_store_close(store);
 	ck_assert_uint_eq(igw_store_get_schema_version(store), 0);
 
 	mode = test_sql_text(path, "PRAGMA journal_mode");
 	ck_assert_str_eq(mode, "wal");
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "4");
+	ck_assert_str_eq(version, "5");
 
 	/* and once more, now that it exists */
 	g_clear_object(&store);
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 4);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 5);
 }
 END_TEST
 
@@ -810,6 +810,80 @@ START_TEST(test_store_owners_both_sources)
 }
 END_TEST
 
+static void
+test_set_secret(IgwStore *store, const gchar *thing_id, const gchar *name, const gchar *value)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ret = igw_store_set_secret(store, thing_id, name, value, &error);
+	test_assert_ok(ret, error);
+}
+
+/* every secret as "thing/name=value", comma-separated, in the store's order */
+static void
+test_assert_secrets(IgwStore *store, const gchar *expected)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) secrets = igw_store_get_secrets(store, &error);
+	g_autoptr(GString) text = g_string_new(NULL);
+	ck_assert_msg(secrets != NULL, "%s", error != NULL ? error->message : "?");
+	for (guint i = 0; i < secrets->len; i++) {
+		IgwStoreSecret *secret = g_ptr_array_index(secrets, i);
+		g_string_append_printf(text, "%s%s/%s=%s", i > 0 ? "," : "", secret->thing_id,
+				       secret->name, secret->value);
+	}
+	ck_assert_str_eq(text->str, expected);
+}
+
+/* set, replace, delete; kept for things not stored (yet); survives a reopen */
+START_TEST(test_store_secrets)
+{
+	g_autofree gchar *path = test_path("secrets.db");
+	g_autoptr(IgwStore) store = test_store_open(path);
+	g_autoptr(IgwStoreSecret) owned = g_new0(IgwStoreSecret, 1);
+	g_autoptr(GError) error = NULL;
+	gboolean ret;
+
+	test_assert_secrets(store, "");
+	/* no thing sim:door exists: a key may come before its device */
+	test_set_secret(store, "sim:door", "token", "first");
+	test_set_secret(store, "ble:AA:BB:CC:DD:EE:FF", "bindkey", "00112233445566778899aabbccddeeff");
+	test_set_secret(store, "sim:door", "token", "second");
+	test_set_secret(store, "sim:door", "other", "x");
+	test_assert_secrets(store,
+			    "ble:AA:BB:CC:DD:EE:FF/bindkey=00112233445566778899aabbccddeeff,"
+			    "sim:door/other=x,sim:door/token=second");
+
+	/* NULL deletes one; deleting one that is not there is no error */
+	test_set_secret(store, "sim:door", "other", NULL);
+	test_set_secret(store, "sim:door", "other", NULL);
+	test_set_secret(store, "sim:nothing", "token", NULL);
+	g_clear_object(&store);
+	store = test_store_open(path);
+	test_assert_secrets(store,
+			    "ble:AA:BB:CC:DD:EE:FF/bindkey=00112233445566778899aabbccddeeff,"
+			    "sim:door/token=second");
+
+	/* an empty id or name is refused */
+	ret = igw_store_set_secret(store, "", "token", "x", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+	g_clear_error(&error);
+	ret = igw_store_set_secret(store, "sim:door", "", "x", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
+	g_clear_error(&error);
+
+	/* a closed store says so */
+	igw_store_close(store);
+	ret = igw_store_set_secret(store, "sim:door", "token", "x", &error);
+	ck_assert(!ret);
+	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_STORE));
+
+	/* the free function takes partial structs */
+	owned->name = g_strdup("token");
+}
+END_TEST
+
 START_TEST(test_store_forget)
 {
 	g_autofree gchar *path = test_path("store.db");
@@ -830,13 +904,16 @@ START_TEST(test_store_forget)
 	test_set_owners(store, "sim:a", config);
 	test_add_owner(store, "sim:a", "dave@example.org");
 	test_add_owner(store, "sim:b", "dave@example.org");
+	test_set_secret(store, "sim:a", "token", "a-token");
+	test_set_secret(store, "sim:b", "token", "b-token");
 
-	/* everything of the thing goes, owners of both sources included */
+	/* everything of the thing goes, owners of both sources and secrets included */
 	ret = igw_store_remove_thing(store, "sim:a", &error);
 	test_assert_ok(ret, error);
 	test_assert_state(store, "sim:a", NULL);
 	test_assert_display_name(store, "sim:a", NULL);
 	test_assert_owner_list(store, "sim:a", "");
+	test_assert_secrets(store, "sim:b/token=b-token");
 	igw_store_close(store);
 	count = test_sql_text(path, "SELECT count(*) FROM owners WHERE thing_id = 'sim:a'");
 	ck_assert_str_eq(count, "0");
@@ -1248,7 +1325,7 @@ START_TEST(test_store_newer_schema)
 
 	g_clear_object(&store);
 	/* in rollback journal mode, where switching to WAL would write to the file */
-	test_sql(path, "PRAGMA journal_mode = DELETE; UPDATE schema SET version = 5");
+	test_sql(path, "PRAGMA journal_mode = DELETE; UPDATE schema SET version = 6");
 	before = test_read_file(path);
 
 	store = igw_store_new();
@@ -1257,7 +1334,7 @@ START_TEST(test_store_newer_schema)
 	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_STORE));
 	ck_assert_ptr_nonnull(strstr(error->message, path));
 	ck_assert_ptr_nonnull(
-	    strstr(error->message, "newer iotgwd (schema 5, this one knows up to 4)"));
+	    strstr(error->message, "newer iotgwd (schema 6, this one knows up to 5)"));
 	ck_assert_ptr_nonnull(strstr(error->message, "refusing to touch it"));
 	ck_assert_uint_eq(igw_store_get_schema_version(store), 0);
 	g_clear_object(&store);
@@ -1265,7 +1342,7 @@ START_TEST(test_store_newer_schema)
 	after = test_read_file(path);
 	ck_assert(g_bytes_equal(before, after));
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "5");
+	ck_assert_str_eq(version, "6");
 }
 END_TEST
 
@@ -1421,7 +1498,7 @@ START_TEST(test_store_migrate_v1)
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
 	ck_assert_str_eq(version, "1");
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 4);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 5);
 	test_assert_fixture_rows(store);
 
 	/* new rows live beside the old ones */
@@ -1443,7 +1520,7 @@ START_TEST(test_store_migrate_v1)
 	g_clear_object(&store);
 	g_clear_pointer(&version, g_free);
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "4");
+	ck_assert_str_eq(version, "5");
 
 	/* a migrated v1 looks like a new database: store-v1.sql matches igw_store_migrate_v1() */
 	g_clear_object(&store);
@@ -1477,7 +1554,7 @@ START_TEST(test_store_migrate_v2)
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
 	ck_assert_str_eq(version, "2");
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 4);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 5);
 	test_assert_fixture_rows(store);
 
 	/* what v2 added is still there: the outbox, its sequence, the history limits */
@@ -1508,7 +1585,7 @@ START_TEST(test_store_migrate_v2)
 	ck_assert_str_eq(history, "86400000000|1000");
 	g_clear_pointer(&version, g_free);
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "4");
+	ck_assert_str_eq(version, "5");
 
 	/* a second open finds nothing to migrate and keeps what v3 wrote */
 	store = test_store_open(path);
@@ -1543,7 +1620,7 @@ START_TEST(test_store_migrate_v3)
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
 	ck_assert_str_eq(version, "3");
 	store = test_store_open(path);
-	ck_assert_uint_eq(igw_store_get_schema_version(store), 4);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 5);
 	/* what v3 held: states, display names and owners of both sources */
 	test_assert_state(store, "sim:kitchen", "adopted");
 	test_assert_state(store, "sim:door", "blocked");
@@ -1557,7 +1634,7 @@ START_TEST(test_store_migrate_v3)
 	g_clear_object(&store);
 	g_clear_pointer(&version, g_free);
 	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
-	ck_assert_str_eq(version, "4");
+	ck_assert_str_eq(version, "5");
 
 	/* a migrated v3 looks like a new database: store-v3.sql matches migrate_v1 to v3 */
 	store = test_store_open(fresh);
@@ -1565,6 +1642,54 @@ START_TEST(test_store_migrate_v3)
 	schema_migrated = test_describe_schema(path);
 	schema_fresh = test_describe_schema(fresh);
 	ck_assert_str_eq(schema_migrated, schema_fresh);
+}
+END_TEST
+
+/* v4 peers survive v5; the new secrets table starts empty */
+START_TEST(test_store_migrate_v4)
+{
+	g_autofree gchar *path = test_path("store.db");
+	g_autofree gchar *fresh = test_path("fresh.db");
+	g_autofree gchar *version = NULL;
+	g_autofree gchar *profile = NULL;
+	g_autofree gchar *schema_migrated = NULL;
+	g_autofree gchar *schema_fresh = NULL;
+	g_autoptr(IgwStore) store = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean ret;
+
+	test_copy_fixture("store-v4.db", path);
+	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
+	ck_assert_str_eq(version, "4");
+	store = test_store_open(path);
+	ck_assert_uint_eq(igw_store_get_schema_version(store), 5);
+	/* what v4 held: things, owners and the peers of both sources */
+	test_assert_state(store, "sim:kitchen", "adopted");
+	test_assert_state(store, "sim:door", "blocked");
+	test_assert_display_name(store, "sim:kitchen", "Cooking");
+	test_assert_owner_list(store, "", "alice@example.org:config,dave@example.org:admin");
+	ret = igw_store_get_peer_profile(store, "BOB@example.org", &profile, &error);
+	test_assert_ok(ret, error);
+	ck_assert_str_eq(profile, "smack");
+	test_assert_secrets(store, "");
+	test_set_secret(store, "sim:kitchen", "token", "t");
+	test_assert_secrets(store, "sim:kitchen/token=t");
+	/* forgetting a migrated thing takes its secrets along */
+	ret = igw_store_remove_thing(store, "sim:kitchen", &error);
+	test_assert_ok(ret, error);
+	test_assert_secrets(store, "");
+	g_clear_object(&store);
+	g_clear_pointer(&version, g_free);
+	version = test_sql_text(path, "SELECT group_concat(version) FROM schema");
+	ck_assert_str_eq(version, "5");
+
+	/* a migrated v4 looks like a new database: store-v4.sql matches migrate_v1 to v4 */
+	store = test_store_open(fresh);
+	g_clear_object(&store);
+	schema_migrated = test_describe_schema(path);
+	schema_fresh = test_describe_schema(fresh);
+	ck_assert_str_eq(schema_migrated, schema_fresh);
+	ck_assert_ptr_nonnull(strstr(schema_fresh, "secrets.value TEXT 1 - 0"));
 }
 END_TEST
 
@@ -1672,6 +1797,8 @@ test_store_suite(void)
 	test_suite_add(suite, "store/migrate-v1", test_store_migrate_v1);
 	test_suite_add(suite, "store/migrate-v2", test_store_migrate_v2);
 	test_suite_add(suite, "store/migrate-v3", test_store_migrate_v3);
+	test_suite_add(suite, "store/migrate-v4", test_store_migrate_v4);
+	test_suite_add(suite, "store/secrets", test_store_secrets);
 	test_suite_add(suite, "store/peers", test_store_peers);
 	return suite;
 }

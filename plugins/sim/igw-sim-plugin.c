@@ -26,6 +26,10 @@
  *   discoverable=2     # thermometers sim:found1, sim:found2 that are found
  *                      # rather than configured, like radio devices: offered
  *                      # at start and on every scan, adopted by policy
+ *
+ * Secrets, a test aid for the core's per-thing secrets (iotgwctl thing ID
+ * set-secret): a sim thing knows one, "token", 1 to 64 printable ASCII
+ * characters. It is checked and kept, never used.
  */
 
 #define IGW_SIM_DEFAULT_INTERVAL 10
@@ -33,6 +37,7 @@
 #define IGW_SIM_FOUND_INTERVAL 2
 #define IGW_SIM_DISCOVERABLE_MAX 100
 #define IGW_SIM_READOUT_DELAY_MAX 600000
+#define IGW_SIM_TOKEN_MAX 64
 
 typedef enum {
 	IGW_SIM_KIND_THERMOMETER,
@@ -558,6 +563,32 @@ igw_sim_readout_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error)
 	return g_task_propagate_boolean(G_TASK(result), error);
 }
 
+/* never echo the value: it is a secret */
+static gboolean
+igw_sim_check_secret(IgwPlugin *plugin, const gchar *thing_id, const gchar *name,
+		     const gchar *value, GError **error)
+{
+	gsize len = strlen(value);
+	if (g_strcmp0(name, "token") != 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "sim things know only the secret 'token'");
+		return FALSE;
+	}
+	if (len == 0 || len > IGW_SIM_TOKEN_MAX) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "a token has 1 to %d characters", IGW_SIM_TOKEN_MAX);
+		return FALSE;
+	}
+	for (gsize i = 0; i < len; i++) {
+		if (!g_ascii_isprint(value[i])) {
+			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+					    "a token is printable ASCII");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 IGW_PLUGIN_DEFINE(sim)
 {
 	vfuncs->check_config = igw_sim_check_config;
@@ -569,4 +600,5 @@ IGW_PLUGIN_DEFINE(sim)
 	vfuncs->readout_async = igw_sim_readout_async;
 	vfuncs->readout_finish = igw_sim_readout_finish;
 	vfuncs->set_discovery = igw_sim_set_discovery;
+	vfuncs->check_secret = igw_sim_check_secret;
 }
