@@ -486,7 +486,8 @@ def iotgwd_config(prosody: Optional[Prosody], owners: Iterable[str],
     x.update(xmpp)
     out = ["# written by tests/integration/igwtest.py", "[xmpp]"]
     out += [f"{k}={_kf_value(v)}" for k, v in x.items() if v is not None]
-    gw: dict[str, object] = {"owners": list(owners)}
+    # radio plugins only where a test brings its fake radio (gateway= overrides)
+    gw: dict[str, object] = {"owners": list(owners), "disabled_plugins": ["bluez"]}
     # A build-tree daemon with loadable plugins must be told where they are.
     if os.environ.get("IGW_PLUGIN_DIR"):
         gw["plugin_dir"] = os.environ["IGW_PLUGIN_DIR"]
@@ -1098,3 +1099,243 @@ def run(test: Callable[[Ctx], "asyncio.Future"], name: str, timeout: float = 90)
 
     rc = asyncio.run(main())
     sys.exit(rc)
+
+
+# ---------------------------------------------------------------------------
+# BlueZ fake (python-dbusmock + bluez_mock_template.py) on a PrivateBus
+
+BLUEZ_TEMPLATE = HERE / "bluez_mock_template.py"
+bthome_uuid = "0000fcd2-0000-1000-8000-00805f9b34fb"
+
+
+def sig_uuid(n: int) -> str:
+    """128-bit form of a 16-bit Bluetooth SIG UUID: sig_uuid(0x180d)."""
+    return f"{n:08x}-0000-1000-8000-00805f9b34fb"
+
+
+class BluezMock:
+    """A fake bluetoothd: `/usr/bin/python3 -m dbusmock` with
+    bluez_mock_template.py, owning org.bluez on `bus`.  Driven through the
+    template's org.bluez.Mock API with short synchronous GDBus calls (a few ms
+    each) on the harness's own connection to the bus.
+
+    restart() = bluetoothd restart: org.bluez vanishes and comes back with no
+    adapters.  Stopped by PID."""
+
+    MOCK = "org.bluez.Mock"
+
+    def __init__(self, bus: PrivateBus, name: str = "bluez", monitor: bool = False):
+        self.bus = bus
+        self.name = name
+        self.monitor = monitor
+        self.dir = Path(tempfile.mkdtemp(prefix="igwbluez", dir="/tmp"))
+        self.proc: Optional[subprocess.Popen] = None
+        self._conn = None
+        self.starts = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.dir / "mock.log"
+
+    @property
+    def out_path(self) -> Path:
+        return self.dir / "mock.out"
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.proc.pid if self.proc else None
+
+    # -- D-Bus plumbing
+    def _connection(self):
+        if self._conn is None or self._conn.is_closed():
+            from gi.repository import Gio
+            self._conn = Gio.DBusConnection.new_for_address_sync(
+                self.bus.address,
+                Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+                | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        return self._conn
+
+    def call(self, path: str, iface: str, method: str, sig: Optional[str] = None,
+             args: tuple = (), timeout_ms: int = 5000):
+        """One synchronous call to org.bluez; returns the unpacked reply tuple."""
+        from gi.repository import GLib, Gio
+        params = GLib.Variant(f"({sig})", args) if sig else None
+        try:
+            reply = self._connection().call_sync(
+                "org.bluez", path, iface, method, params, None,
+                Gio.DBusCallFlags.NONE, timeout_ms, None)
+        except GLib.Error as exc:
+            raise TestFailure(f"{self.name}: {iface}.{method}{args} on {path}: {exc.message}")
+        return reply.unpack() if reply is not None else ()
+
+    def _mock(self, method: str, sig: Optional[str] = None, *args):
+        return self.call("/", self.MOCK, method, sig, tuple(args))
+
+    def _prop(self, path: str, iface: str, name: str):
+        return self.call(path, "org.freedesktop.DBus.Properties", "Get", "ss", (iface, name))[0]
+
+    def ready(self) -> bool:
+        try:
+            self.call("/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                      timeout_ms=1000)
+            return True
+        except TestFailure:
+            return False
+
+    # -- process
+    async def start(self, timeout: float = 10) -> "BluezMock":
+        check(self.proc is None or self.proc.poll() is not None, f"{self.name} already running")
+        argv = ["/usr/bin/python3", "-m", "dbusmock", "--system",
+                "--template", str(BLUEZ_TEMPLATE),
+                "-p", '{"monitor": %s}' % ("true" if self.monitor else "false"),
+                "-l", str(self.log_path)]
+        env = dict(os.environ)
+        env.update(self.bus.env())
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        if self.log_path.exists():   # dbusmock truncates its log: keep the previous run's
+            self.log_path.rename(self.dir / f"mock.log.{self.starts}")
+        t0 = time.monotonic()
+        self.proc = _spawn(argv, env=env, out_path=self.out_path)
+        self.starts += 1
+
+        def up() -> bool:
+            check(self.proc.poll() is None,
+                  f"{self.name}: mock exited rc={self.proc.poll()}:\n{_tail(self.out_path, 15)}")
+            return self.ready()
+        await poll_until(up, timeout, f"{self.name}: org.bluez GetManagedObjects")
+        say(f"{self.name} up: pid={self.proc.pid} in {1000 * (time.monotonic() - t0):.0f} ms")
+        return self
+
+    async def stop(self, grace: float = 5) -> Optional[int]:
+        if self.proc is None:
+            return None
+        rc = await _terminate(self.proc, grace)
+        say(f"{self.name} stopped (pid {self.proc.pid}, rc {rc})")
+        return rc
+
+    async def restart(self, timeout: float = 10) -> "BluezMock":
+        """bluetoothd restart: the name vanishes, returns with no adapters."""
+        await self.stop()
+        return await self.start(timeout)
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    async def cleanup(self) -> None:
+        if self.running():
+            await self.stop()
+        if self._conn is not None:
+            try:
+                self._conn.close_sync(None)
+            except Exception:
+                pass
+            self._conn = None
+        if not KEEP_TMP:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def dump(self, lines: int = 40) -> None:
+        print(f"----- {self.name} (pid {self.pid}): last {lines} lines of {self.log_path} -----")
+        print(_tail(self.log_path, lines))
+        out = _tail(self.out_path, 15)
+        if out.strip():
+            print(f"----- {self.name}: stdout/stderr -----")
+            print(out)
+
+    # -- adapters
+    @staticmethod
+    def adapter_path(name: str) -> str:
+        return f"/org/bluez/{name}"
+
+    def add_adapter(self, name: str = "hci0", alias: str = "iotgw-test") -> str:
+        return self._mock("AddAdapter", "ss", name, alias)[0]
+
+    def remove_adapter(self, name: str) -> None:
+        self._mock("RemoveAdapter", "s", name)
+
+    def set_discovery_failures(self, adapter: str, error: str, count: int) -> None:
+        self._mock("SetDiscoveryFailures", "ssu", adapter, error, count)
+
+    def discovery_filter(self, adapter: str) -> dict:
+        return self._mock("GetDiscoveryFilter", "s", adapter)[0]
+
+    def discovering(self, adapter: str) -> bool:
+        return bool(self._prop(self.adapter_path(adapter), "org.bluez.Adapter1", "Discovering"))
+
+    # -- devices
+    @staticmethod
+    def _sd(service_data: Optional[dict]):
+        from gi.repository import GLib
+        return {str(k): GLib.Variant("ay", bytes(v)) for k, v in (service_data or {}).items()}
+
+    @staticmethod
+    def _md(manufacturer_data: Optional[dict]):
+        from gi.repository import GLib
+        return {int(k): GLib.Variant("ay", bytes(v)) for k, v in (manufacturer_data or {}).items()}
+
+    def add_le_device(self, adapter: str, address: str, name: str = "", rssi: int = -60,
+                      service_data: Optional[dict] = None,
+                      manufacturer_data: Optional[dict] = None,
+                      uuids: Optional[list] = None) -> str:
+        from gi.repository import GLib
+        extra = {}
+        if service_data:
+            extra["ServiceData"] = GLib.Variant("a{sv}", self._sd(service_data))
+        if manufacturer_data:
+            extra["ManufacturerData"] = GLib.Variant("a{qv}", self._md(manufacturer_data))
+        if uuids:
+            extra["UUIDs"] = GLib.Variant("as", list(uuids))
+        return self._mock("AddLEDevice", "sssna{sv}", adapter, address, name, rssi, extra)[0]
+
+    def update_advertisement(self, path: str, rssi: int,
+                             service_data: Optional[dict] = None,
+                             manufacturer_data: Optional[dict] = None) -> None:
+        self._mock("UpdateAdvertisement", "ona{sv}a{qv}", path, rssi,
+                   self._sd(service_data), self._md(manufacturer_data))
+
+    def remove_device(self, path: str) -> None:
+        self._mock("RemoveLEDevice", "o", path)
+
+    def drop_connection(self, path: str) -> None:
+        """Link loss: the device side disconnects (ServicesResolved, Connected -> false)."""
+        self._mock("DropConnection", "o", path)
+
+    def set_connect_failures(self, dev: str, count: int) -> None:
+        self._mock("SetConnectFailures", "ou", dev, count)
+
+    def connected(self, dev: str) -> bool:
+        return bool(self._prop(dev, "org.bluez.Device1", "Connected"))
+
+    # -- GATT
+    def add_gatt_service(self, dev: str, handle: int, uuid: str) -> str:
+        return self._mock("AddGattService", "oqs", dev, handle, uuid)[0]
+
+    def add_gatt_characteristic(self, svc: str, handle: int, uuid: str, flags: list,
+                                value: bytes = b"") -> str:
+        return self._mock("AddGattCharacteristic", "oqsasay", svc, handle, uuid,
+                          list(flags), bytes(value))[0]
+
+    def set_characteristic_value(self, chr: str, value: bytes) -> None:
+        self._mock("SetCharacteristicValue", "oay", chr, bytes(value))
+
+    def set_notify_sequence(self, chr: str, values: list, interval_ms: int) -> None:
+        self._mock("SetNotifySequence", "oaayu", chr, [bytes(v) for v in values], interval_ms)
+
+    def get_writes(self, chr: str) -> list:
+        return [bytes(v) for v in self._mock("GetWrites", "o", chr)[0]]
+
+    def notifying(self, chr: str) -> bool:
+        return bool(self._prop(chr, "org.bluez.GattCharacteristic1", "Notifying"))
+
+    # -- advertisement monitors, call log
+    def monitor_registrations(self) -> list:
+        """[(adapter path, client unique name, root path)] currently registered."""
+        return [tuple(r) for r in self._mock("GetMonitorRegistrations")[0]]
+
+    def monitor_events(self) -> list:
+        """[(Activate|DeviceFound|DeviceLost|Release, monitor path, device path or "")]."""
+        return [tuple(e) for e in self._mock("GetMonitorEvents")[0]]
+
+    def method_calls(self, path: str, method: str) -> list:
+        """[(unix time, [args])] of `method` called on `path` (dbusmock call log)."""
+        return [tuple(c) for c in self.call(path, "org.freedesktop.DBus.Mock", "GetMethodCalls",
+                                            "s", (method,))[0]]
