@@ -6,7 +6,8 @@ bluetoothd offers AdvertisementMonitor1, so the plugin scans passively
 connected, subscribed: its notifications become heart_rate and rr_interval
 readings and its body sensor location is read. A dropped link makes it
 unavailable; the plugin reconnects through two failed attempts and the
-readings go on. A configured lamp maps its fields onto GATT characteristic
+readings go on. An environmental sensor is read at adoption and again for
+an XEP-0323 momentary readout (slixmpp's xep_0323). A configured lamp maps its fields onto GATT characteristic
 writes: chat `set` and XEP-0325 reach a real WriteValue and the value read
 back becomes the reading.
 Run: IOTGWD=... IOTGWCTL=... /usr/bin/python3 test_bluez_gatt.py
@@ -20,8 +21,10 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import igwtest as t  # noqa: E402
 from igwtest import check, say  # noqa: E402
 from test_ctl import Ctl, wait_daemon  # noqa: E402
+from test_iot import add_iot_plugins, full_jid, read  # noqa: E402
 
 BELT = "F0:00:00:00:0D:01"
+ESS = "E5:5E:00:00:1A:01"
 LAMP = "C0:FF:EE:00:00:01"
 LAMP_ON_UUID = "0000ff01-0000-1000-8000-00805f9b34fb"
 LAMP_LEVEL_UUID = "0000ff02-0000-1000-8000-00805f9b34fb"
@@ -72,6 +75,14 @@ def add_belt(mock: t.BluezMock) -> tuple[str, str]:
     mock.set_notify_sequence(hrm, [bytes([0x00, 60]), bytes([0x10, 61, 0x00, 0x04, 0x00, 0x02]),
                                    bytes([0x00, 62]), bytes([0x01, 63, 0x00])], 200)
     return dev, hrm
+
+
+def add_ess(mock: t.BluezMock) -> tuple[str, str]:
+    dev = mock.add_le_device("hci0", ESS, "ESS sensor", -58, uuids=[t.sig_uuid(0x181A)])
+    svc = mock.add_gatt_service(dev, 0x30, t.sig_uuid(0x181A))
+    temperature = mock.add_gatt_characteristic(svc, 0x31, t.sig_uuid(0x2A6E), ["read"], bytes([0xC4, 0x09]))
+    mock.add_gatt_characteristic(svc, 0x34, t.sig_uuid(0x2A6F), ["read"], bytes([0xBF, 0x13]))
+    return dev, temperature
 
 
 def add_lamp(mock: t.BluezMock) -> tuple[str, str, str]:
@@ -135,6 +146,20 @@ async def run_with_mock(ctx: t.Ctx, bus: t.PrivateBus, mock: t.BluezMock) -> Non
     await wait_readings(ctl, tid(BELT), "heart_rate", lambda r: len(r) > count + 2, 15,
                         "heart rates after the reconnect")
     say("link lost: unavailable, reconnected after two failed attempts, readings go on")
+
+    # -- environmental sensing: read at adoption, read again for a momentary readout
+    ess, ess_temperature = add_ess(mock)
+    await alice.wait_available(jid(ESS), 30)
+    await wait_readings(ctl, tid(ESS), "temperature", lambda r: 25.0 in r, 10, "25.00 °C read at adoption")
+    await wait_readings(ctl, tid(ESS), "humidity", lambda r: 50.55 in r, 10, "50.55 % read at adoption")
+    reads = len(mock.method_calls(ess_temperature, "ReadValue"))
+    mock.set_characteristic_value(ess_temperature, (2650).to_bytes(2, "little"))
+    add_iot_plugins(alice)
+    r = await read(alice, full_jid(alice, jid(ESS)), flags={"momentary": "true"})
+    check(r.result == "done", f"readout of the ESS sensor ended with {r.result}: {r.events}")
+    check("26.5" in " ".join(r.values().get("temperature", [])), f"readout values: {r.values()}")
+    check(len(mock.method_calls(ess_temperature, "ReadValue")) > reads, "the readout did not read the device")
+    say(f"ESS sensor: 25.00 °C at adoption; an XEP-0323 readout read the device again: {r.values()}")
 
     # -- control: chat set and XEP-0325 reach a GATT write; the read-back is the reading
     lamp, on, level = add_lamp(mock)
