@@ -798,6 +798,13 @@ igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *ser
 {
 	g_autoptr(IgwBleAdvert) advert = NULL;
 	g_autoptr(GError) error = NULL;
+	/* forgotten by the administrator: found again, it is new */
+	if (device->kind != IGW_BLUEZ_KIND_NONE && !device->configured && igw_bluez_device_thing(device) == NULL) {
+		device->kind = IGW_BLUEZ_KIND_NONE;
+		device->adopted_handler = 0;
+		g_clear_pointer(&device->gatt, igw_bluez_gatt_free);
+		g_hash_table_remove_all(device->last_reported);
+	}
 	if (service_data != NULL)
 		advert = igw_bluez_decode_service_data(device, service_data, &error);
 	if (advert == NULL && manufacturer_data != NULL &&
