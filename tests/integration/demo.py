@@ -3,10 +3,12 @@
 
 Starts a private Prosody on 127.0.0.1 (free port, temp dir), creates the
 owner account owner@localhost with a random password, runs iotgwd (env
-IOTGWD) with a simulated kitchen thermometer and a simulated lamp, prints how
-to log in with any XMPP client and then prints what the things send to the
-owner until Ctrl-C or SIGTERM.  IGW_DEMO_SECONDS=N stops after N seconds; in
-that mode the exit code says whether both things came online.
+IOTGWD) with a simulated kitchen thermometer and a simulated lamp, and a
+BTHome v2 Bluetooth thermometer that advertises through a fake bluetoothd
+(python-dbusmock on the demo's own bus), prints how to log in with any XMPP
+client and then prints what the things send to the owner until Ctrl-C or
+SIGTERM.  IGW_DEMO_SECONDS=N stops after N seconds; in that mode the exit
+code says whether every thing came online.
 
 Everything started here is stopped by PID and the temp dirs are removed.
 """
@@ -26,6 +28,23 @@ THINGS = {
     "sim:lamp": {"name": "Lamp", "type": "lamp"},
 }
 NAMES = {t.thing_jid(tid): cfg["name"] for tid, cfg in THINGS.items()}
+BLE_ADDRESS = "A4:C1:38:DE:00:01"
+NAMES[t.thing_jid("bluez:" + BLE_ADDRESS)] = "BLE thermometer"
+
+
+def bthome_advert(packet: int) -> bytes:
+    """BTHome v2: packet id, battery 87 %, a temperature drifting around 21 °C, humidity 45 %."""
+    centi = 2100 + (packet % 20) * 5
+    return bytes([0x40, 0x00, packet & 0xff, 0x01, 87, 0x02]) + centi.to_bytes(2, "little") \
+        + bytes([0x03]) + (4500).to_bytes(2, "little")
+
+
+async def advertise(mock: t.BluezMock, path: str) -> None:
+    packet = 0
+    while True:
+        mock.update_advertisement(path, -64, {t.bthome_uuid: bthome_advert(packet)}, None)
+        packet += 1
+        await asyncio.sleep(2)
 
 
 def out(text: str) -> None:
@@ -77,13 +96,22 @@ async def main() -> int:
     bus = t.PrivateBus(name="bus")
     daemon = None
     owner = None
+    bluez = None
+    advertiser = None
     rc = 1
     try:
         await bus.start()
         await srv.start()
         password = secrets.token_urlsafe(12)
         owner_jid = srv.register("owner", password)
-        cfg = t.iotgwd_config(srv, [owner_jid], THINGS, register=True)
+        bluez = t.BluezMock(bus)
+        await bluez.start()
+        bluez.add_adapter("hci0")
+        ble = bluez.add_le_device("hci0", BLE_ADDRESS, "ATC_DE0001", -64, {t.bthome_uuid: bthome_advert(0)})
+        advertiser = loop.create_task(advertise(bluez, ble))
+        # the BLE thermometer is adopted by the allow-list, the rest waits
+        cfg = t.iotgwd_config(srv, [owner_jid], THINGS, register=True,
+                              gateway={"disabled_plugins": [], "allow": ["bluez:A4:C1:38:DE:*"]})
         # found-but-not-adopted things, for iotgwctl's adopt, block and permit-join
         cfg += "\n[plugin sim]\ndiscoverable=2\n"
         daemon = t.Daemon(cfg, name="iotgwd", env=bus.env())
@@ -110,6 +138,7 @@ async def main() -> int:
    {IOTGWCTL} things        (sim:found1 and sim:found2 wait to be adopted)
    {IOTGWCTL} thing sim:found1 adopt
    {IOTGWCTL} thing sim:lamp set on true
+   {IOTGWCTL} thing bluez:{BLE_ADDRESS} show   (the Bluetooth thermometer)
    {IOTGWCTL} watch
  {'Stopping after %g s.' % seconds if seconds else 'Press Ctrl-C to stop.'}
 ================================================================
@@ -144,6 +173,8 @@ async def main() -> int:
         return 1
     finally:
         out("stopping ...")
+        if advertiser is not None:
+            advertiser.cancel()
         if owner is not None:
             await owner.close()
         if daemon is not None:
@@ -153,6 +184,8 @@ async def main() -> int:
                     out(f"iotgwd exited with {code}")
             await daemon.cleanup()
         await srv.cleanup()
+        if bluez is not None:
+            await bluez.cleanup()
         await bus.cleanup()
         out("stopped; temp dirs removed")
 
