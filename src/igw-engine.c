@@ -27,6 +27,10 @@ igw_plugin_sim_init_vfuncs(IgwPluginVfuncs *vfuncs);
 void
 igw_plugin_bluez_init_vfuncs(IgwPluginVfuncs *vfuncs);
 #endif
+#ifdef IGW_BUILTIN_PLUGIN_COAP
+void
+igw_plugin_coap_init_vfuncs(IgwPluginVfuncs *vfuncs);
+#endif
 
 static const struct {
 	const gchar *name;
@@ -37,6 +41,9 @@ static const struct {
 #endif
 #ifdef IGW_BUILTIN_PLUGIN_BLUEZ
     {"bluez", igw_plugin_bluez_init_vfuncs},
+#endif
+#ifdef IGW_BUILTIN_PLUGIN_COAP
+    {"coap", igw_plugin_coap_init_vfuncs},
 #endif
     {NULL, NULL},
 };

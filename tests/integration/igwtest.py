@@ -487,7 +487,7 @@ def iotgwd_config(prosody: Optional[Prosody], owners: Iterable[str],
     out = ["# written by tests/integration/igwtest.py", "[xmpp]"]
     out += [f"{k}={_kf_value(v)}" for k, v in x.items() if v is not None]
     # radio plugins only where a test brings its fake radio (gateway= overrides)
-    gw: dict[str, object] = {"owners": list(owners), "disabled_plugins": ["bluez"]}
+    gw: dict[str, object] = {"owners": list(owners), "disabled_plugins": ["bluez", "coap"]}
     # A build-tree daemon with loadable plugins must be told where they are.
     if os.environ.get("IGW_PLUGIN_DIR"):
         gw["plugin_dir"] = os.environ["IGW_PLUGIN_DIR"]
@@ -1339,3 +1339,348 @@ class BluezMock:
         """[(unix time, [args])] of `method` called on `path` (dbusmock call log)."""
         return [tuple(c) for c in self.call(path, "org.freedesktop.DBus.Mock", "GetMethodCalls",
                                             "s", (method,))[0]]
+
+
+# ---------------------------------------------------------------------------
+# CoAP lab: network namespaces with a bridged "6LoWPAN" link (veth), CoAP nodes
+#
+# gateway namespace igw<pid>gw: bridge lowpan0 (fe80::1, fd00:6c6f::1), one veth
+# port lp<i> per node; node namespace igw<pid>n<i>: lowpan0 (fe80::1<i>,
+# fd00:6c6f::1<i>).  All addresses nodad/accept_dad=0 (no 1-2 s "tentative"),
+# mcast_snooping 0 (no MLD querier: flood multicast to every port).  See
+# shared guide testing.md part B §2.
+
+COAP_CLIENT = "coap-client-notls"
+COAP_SERVER = "coap-server-notls"
+_CLONE_NEWNET = 0x40000000
+
+
+def coap_testnode_binary() -> Path:
+    env = os.environ.get("COAP_TESTNODE")
+    if env:
+        return Path(env)
+    for build in ("build", "builddir"):
+        candidate = REPO / build / "tests" / "coap-testnode"
+        if candidate.exists():
+            return candidate
+    raise TestFailure("set COAP_TESTNODE to the built tests/coap-testnode")
+
+
+def can_make_namespaces() -> bool:
+    """True if this process may create network namespaces (root and a working
+    `ip netns`); otherwise says why on stderr, so that a test can exit 77
+    (meson: SKIP)."""
+    if os.geteuid() != 0:
+        sys.stderr.write("skipping: network namespaces need root (ip netns)\n")
+        return False
+    probe = f"igw{os.getpid()}probe"
+    try:
+        subprocess.run(["ip", "netns", "add", probe], check=True, capture_output=True,
+                       timeout=10)
+        subprocess.run(["ip", "netns", "del", probe], check=True, capture_output=True,
+                       timeout=10)
+    except (OSError, subprocess.SubprocessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        sys.stderr.write(f"skipping: `ip netns add` does not work here: {exc} "
+                         f"{detail.decode(errors='replace').strip()}\n")
+        return False
+    return True
+
+
+def _task_count() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+
+
+class CoapLab:
+    """Network namespaces for CoAP tests, named after our PID (parallel test
+    runs do not collide).  Usage:
+
+        lab = CoapLab(2)
+        await lab.up()
+        lab.enter_gateway()      # before Prosody, buses, daemons, clients, threads
+        await lab.start_node(1, "-L", "0", "-i", "lowpan0", "-g", "ff02::fd")
+        ...
+        await lab.cleanup()      # also registered with atexit
+
+    enter_gateway() moves this process into the gateway namespace for good
+    (setns(2)), so that everything it starts afterwards (Prosody, PrivateBus,
+    iotgwd, coap-client) sees lowpan0 and a private lo.  Node programs run in
+    their namespaces through `ip netns exec` (which execs: the PID we hold is
+    the program's), output in a temp dir, stopped by PID."""
+
+    BRIDGE = "lowpan0"     # the plugin's default interface name
+    ULA_PREFIX = "fd00:6c6f::"
+    _seq = 0
+
+    def __init__(self, nodes: int, name: str = "coaplab"):
+        check(1 <= nodes <= 200, f"CoapLab: nodes={nodes}")
+        CoapLab._seq += 1
+        suffix = "" if CoapLab._seq == 1 else chr(ord("a") + CoapLab._seq - 2)
+        self.name = name
+        self.nodes = nodes
+        self.prefix = f"igw{os.getpid()}{suffix}"
+        self.gateway_ns = f"{self.prefix}gw"
+        self.node_ns = {i: f"{self.prefix}n{i}" for i in range(1, nodes + 1)}
+        self.dir = Path(tempfile.mkdtemp(prefix="igwcoap", dir="/tmp"))
+        self.procs: dict[str, subprocess.Popen] = {}     # label -> process
+        self.outputs: dict[str, Path] = {}
+        self.node_procs: dict[int, subprocess.Popen] = {}
+        self.made: list[str] = []
+        self.entered = False
+        self.up_ms: Optional[float] = None
+        self._cleaned = False
+        import atexit
+        atexit.register(self._cleanup_sync)
+
+    # -- addresses
+    @staticmethod
+    def _host(i: int) -> str:
+        return f"{0x10 + i:x}"     # node 1 -> ::11, node 2 -> ::12
+
+    def node_address(self, i: int, scope: str = "ula") -> str:
+        """fd00:6c6f::1<i> (scope "ula") or fe80::1<i> (scope "ll", no zone)."""
+        check(i in self.node_ns, f"no node {i}")
+        if scope == "ll":
+            return f"fe80::{self._host(i)}"
+        check(scope == "ula", f"scope {scope!r}")
+        return f"{self.ULA_PREFIX}{self._host(i)}"
+
+    def gateway_address(self, scope: str = "ula") -> str:
+        return "fe80::1" if scope == "ll" else f"{self.ULA_PREFIX}1"
+
+    # -- plumbing
+    def _ip(self, *args: str) -> None:
+        try:
+            subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
+        except subprocess.CalledProcessError as exc:
+            raise TestFailure(f"{self.name}: ip {' '.join(args)}: "
+                              f"{exc.stderr.decode(errors='replace').strip()}")
+
+    def _sysctl(self, ns: str, *settings: str) -> None:
+        self._ip("netns", "exec", ns, "sysctl", "-qw", *settings)
+
+    @staticmethod
+    def _sweep_stale() -> None:
+        """Delete igw<pid>* namespaces left by test processes that were killed."""
+        try:
+            listing = subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                     text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            return
+        for line in listing.splitlines():
+            found = re.match(r"(igw(\d+)[a-z]?(?:gw|n\d+|probe))\b", line)
+            if found and int(found.group(2)) != os.getpid() \
+                    and not Path(f"/proc/{found.group(2)}").exists():
+                subprocess.run(["ip", "netns", "del", found.group(1)], capture_output=True)
+
+    def _add_ns(self, ns: str) -> None:
+        if Path(f"/run/netns/{ns}").exists():    # same PID, earlier killed run
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        self._ip("netns", "add", ns)
+        self.made.append(ns)
+        self._ip("-n", ns, "link", "set", "lo", "up")
+
+    def _add_node(self, i: int) -> None:
+        gw, ns, port = self.gateway_ns, self.node_ns[i], f"lp{i}"
+        self._add_ns(ns)
+        self._ip("-n", gw, "link", "add", port, "type", "veth",
+                 "peer", "name", self.BRIDGE, "netns", ns)
+        # the bridge port carries frames only: no IPv6 on it, so no second
+        # ff00::/8 route that could take ff05::fd away from the bridge
+        self._sysctl(gw, f"net.ipv6.conf.{port}.disable_ipv6=1")
+        self._ip("-n", gw, "link", "set", port, "master", self.BRIDGE, "up")
+        self._sysctl(ns, f"net.ipv6.conf.{self.BRIDGE}.accept_dad=0",
+                     f"net.ipv6.conf.{self.BRIDGE}.accept_ra=0")
+        self._ip("-n", ns, "link", "set", self.BRIDGE, "addrgenmode", "none")
+        self._ip("-n", ns, "link", "set", self.BRIDGE, "up")
+        for addr in (self.node_address(i, "ll"), self.node_address(i)):
+            self._ip("-n", ns, "-6", "addr", "add", f"{addr}/64", "dev", self.BRIDGE, "nodad")
+
+    async def up(self) -> "CoapLab":
+        """Create the namespaces, the bridge and one veth per node (~100 ms)."""
+        t0 = time.monotonic()
+        self._sweep_stale()
+        gw = self.gateway_ns
+        self._add_ns(gw)
+        self._ip("-n", gw, "link", "add", self.BRIDGE, "type", "bridge",
+                 "mcast_snooping", "0", "forward_delay", "0")
+        self._sysctl(gw, f"net.ipv6.conf.{self.BRIDGE}.accept_dad=0",
+                     f"net.ipv6.conf.{self.BRIDGE}.accept_ra=0")
+        self._ip("-n", gw, "link", "set", self.BRIDGE, "addrgenmode", "none")
+        self._ip("-n", gw, "link", "set", self.BRIDGE, "up")
+        for addr in (self.gateway_address("ll"), self.gateway_address()):
+            self._ip("-n", gw, "-6", "addr", "add", f"{addr}/64", "dev", self.BRIDGE, "nodad")
+        # glibc's AI_ADDRCONFIG (libstrophe resolves with it) hides IPv4, 127.0.0.1
+        # included, unless some non-loopback IPv4 address exists: one from TEST-NET-1
+        self._ip("-n", gw, "-4", "addr", "add", "192.0.2.1/32", "dev", self.BRIDGE)
+        for i in self.node_ns:
+            self._add_node(i)
+        self.up_ms = 1000 * (time.monotonic() - t0)
+        say(f"{self.name} up: {gw} + {len(self.node_ns)} node(s) in {self.up_ms:.0f} ms")
+        return self
+
+    def enter_gateway(self) -> None:
+        """Move this process into the gateway namespace (irreversible).
+
+        Call it right after up(), before starting anything else (Prosody,
+        PrivateBus, Daemon, slixmpp clients) and while the process has a single
+        thread: setns(2) switches only the calling thread, and threads started
+        earlier would stay outside."""
+        check(self.made, f"{self.name}: enter_gateway() before up()")
+        if self.entered:
+            return
+        tasks = _task_count()
+        check(tasks == 1, f"{self.name}: enter_gateway() with {tasks} threads; "
+                          "call it before anything starts a thread")
+        fd = os.open(f"/run/netns/{self.gateway_ns}", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            if _libc.setns(fd, _CLONE_NEWNET) != 0:
+                err = ctypes.get_errno()
+                raise TestFailure(f"{self.name}: setns({self.gateway_ns}): {os.strerror(err)}")
+        finally:
+            os.close(fd)
+        self.entered = True
+        say(f"{self.name}: this process (pid {os.getpid()}) is now in {self.gateway_ns}")
+
+    def _in_gateway(self) -> list[str]:
+        return [] if self.entered else ["ip", "netns", "exec", self.gateway_ns]
+
+    # -- processes
+    def _start(self, label: str, ns: str, argv: list[str]) -> subprocess.Popen:
+        old = self.procs.get(label)
+        check(old is None or old.poll() is not None, f"{label} already running")
+        out = self.dir / f"{label}.out"
+        self.outputs[label] = out
+        proc = _spawn(["ip", "netns", "exec", ns, *argv], env=dict(os.environ), out_path=out)
+        self.procs[label] = proc
+        return proc
+
+    def output(self, label: str) -> str:
+        """Everything `label` ("node1", "server3") wrote so far."""
+        path = self.outputs.get(label)
+        return path.read_text(errors="replace") if path and path.exists() else ""
+
+    def node_output(self, i: int) -> str:
+        return self.output(f"node{i}")
+
+    async def start_node(self, i: int, *args: str, timeout: float = 10) -> subprocess.Popen:
+        """Run coap-testnode in node i's namespace (-n node<i> unless given) and
+        wait for its "ready" line."""
+        check(i in self.node_ns, f"no node {i}")
+        label = f"node{i}"
+        argv = [str(coap_testnode_binary())]
+        if "-n" not in args:
+            argv += ["-n", label]
+        t0 = time.monotonic()
+        if self.outputs.get(label) is not None and self.outputs[label].exists():
+            self.outputs[label].rename(self.dir / f"{label}.out.{int(t0 * 1000)}")
+        proc = self._start(label, self.node_ns[i], argv + list(args))
+        self.node_procs[i] = proc
+
+        def ready() -> bool:
+            check(proc.poll() is None, f"{label} exited rc={proc.poll()}:\n"
+                                       f"{_tail(self.outputs[label], 10)}")
+            return re.search(r"^ready\b", self.output(label), re.M) is not None
+        await poll_until(ready, timeout, f"{label}: coap-testnode ready", interval=0.005)
+        say(f"{label} ready: pid={proc.pid} in {1000 * (time.monotonic() - t0):.0f} ms")
+        return proc
+
+    async def stop_node(self, i: int, grace: float = 5) -> Optional[int]:
+        """SIGTERM node i's program (coap-testnode or coap-server), reap it."""
+        rc = None
+        for label in (f"node{i}", f"server{i}"):
+            proc = self.procs.get(label)
+            if proc is not None and proc.poll() is None:
+                rc = await _terminate(proc, grace)
+                say(f"{label} stopped (pid {proc.pid}, rc {rc})")
+        return rc
+
+    async def coap_client(self, *args: str, timeout: float = 30) -> str:
+        """Run coap-client-notls in the gateway namespace; returns its stdout and
+        stderr.  Note: it exits 0 even on timeouts and send errors, so check the
+        output."""
+        out = self.dir / f"client-{time.monotonic_ns()}.out"
+        proc = _spawn([*self._in_gateway(), COAP_CLIENT, *args], env=dict(os.environ),
+                      out_path=out)
+        rc = await _reap(proc, timeout)
+        if rc is None:
+            await _terminate(proc, 2)
+            raise TestFailure(f"{COAP_CLIENT} {' '.join(args)} still running after {timeout:g}s")
+        text = out.read_text(errors="replace")
+        out.unlink()
+        return text
+
+    async def start_coap_server(self, i: int, *args: str, timeout: float = 10) -> subprocess.Popen:
+        """Run libcoap's coap-server-notls in node i's namespace and wait until
+        it answers a unicast GET /.well-known/core from the gateway namespace."""
+        check(i in self.node_ns, f"no node {i}")
+        label = f"server{i}"
+        port = args[args.index("-p") + 1] if "-p" in args else "5683"
+        t0 = time.monotonic()
+        proc = self._start(label, self.node_ns[i], [COAP_SERVER, *args])
+        uri = f"coap://[{self.node_address(i)}]:{port}/.well-known/core"
+        deadline = t0 + timeout
+        while True:
+            check(proc.poll() is None, f"{label} exited rc={proc.poll()}:\n"
+                                       f"{_tail(self.outputs[label], 10)}")
+            if "</" in await self.coap_client("-B", "1", uri, timeout=5):
+                break
+            if time.monotonic() >= deadline:
+                raise TestFailure(f"timed out after {timeout:g}s waiting for {label} to answer")
+            await asyncio.sleep(0.02)
+        say(f"{label} (coap-server) answers: pid={proc.pid} in "
+            f"{1000 * (time.monotonic() - t0):.0f} ms")
+        return proc
+
+    # -- teardown
+    def _delete_namespaces(self) -> None:
+        for ns in reversed(self.made):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        self.made = []
+
+    async def cleanup(self) -> None:
+        """Stop every process by PID, delete the namespaces (by name: works
+        from inside the gateway namespace too).  Safe to call twice."""
+        for label, proc in self.procs.items():
+            if proc.poll() is None:
+                try:
+                    rc = await _terminate(proc, 5)
+                    say(f"{label} stopped (pid {proc.pid}, rc {rc})")
+                except TestFailure as exc:
+                    say(f"{label}: {exc}")
+        self._cleanup_sync()
+
+    def _cleanup_sync(self) -> None:
+        # also the atexit hook: a crashed test leaves neither processes nor
+        # namespaces behind
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    pass
+        self._delete_namespaces()
+        if not self._cleaned and not KEEP_TMP:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        self._cleaned = True
+
+    def dump(self, lines: int = 25) -> None:
+        print(f"----- {self.name}: namespaces {self.gateway_ns} "
+              f"{' '.join(self.node_ns.values())} -----")
+        for ns in [self.gateway_ns, *self.node_ns.values()]:
+            if ns not in self.made:
+                continue
+            addrs = subprocess.run(["ip", "-n", ns, "-br", "addr"], capture_output=True,
+                                   text=True).stdout
+            print(f"{ns}:\n{addrs.rstrip()}")
+        for label, path in self.outputs.items():
+            proc = self.procs.get(label)
+            state = "running" if proc and proc.poll() is None else \
+                f"rc {proc.poll() if proc else '?'}"
+            print(f"----- {label} (pid {proc.pid if proc else '?'}, {state}): "
+                  f"last {lines} lines -----")
+            print(_tail(path, lines))
