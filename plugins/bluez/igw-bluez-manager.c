@@ -215,6 +215,12 @@ igw_bluez_get_boolean(GDBusProxy *proxy, const gchar *name)
 	       g_variant_get_boolean(value);
 }
 
+static gint
+igw_bluez_compare_strings(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
 gchar *
 igw_bluez_manager_describe(IgwBluezManager *self)
 {
@@ -232,7 +238,7 @@ igw_bluez_manager_describe(IgwBluezManager *self)
 		    G_DBUS_OBJECT_MANAGER_CLIENT(self->object_manager));
 		return g_strdup(owner != NULL ? "no Bluetooth adapter" : "waiting for bluetoothd");
 	}
-	g_ptr_array_sort(lines, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(lines, igw_bluez_compare_strings);
 	g_ptr_array_add(lines, NULL);
 	return g_strjoinv("; ", (gchar **)lines->pdata);
 }
