@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "igw-config.h"
@@ -17,6 +18,10 @@ static const gchar *const gateway_keys[] = {"jid", "password", "owners", "plugin
 					    "disabled_plugins", "adopt", "allow", "deny", NULL};
 static const gchar *const history_keys[] = {"max_age_days", "max_rows", NULL};
 static const gchar *const peer_keys[] = {"profile", NULL};
+static const gchar *const room_keys[] = {"topics", "threshold", "min_interval", "password", NULL};
+static const gchar *const pubsub_keys[] = {"enabled", "access_model", "persist_items", "deadband",
+					   "min_interval", "sensordata", NULL};
+static const gchar *const pubsub_access_models[] = {"roster", "presence", "whitelist", "open", NULL};
 
 void
 igw_config_free(IgwConfig *self)
@@ -37,8 +42,33 @@ igw_config_free(IgwConfig *self)
 	g_strfreev(self->disabled_plugins);
 	g_strfreev(self->adopt_allow);
 	g_strfreev(self->adopt_deny);
+	g_free(self->pubsub_access_model);
 	g_strfreev(self->peer_jids);
 	g_strfreev(self->peer_profiles);
+	g_clear_pointer(&self->rooms, g_ptr_array_unref);
+	g_free(self);
+}
+
+IgwConfigRoom *
+igw_config_room_copy(const IgwConfigRoom *self)
+{
+	IgwConfigRoom *copy = g_new0(IgwConfigRoom, 1);
+	copy->jid = g_strdup(self->jid);
+	copy->topics = g_strdupv(self->topics);
+	copy->threshold = self->threshold;
+	copy->min_interval = self->min_interval;
+	copy->password = g_strdup(self->password);
+	return copy;
+}
+
+void
+igw_config_room_free(IgwConfigRoom *self)
+{
+	if (self == NULL)
+		return;
+	g_free(self->jid);
+	g_strfreev(self->topics);
+	g_free(self->password);
 	g_free(self);
 }
 
@@ -449,6 +479,181 @@ igw_config_parse_peers(IgwConfig *self, GError **error)
 	return TRUE;
 }
 
+/* "deadband.temperature": a key of the list, or one with a field suffix */
+static gboolean
+igw_config_check_pubsub_keys(IgwConfig *self, GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(self->keyfile, "pubsub", NULL, NULL);
+	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+		if (g_strv_contains(pubsub_keys, keys[i]) || g_str_has_prefix(keys[i], "deadband.") ||
+		    g_str_has_prefix(keys[i], "min_interval."))
+			continue;
+		return igw_config_fail(self, "pubsub", keys[i], error,
+				       "unknown key; expected enabled, access_model, persist_items, deadband, "
+				       "min_interval, sensordata, deadband.FIELD or min_interval.FIELD");
+	}
+	return TRUE;
+}
+
+static gboolean
+igw_config_get_boolean(IgwConfig *self, const gchar *group, const gchar *key, gboolean fallback,
+		       gboolean *value, GError **error)
+{
+	g_autoptr(GError) local_error = NULL;
+	if (!g_key_file_has_key(self->keyfile, group, key, NULL)) {
+		*value = fallback;
+		return TRUE;
+	}
+	*value = g_key_file_get_boolean(self->keyfile, group, key, &local_error);
+	if (local_error != NULL)
+		return igw_config_fail(self, group, key, error, "expected true or false");
+	return TRUE;
+}
+
+/* deadband.FIELD and min_interval.FIELD are read when the field is first
+ * published: check them now, so that a typo stops the daemon at start */
+static gboolean
+igw_config_check_pubsub_field_limits(IgwConfig *self, GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(self->keyfile, "pubsub", NULL, NULL);
+	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+		const gchar *dot = strchr(keys[i], '.');
+		gdouble deadband;
+		guint min_interval;
+		if (dot == NULL)
+			continue;
+		if (dot[1] == '\0')
+			return igw_config_fail(self, "pubsub", keys[i], error, "expected a field name after '.'");
+		if (!igw_config_get_pubsub_limits(self, dot + 1, &deadband, &min_interval, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+igw_config_parse_pubsub(IgwConfig *self, GError **error)
+{
+	g_autofree gchar *model = NULL;
+	if (!igw_config_check_pubsub_keys(self, error) ||
+	    !igw_config_get_boolean(self, "pubsub", "enabled", TRUE, &self->pubsub_enabled, error) ||
+	    !igw_config_get_boolean(self, "pubsub", "persist_items", TRUE, &self->pubsub_persist_items, error) ||
+	    !igw_config_get_boolean(self, "pubsub", "sensordata", FALSE, &self->pubsub_sensordata, error) ||
+	    !igw_config_get_string(self, "pubsub", "access_model", "roster", FALSE, &model, error))
+		return FALSE;
+	if (!g_strv_contains(pubsub_access_models, model))
+		return igw_config_fail(self, "pubsub", "access_model", error,
+				       "expected roster, presence, whitelist or open, got '%s'", model);
+	self->pubsub_access_model = g_steal_pointer(&model);
+	return igw_config_get_pubsub_limits(self, NULL, &self->pubsub_deadband, &self->pubsub_min_interval, error) &&
+	       igw_config_check_pubsub_field_limits(self, error);
+}
+
+/* the global deadband and minimum interval, or a field's own */
+gboolean
+igw_config_get_pubsub_limits(IgwConfig *self, const gchar *field, gdouble *deadband, guint *min_interval,
+			     GError **error)
+{
+	g_autofree gchar *deadband_key = field != NULL ? g_strconcat("deadband.", field, NULL) : g_strdup("deadband");
+	g_autofree gchar *interval_key =
+	    field != NULL ? g_strconcat("min_interval.", field, NULL) : g_strdup("min_interval");
+	g_autoptr(GError) local_error = NULL;
+	gdouble fallback_deadband = field != NULL ? self->pubsub_deadband : 0;
+	guint fallback_interval = field != NULL ? self->pubsub_min_interval : 5;
+	*deadband = fallback_deadband;
+	if (g_key_file_has_key(self->keyfile, "pubsub", deadband_key, NULL)) {
+		*deadband = g_key_file_get_double(self->keyfile, "pubsub", deadband_key, &local_error);
+		if (local_error != NULL || *deadband < 0 || !isfinite(*deadband))
+			return igw_config_fail(self, "pubsub", deadband_key, error, "expected a number >= 0");
+	}
+	return igw_config_get_uint(self, "pubsub", interval_key, fallback_interval, 0, 86400, min_interval, error);
+}
+
+/* a number >= 0, or the fallback when the key is absent */
+static gboolean
+igw_config_get_threshold(IgwConfig *self, const gchar *group, const gchar *key, gdouble *out,
+			 GError **error)
+{
+	g_autofree gchar *value = NULL;
+	gchar *end = NULL;
+	if (!igw_config_get_value(self, group, key, &value, error))
+		return FALSE;
+	*out = 0;
+	if (value == NULL)
+		return TRUE;
+	g_strstrip(value);
+	*out = g_ascii_strtod(value, &end);
+	if (*value == '\0' || end == NULL || *end != '\0' || !isfinite(*out) || *out < 0)
+		return igw_config_fail(self, group, key, error, "expected a number >= 0, got '%s'", value);
+	return TRUE;
+}
+
+/* ';' separated globs over field names, at least one */
+static gboolean
+igw_config_get_topics(IgwConfig *self, const gchar *group, GStrv *out, GError **error)
+{
+	g_autofree gchar *value = NULL;
+	g_auto(GStrv) parts = NULL;
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	guint count = 0;
+	if (!igw_config_get_string(self, group, "topics", NULL, TRUE, &value, error))
+		return FALSE;
+	parts = g_strsplit(value, ";", -1);
+	for (guint i = 0; parts[i] != NULL; i++) {
+		g_strstrip(parts[i]);
+		if (*parts[i] == '\0')
+			continue;
+		if (strpbrk(parts[i], " \t") != NULL)
+			return igw_config_fail(self, group, "topics", error,
+					       "expected field names or globs separated by ';', got '%s'",
+					       parts[i]);
+		g_strv_builder_add(builder, parts[i]);
+		count++;
+	}
+	if (count == 0)
+		return igw_config_fail(self, group, "topics", error,
+				       "expected at least one field name or glob, like 'temperature;humidity'");
+	*out = g_strv_builder_end(builder);
+	return TRUE;
+}
+
+/* [room JID]: a MUC room that things join when one of their fields matches a topic */
+static gboolean
+igw_config_parse_room(IgwConfig *self, const gchar *group, GError **error)
+{
+	g_autoptr(IgwConfigRoom) room = g_new0(IgwConfigRoom, 1);
+	const gchar *jid = group + strlen("room ");
+	if (!igw_config_jid_is_bare(jid))
+		return igw_config_fail(self, group, NULL, error,
+				       "expected 'room' and a bare room JID (room@service), got '%s'", jid);
+	for (guint i = 0; i < self->rooms->len; i++) {
+		IgwConfigRoom *other = g_ptr_array_index(self->rooms, i);
+		if (g_ascii_strcasecmp(other->jid, jid) == 0)
+			return igw_config_fail(self, group, NULL, error, "the same room as [room %s]",
+					       other->jid);
+	}
+	room->jid = g_utf8_strdown(jid, -1);
+	if (!igw_config_check_keys(self, group, room_keys, error) ||
+	    !igw_config_get_topics(self, group, &room->topics, error) ||
+	    !igw_config_get_threshold(self, group, "threshold", &room->threshold, error) ||
+	    !igw_config_get_uint(self, group, "min_interval", 60, 0, 86400, &room->min_interval, error) ||
+	    !igw_config_get_string(self, group, "password", NULL, FALSE, &room->password, error))
+		return FALSE;
+	g_ptr_array_add(self->rooms, g_steal_pointer(&room));
+	return TRUE;
+}
+
+static gboolean
+igw_config_parse_rooms(IgwConfig *self, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(self->keyfile, NULL);
+	self->rooms = g_ptr_array_new_with_free_func((GDestroyNotify)igw_config_room_free);
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (g_str_has_prefix(groups[i], "room ") && !igw_config_parse_room(self, groups[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 igw_config_parse_groups(IgwConfig *self, GError **error)
 {
@@ -459,12 +664,13 @@ igw_config_parse_groups(IgwConfig *self, GError **error)
 				return FALSE;
 			continue;
 		}
-		if (g_str_has_prefix(groups[i], "plugin ") || g_str_has_prefix(groups[i], "peer "))
+		if (g_str_has_prefix(groups[i], "plugin ") || g_str_has_prefix(groups[i], "peer ") ||
+		    g_str_has_prefix(groups[i], "room "))
 			continue;
-		if (!g_strv_contains((const gchar *const[]){"xmpp", "gateway", "history", NULL}, groups[i]))
+		if (!g_strv_contains((const gchar *const[]){"xmpp", "gateway", "history", "pubsub", NULL}, groups[i]))
 			return igw_config_fail(self, groups[i], NULL, error,
-					       "unknown group; expected xmpp, gateway, history, "
-					       "'plugin NAME', 'thing ID' or 'peer JID'");
+					       "unknown group; expected xmpp, gateway, history, pubsub, "
+					       "'plugin NAME', 'thing ID', 'peer JID' or 'room JID'");
 	}
 	return TRUE;
 }
@@ -483,7 +689,8 @@ igw_config_load_from_data(const gchar *path, const gchar *data, GError **error)
 	}
 	if (!igw_config_parse_groups(self, error) || !igw_config_parse_xmpp(self, error) ||
 	    !igw_config_parse_gateway(self, error) || !igw_config_parse_history(self, error) ||
-	    !igw_config_parse_peers(self, error))
+	    !igw_config_parse_peers(self, error) || !igw_config_parse_pubsub(self, error) ||
+	    !igw_config_parse_rooms(self, error))
 		return NULL;
 	return g_steal_pointer(&self);
 }

@@ -10,6 +10,22 @@ typedef enum {
 	IGW_TLS_DISABLED,
 } IgwTlsMode;
 
+/* [room JID]: a MUC room for the things whose fields match one of its topics */
+typedef struct {
+	gchar *jid;         /* bare room JID, room@service */
+	GStrv topics;       /* globs over field names */
+	gdouble threshold;  /* numeric change that is worth a post */
+	guint min_interval; /* seconds between posts of one field */
+	gchar *password;    /* NULL: none */
+} IgwConfigRoom;
+
+IgwConfigRoom *
+igw_config_room_copy(const IgwConfigRoom *self);
+void
+igw_config_room_free(IgwConfigRoom *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwConfigRoom, igw_config_room_free)
+
 /* the parsed and validated daemon config; plugin keys stay in keyfile */
 typedef struct {
 	gchar *path;
@@ -39,8 +55,17 @@ typedef struct {
 	guint history_max_age_days;
 	guint history_max_rows;
 	/* [peer JID]: bare JIDs and their profiles, in the same order */
+	gboolean pubsub_enabled;       /* the thesis's nodes on every thing's PEP service */
+	gchar *pubsub_access_model;    /* asked for first: roster, presence, whitelist, open */
+	gboolean pubsub_persist_items;
+	gboolean pubsub_sensordata;    /* also an XEP-0323 fields item */
+	gdouble pubsub_deadband;       /* numeric change that is worth a publish */
+	guint pubsub_min_interval;     /* seconds between publishes of one field */
+
 	GStrv peer_jids;
 	GStrv peer_profiles;
+	/* [room JID]: IgwConfigRoom, in the order written */
+	GPtrArray *rooms;
 } IgwConfig;
 
 #define IGW_CONFIG_MAX_SESSIONS_LIMIT 1000
@@ -52,6 +77,9 @@ igw_config_load_from_data(const gchar *path, const gchar *data, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 void
 igw_config_free(IgwConfig *self);
+gboolean
+igw_config_get_pubsub_limits(IgwConfig *self, const gchar *field, gdouble *deadband, guint *min_interval,
+			     GError **error);
 gboolean
 igw_config_id_matches(const GStrv patterns, const gchar *thing_id);
 gboolean

@@ -18,6 +18,7 @@ static const IgwCtlStatusField igw_ctl_status_fields[] = {
     {"gateway_session", "session", NULL},
     {"gateway_reason", "reason", NULL},
     {"adopt_policy", "adopt policy", NULL},
+    {"pubsub", "pubsub", NULL},
     {"permit_join_remaining", "permit join", NULL},
     {"scanning", "scanning", NULL},
     {"things", "things", "Things"},

@@ -11,6 +11,8 @@
 #include "igw-plugin-private.h"
 #include "igw-store.h"
 #include "igw-thing-agent.h"
+#include "igw-thing-muc.h"
+#include "igw-thing-pubsub.h"
 #include "igw-xmpp-session.h"
 
 #define IGW_ENGINE_FLUSH_DELAY_MS 500
@@ -57,6 +59,8 @@ typedef struct {
 	gchar *jid;              /* bare; NULL until adopted */
 	IgwXmppSession *session; /* NULL unless adopted */
 	IgwThingAgent *agent;    /* NULL unless adopted */
+	IgwThingPubsub *pubsub;  /* the thesis's nodes on its PEP service, if enabled */
+	IgwThingMuc *muc;        /* its topic rooms */
 } IgwEngineThing;
 
 struct _IgwEngine {
@@ -127,6 +131,8 @@ igw_engine_localpart_for_id(const gchar *thing_id)
 static void
 igw_engine_thing_free(IgwEngineThing *entry)
 {
+	g_clear_pointer(&entry->pubsub, igw_thing_pubsub_free);
+	g_clear_pointer(&entry->muc, igw_thing_muc_free);
 	g_clear_object(&entry->agent);
 	g_clear_object(&entry->session);
 	g_clear_object(&entry->plugin);
@@ -454,6 +460,11 @@ igw_engine_connect_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
 	igw_thing_agent_set_profile_func(entry->agent, igw_engine_profile_cb, self);
 	igw_thing_agent_set_greeted(entry->agent, greeted);
 	g_signal_connect(entry->agent, "greeted", G_CALLBACK(igw_engine_greeted_cb), self);
+	entry->muc = igw_thing_muc_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin, entry->thing,
+				       entry->agent, self->config->rooms);
+	if (self->config->pubsub_enabled)
+		entry->pubsub = igw_thing_pubsub_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin,
+						     entry->thing, entry->agent, self->config);
 	g_signal_connect(entry->session, "online", G_CALLBACK(igw_engine_agent_online_cb), entry);
 	g_signal_connect(entry->session, "state-changed", G_CALLBACK(igw_engine_entry_session_cb), entry);
 	g_message("thing %s: adopted as %s", id, entry->jid);
@@ -470,6 +481,8 @@ igw_engine_disconnect_entry(IgwEngine *self, IgwEngineThing *entry)
 	if (entry->session == NULL)
 		return;
 	g_signal_handlers_disconnect_by_data(entry->session, entry);
+	g_clear_pointer(&entry->pubsub, igw_thing_pubsub_free);
+	g_clear_pointer(&entry->muc, igw_thing_muc_free);
 	igw_xmpp_session_stop(entry->session);
 	if (igw_xmpp_session_get_state(entry->session) != IGW_XMPP_SESSION_STATE_STOPPED)
 		g_ptr_array_add(self->retired, g_object_ref(entry->session));
@@ -1466,6 +1479,36 @@ igw_engine_get_plugins(IgwEngine *self)
 	return g_ptr_array_ref(self->plugins);
 }
 
+static gint
+igw_engine_compare_strings(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
+/* the access models in force on the things' PEP services, each once:
+ * "whitelist (roster refused by the server)" */
+static gchar *
+igw_engine_describe_pubsub(IgwEngine *self)
+{
+	g_autoptr(GPtrArray) seen = g_ptr_array_new();
+	GHashTableIter iter;
+	gpointer value;
+	if (!self->config->pubsub_enabled)
+		return g_strdup("disabled");
+	g_hash_table_iter_init(&iter, self->things);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		IgwEngineThing *entry = value;
+		const gchar *text = entry->pubsub != NULL ? igw_thing_pubsub_describe(entry->pubsub) : NULL;
+		if (text != NULL && !g_ptr_array_find_with_equal_func(seen, text, g_str_equal, NULL))
+			g_ptr_array_add(seen, (gpointer)text);
+	}
+	if (seen->len == 0)
+		return g_strdup_printf("%s asked, nothing published yet", self->config->pubsub_access_model);
+	g_ptr_array_sort(seen, igw_engine_compare_strings);
+	g_ptr_array_add(seen, NULL);
+	return g_strjoinv("; ", (gchar **)seen->pdata);
+}
+
 GVariant *
 igw_engine_get_status_dict(IgwEngine *self)
 {
@@ -1494,6 +1537,7 @@ igw_engine_get_status_dict(IgwEngine *self)
 	g_variant_builder_add(&builder, "{sv}", "scanning", g_variant_new_boolean(self->scan_id != 0));
 	g_variant_builder_add(&builder, "{sv}", "adopt_policy",
 			      g_variant_new_string(self->config->adopt_auto ? "auto" : "manual"));
+	g_variant_builder_add(&builder, "{sv}", "pubsub", g_variant_new_take_string(igw_engine_describe_pubsub(self)));
 	return g_variant_builder_end(&builder);
 }
 

@@ -66,6 +66,14 @@ igw_thing_agent_is_owner(IgwThingAgent *self, const gchar *jid)
 	return FALSE;
 }
 
+const gchar *const *
+igw_thing_agent_get_owners(IgwThingAgent *self)
+{
+	static const gchar *const none[] = {NULL};
+	g_return_val_if_fail(IGW_IS_THING_AGENT(self), none);
+	return self->owners != NULL ? (const gchar *const *)self->owners : none;
+}
+
 static void
 igw_thing_agent_send_chat(IgwThingAgent *self, const gchar *to, const gchar *body)
 {

@@ -24,6 +24,9 @@ IgwThingAgent *
 igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin, IgwThing *thing);
 void
 igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners);
+/* the bare JIDs that own the thing, never NULL */
+const gchar *const *
+igw_thing_agent_get_owners(IgwThingAgent *self);
 gboolean
 igw_thing_agent_is_owner(IgwThingAgent *self, const gchar *jid);
 void

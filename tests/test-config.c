@@ -247,8 +247,8 @@ START_TEST(test_config_unknown)
 	test_assert_refused(TEST_MINIMAL "[history]\nmax_days=3\n", "[history] max_days",
 			    "unknown key; expected one of: max_age_days, max_rows");
 	test_assert_refused(TEST_MINIMAL "[xmmp]\ndomain=example.org\n", "[xmmp]",
-			    "unknown group; expected xmpp, gateway, history, 'plugin NAME', "
-			    "'thing ID' or 'peer JID'");
+			    "unknown group; expected xmpp, gateway, history, pubsub, 'plugin NAME', "
+			    "'thing ID', 'peer JID' or 'room JID'");
 	test_assert_refused(TEST_MINIMAL "[things sim:a]\n", "[things sim:a]", "unknown group");
 }
 END_TEST
@@ -455,6 +455,100 @@ START_TEST(test_config_no_peers)
 }
 END_TEST
 
+/* [room JID]: topics required, threshold and min_interval defaulted */
+START_TEST(test_config_rooms)
+{
+	g_autoptr(IgwConfig) config = test_load(TEST_MINIMAL "[room Sensors@conference.example.org]\n"
+							     "topics= temperature ; humid* ;\n"
+							     "[room lights@conference.example.org]\n"
+							     "topics=on\nthreshold=0.5\nmin_interval=0\n"
+							     "password=s3cret\n");
+	IgwConfigRoom *sensors = g_ptr_array_index(config->rooms, 0);
+	IgwConfigRoom *lights = g_ptr_array_index(config->rooms, 1);
+	g_autoptr(IgwConfigRoom) copy = igw_config_room_copy(lights);
+	ck_assert_uint_eq(config->rooms->len, 2);
+	ck_assert_str_eq(sensors->jid, "sensors@conference.example.org");
+	ck_assert_uint_eq(g_strv_length(sensors->topics), 2);
+	ck_assert_str_eq(sensors->topics[0], "temperature");
+	ck_assert_str_eq(sensors->topics[1], "humid*");
+	ck_assert_double_eq(sensors->threshold, 0);
+	ck_assert_uint_eq(sensors->min_interval, 60);
+	ck_assert_ptr_null(sensors->password);
+	ck_assert_double_eq(lights->threshold, 0.5);
+	ck_assert_uint_eq(lights->min_interval, 0);
+	ck_assert_str_eq(lights->password, "s3cret");
+	ck_assert_str_eq(copy->password, "s3cret");
+	ck_assert_str_eq(copy->topics[0], "on");
+}
+END_TEST
+
+START_TEST(test_config_rooms_refused)
+{
+	test_assert_refused(TEST_MINIMAL "[room conference.example.org]\ntopics=on\n",
+			    "[room conference.example.org]", "expected 'room' and a bare room JID");
+	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org/nick]\ntopics=on\n",
+			    "[room a@conference.example.org/nick]", "bare room JID");
+	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\n",
+			    "[room a@conference.example.org] topics", "expected a value");
+	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=;;\n",
+			    "[room a@conference.example.org] topics", "at least one");
+	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\nthreshold=-1\n",
+			    "[room a@conference.example.org] threshold", "expected a number >= 0, got '-1'");
+	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\nthreshold=x\n",
+			    "[room a@conference.example.org] threshold", "expected a number >= 0");
+	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\nmin_interval=90000\n",
+			    "[room a@conference.example.org] min_interval", "from 0 to 86400");
+	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\ntopic=x\n",
+			    "[room a@conference.example.org] topic",
+			    "unknown key; expected one of: topics, threshold, min_interval, password");
+	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\n"
+					 "[room A@conference.example.org]\ntopics=off\n",
+			    "[room A@conference.example.org]", "the same room as [room a@conference.example.org]");
+}
+END_TEST
+
+START_TEST(test_config_no_rooms)
+{
+	g_autoptr(IgwConfig) config = test_load(TEST_MINIMAL);
+	ck_assert_ptr_nonnull(config->rooms);
+	ck_assert_uint_eq(config->rooms->len, 0);
+}
+END_TEST
+
+/* defaults: on, the thesis's roster model asked first, 5 s between publishes */
+START_TEST(test_config_pubsub)
+{
+	g_autoptr(IgwConfig) plain = test_load(TEST_MINIMAL);
+	g_autoptr(IgwConfig) tuned = test_load(TEST_MINIMAL "[pubsub]\naccess_model=whitelist\ndeadband=0.5\n"
+						    "min_interval=0\ndeadband.humidity=2\nmin_interval.humidity=30\n"
+						    "sensordata=true\n");
+	gdouble deadband = 0;
+	guint interval = 0;
+	ck_assert(plain->pubsub_enabled);
+	ck_assert_str_eq(plain->pubsub_access_model, "roster");
+	ck_assert_uint_eq(plain->pubsub_min_interval, 5);
+	ck_assert(!plain->pubsub_sensordata);
+	ck_assert_str_eq(tuned->pubsub_access_model, "whitelist");
+	ck_assert(tuned->pubsub_sensordata);
+	ck_assert(igw_config_get_pubsub_limits(tuned, "humidity", &deadband, &interval, NULL));
+	ck_assert(deadband == 2 && interval == 30);
+	ck_assert(igw_config_get_pubsub_limits(tuned, "temperature", &deadband, &interval, NULL));
+	ck_assert(deadband == 0.5 && interval == 0);
+}
+END_TEST
+
+START_TEST(test_config_pubsub_refused)
+{
+	test_assert_refused(TEST_MINIMAL "[pubsub]\naccess_model=authorize\n", "[pubsub] access_model",
+			    "expected roster, presence, whitelist or open, got 'authorize'");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\ndeadband=-1\n", "[pubsub] deadband", "expected a number >= 0");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\ndeadband.t=x\n", "[pubsub] deadband.t", "expected a number >= 0");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\nmin_interval=day\n", "[pubsub] min_interval", "");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\nenabled=maybe\n", "[pubsub] enabled", "expected true or false");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\nnodes=3\n", "[pubsub] nodes", "unknown key");
+}
+END_TEST
+
 static void
 test_suite_add(Suite *suite, const gchar *name, const TTest *test)
 {
@@ -482,6 +576,11 @@ test_config_suite(void)
 	test_suite_add(suite, "config/load-missing", test_config_load_missing);
 	test_suite_add(suite, "config/peers", test_config_peers);
 	test_suite_add(suite, "config/no-peers", test_config_no_peers);
+	test_suite_add(suite, "config/rooms", test_config_rooms);
+	test_suite_add(suite, "config/rooms-refused", test_config_rooms_refused);
+	test_suite_add(suite, "config/no-rooms", test_config_no_rooms);
+	test_suite_add(suite, "config/pubsub", test_config_pubsub);
+	test_suite_add(suite, "config/pubsub-refused", test_config_pubsub_refused);
 	return suite;
 }
 

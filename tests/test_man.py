@@ -5,7 +5,7 @@
 Fails when
 * a command of `iotgwctl get-actions` is not set in bold in the COMMANDS
   section of man/iotgwctl.1, or is not a word of data/completion/iotgwctl;
-* a key of the [xmpp], [gateway], [history] or [peer JID] group accepted by
+* a key of the [xmpp], [gateway], [history], [pubsub], [peer JID] or [room JID] group accepted by
   src/igw-config.c (its *_keys[] arrays) is not set in bold in that group's
   section of man/iotgwd.conf.5;
 * a long option of `iotgwd --help` is not set in bold in the OPTIONS section
@@ -23,9 +23,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(os.environ.get("IGW_SOURCE_ROOT") or Path(__file__).resolve().parent.parent)
-CONFIG_GROUPS = ("xmpp", "gateway", "history", "peer")
+CONFIG_GROUPS = ("xmpp", "gateway", "history", "pubsub", "peer", "room")
 # the man page section of a group whose name takes an argument
-CONFIG_SECTIONS = {"peer": "[peer JID]"}
+CONFIG_SECTIONS = {"peer": "[peer JID]", "room": "[room JID]"}
 
 # macros whose arguments alternate between two fonts, and the font of each
 ALTERNATING = {"BR": "BR", "RB": "RB", "BI": "BI", "IB": "IB", "IR": "IR", "RI": "RI"}

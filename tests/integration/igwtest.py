@@ -48,6 +48,8 @@ import sys
 import tempfile
 import time
 import traceback
+import typing
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -258,8 +260,10 @@ class Prosody:
     must stay below 108 bytes).  Ports are chosen on the first start() and
     kept by restart()."""
 
-    def __init__(self, tls: bool = False, domain: str = "localhost", name: str = "prosody"):
+    def __init__(self, tls: bool = False, domain: str = "localhost", name: str = "prosody",
+                 pep: bool = True):
         self.tls = tls
+        self.pep = pep  # False: a server without mod_pep (IGW_PROSODY_NO_PEP)
         self.domain = domain
         self.name = name
         self.dir: Optional[Path] = None
@@ -299,6 +303,7 @@ class Prosody:
             "IGW_TLS": "1" if self.tls else "0",
             "IGW_DOMAIN": self.domain,
             "IGW_COMP_SECRET": self.comp_secret,
+            "IGW_PROSODY_NO_PEP": "0" if self.pep else "1",
         })
         return env
 
@@ -725,6 +730,15 @@ class Msg:
         return [l.strip() for l in self.body.strip().splitlines() if l.strip()]
 
 
+class PubsubEvent(typing.NamedTuple):
+    """One published item of a pubsub#event notification (OwnerClient.pubsub_events)."""
+    frm: str          # bare JID of the service (the thing, for PEP)
+    node: str
+    item_id: str      # "" when the service sent none
+    publisher: str    # "" unless the service names the publisher
+    payload: Optional[ET.Element]   # the item's payload element, None when empty
+
+
 @dataclasses.dataclass
 class Pres:
     seq: int
@@ -761,6 +775,8 @@ class OwnerClient:
         self._changed = asyncio.Event()
         self._session: Optional[asyncio.Future] = None
         self.connected = False
+        self.pubsub_events: list[PubsubEvent] = []   # filled once pubsub is in use
+        self._pubsub_on = False
         self.xmpp = self._make_xmpp()
 
     def _make_xmpp(self) -> slixmpp.ClientXMPP:
@@ -969,6 +985,75 @@ class OwnerClient:
                 return p.status
         return ""
 
+    # -- pubsub (XEP-0060 on a thing's PEP service, the thesis's protocol)
+    def _pubsub(self):
+        """slixmpp's xep_0060, registered on first use; from then on every
+        published item notified to us is appended to pubsub_events."""
+        if not self._pubsub_on:
+            self.xmpp.register_plugin("xep_0060")
+            self.xmpp.add_event_handler("pubsub_publish", self._on_pubsub_publish)
+            self._pubsub_on = True
+        return self.xmpp["xep_0060"]
+
+    def _on_pubsub_publish(self, msg) -> None:
+        # slixmpp raises one pubsub_publish per item; retractions are not items
+        items = msg["pubsub_event"]["items"]
+        item = items["item"]
+        payload = item["payload"]
+        self.pubsub_events.append(PubsubEvent(msg["from"].bare, items["node"], item["id"] or "",
+                                              item.xml.get("publisher", ""),
+                                              payload))
+        self._notify()
+
+    def pubsub_mark(self) -> int:
+        """A point in pubsub_events; pass as since= to look only at later events."""
+        self._pubsub()
+        return len(self.pubsub_events)
+
+    async def pep_subscribe(self, thing_bare: str, node: str, timeout: float = 10) -> None:
+        """Subscribe our bare JID to node on thing_bare's PEP service; an
+        error reply fails the test."""
+        from slixmpp.exceptions import IqError, IqTimeout
+        try:
+            await self._pubsub().subscribe(thing_bare, node, timeout=timeout)
+        except (IqError, IqTimeout) as exc:
+            cond = exc.condition if isinstance(exc, IqError) else "timeout"
+            raise TestFailure(f"{self.name}: subscribing to {node} of {thing_bare} failed: {cond}") \
+                from None
+        say(f"{self.name}: subscribed to {node} of {thing_bare}")
+
+    async def pep_publish(self, thing_bare: str, node: str, item_id: str,
+                          payload_xml, timeout: float = 10) -> tuple[bool, str]:
+        """Publish one item (payload_xml: XML text or an ET.Element) to node
+        on thing_bare's PEP service, without publish-options (thesis 4.4.5).
+        Returns (True, "") or (False, error condition); "timeout" when no
+        answer came."""
+        from slixmpp.exceptions import IqError, IqTimeout
+        payload = ET.fromstring(payload_xml) if isinstance(payload_xml, str) else payload_xml
+        try:
+            await self._pubsub().publish(thing_bare, node, id=item_id, payload=payload, timeout=timeout)
+            return True, ""
+        except IqError as exc:
+            return False, exc.condition
+        except IqTimeout:
+            return False, "timeout"
+
+    async def wait_pubsub_event(self, predicate: Callable[[PubsubEvent], bool], timeout: float = 15,
+                                *, since: int = 0, what: str = "") -> PubsubEvent:
+        """First event of pubsub_events (from index since on) for which
+        predicate(event) holds, e.g.
+        lambda e: e.node == "xmpp.iot.sensors" and e.item_id.endswith(".temperature")."""
+        self._pubsub()
+
+        def find():
+            for e in self.pubsub_events[since:]:
+                if predicate(e):
+                    return e
+            return None
+        return await self.wait_until(
+            find, timeout, what or "a pubsub event",
+            lambda: f"last pubsub events: {[e[:4] for e in self.pubsub_events[-5:]] or 'none'}")
+
     # -- roster
     def subscription(self, bare: str) -> str:
         roster = self.xmpp.client_roster
@@ -996,10 +1081,16 @@ class Ctx:
         self.clients: list[OwnerClient] = []
         self.buses: list[PrivateBus] = []
 
-    async def prosody(self, tls: bool = False, name: Optional[str] = None) -> Prosody:
-        p = Prosody(tls=tls, name=name or f"prosody{len(self.servers) + 1}")
+    async def prosody(self, tls: bool = False, name: Optional[str] = None,
+                      pep: bool = True) -> Prosody:
+        p = Prosody(tls=tls, name=name or f"prosody{len(self.servers) + 1}", pep=pep)
         self.servers.append(p)
         return await p.start()
+
+    async def ejabberd(self, name: Optional[str] = None) -> "Ejabberd":
+        e = Ejabberd(name=name or f"ejabberd{len(self.servers) + 1}")
+        self.servers.append(e)
+        return await e.start()
 
     async def bus(self, name: Optional[str] = None) -> PrivateBus:
         b = PrivateBus(name=name or f"bus{len(self.buses) + 1}")
@@ -1684,3 +1775,327 @@ class CoapLab:
             print(f"----- {label} (pid {proc.pid if proc else '?'}, {state}): "
                   f"last {lines} lines -----")
             print(_tail(path, lines))
+
+
+# ---------------------------------------------------------------------------
+# ejabberd (a second server; see /work/shared/guides/testing.md Part C)
+
+EJABBERDCTL_BIN = shutil.which("ejabberdctl") or "/usr/sbin/ejabberdctl"
+
+_EJABBERD_YML = """\
+# written by tests/integration/igwtest.py: a throw-away ejabberd on loopback
+hosts:
+  - "@VHOST@"
+loglevel: info
+log_rotate_count: 0
+listen:
+  -
+    port: @C2S@
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    backlog: 1024
+    shaper: c2s_shaper
+    access: c2s
+    max_stanza_size: 262144
+  -
+    port: @COMP@
+    ip: "127.0.0.1"
+    module: ejabberd_service
+    backlog: 1024
+    hosts:
+      "things.@VHOST@":
+        password: "@SECRET@"
+s2s_access: none
+auth_method: [internal]
+registration_timeout: infinity
+acl:
+  local:
+    user_regexp: ""
+  loopback:
+    ip:
+      - 127.0.0.0/8
+      - ::1/128
+access_rules:
+  local:
+    allow: local
+  c2s:
+    allow: all
+  register:
+    allow: all
+  trusted_network:
+    allow: loopback
+api_permissions:
+  "console commands":
+    from:
+      - ejabberd_ctl
+    who: all
+    what: "*"
+shaper_rules:
+  max_user_sessions: 10
+  max_user_offline_messages: 5000
+  c2s_shaper: none
+modules:
+  mod_caps: {}
+  mod_disco: {}
+  mod_roster: {}
+  mod_offline: {}
+  mod_ping: {}
+  mod_vcard: {}
+  mod_private: {}
+  mod_carboncopy: {}
+  mod_stream_mgmt: {}
+  mod_register:
+    ip_access: trusted_network
+    access: register
+  mod_pubsub:
+    host: "pubsub.@HOST@"
+    plugins: [flat, pep]
+  mod_muc:
+    host: "conference.@HOST@"
+"""
+
+
+class Ejabberd:
+    """A private ejabberd 23.01 instance on 127.0.0.1 (Debian's package), with
+    the interface the tests use from Prosody: domain, c2s_port, comp_port,
+    comp_secret, tls (always False), pep, start(), stop(), restart(), kill(),
+    running(), cleanup(), register(), user_exists(), ejabberdctl(), dump().
+
+    ejabberdctl re-executes itself as user ejabberd through su when run as
+    root, so the temp dir is chowned to that user.  The Erlang node runs in
+    noepmd mode (ERL_DIST_PORT, distribution on 127.0.0.1 only) with its own
+    name and random cookie, so no epmd is started and nothing outside the
+    temp dir is touched.  The server process is beam.smp, whose PID ejabberd
+    writes to the pid file; stop() sends it SIGTERM (a clean init:stop())."""
+
+    tls = False
+    pep = True
+
+    def __init__(self, domain: str = "localhost", name: str = "ejabberd"):
+        self.domain = domain
+        self.name = name
+        self.dir: Optional[Path] = None
+        self.c2s_port: Optional[int] = None
+        self.comp_port: Optional[int] = None
+        self.dist_port: Optional[int] = None
+        self.node = ""
+        self.proc: Optional[subprocess.Popen] = None   # the ejabberdctl wrapper (bash)
+        self.comp_secret = "igwsecret"
+        self.cookie = ""
+        self.ready_after: Optional[float] = None
+        self._beam_pid: Optional[int] = None
+
+    @staticmethod
+    def unavailable() -> Optional[str]:
+        """Why no ejabberd can be run here (None when it can)."""
+        if not os.path.exists(EJABBERDCTL_BIN):
+            return "ejabberd is not installed (apt-get install ejabberd)"
+        try:
+            import pwd
+            pwd.getpwnam("ejabberd")
+        except KeyError:
+            return "there is no user ejabberd"
+        if os.geteuid() != 0:
+            return "ejabberdctl runs the server as user ejabberd: it needs root (or that user)"
+        return None
+
+    # -- paths
+    @property
+    def log_path(self) -> Path:
+        assert self.dir is not None
+        return self.dir / "logs" / "ejabberd.log"
+
+    @property
+    def console_path(self) -> Path:
+        assert self.dir is not None
+        return self.dir / "console.log"
+
+    @property
+    def pid_path(self) -> Path:
+        assert self.dir is not None
+        return self.dir / "ejabberd.pid"
+
+    @property
+    def pid(self) -> Optional[int]:
+        """The beam.smp PID (read from ejabberd's pid file at start), while it runs."""
+        pid = self._beam_pid
+        if pid is None:
+            return None
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1]
+        except (OSError, IndexError):
+            return None
+        return None if state in ("Z", "X") else pid
+
+    def _read_pid_file(self) -> Optional[int]:
+        try:
+            return int(self.pid_path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _ctl_argv(self) -> list[str]:
+        d = self.dir
+        return [EJABBERDCTL_BIN, "--config-dir", str(d), "--config", str(d / "ejabberd.yml"),
+                "--ctl-config", str(d / "ejabberdctl.cfg"), "--spool", str(d / "spool"),
+                "--logs", str(d / "logs"), "--node", self.node]
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env["EJABBERD_PID_PATH"] = str(self.pid_path)
+        env["HOME"] = str(self.dir)
+        return env
+
+    def _prepare(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="igwej", dir="/tmp"))
+        (self.dir / "spool").mkdir()
+        (self.dir / "logs").mkdir()
+        self.c2s_port, self.comp_port, self.dist_port = free_port(), free_port(), free_port()
+        self._write_config()
+
+    def _write_config(self) -> None:
+        self.node = f"igwej{self.c2s_port}@localhost"
+        self.cookie = "".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(20))
+        yml = (_EJABBERD_YML.replace("@VHOST@", self.domain).replace("@C2S@", str(self.c2s_port))
+               .replace("@COMP@", str(self.comp_port)).replace("@SECRET@", self.comp_secret))
+        (self.dir / "ejabberd.yml").write_text(yml)
+        (self.dir / "ejabberdctl.cfg").write_text(
+            f"ERLANG_NODE={self.node}\n"
+            f'ERL_OPTIONS="-setcookie {self.cookie} -kernel inet_dist_use_interface {{127,0,0,1}}"\n'
+            "ERL_EPMD_ADDRESS=127.0.0.1\n"
+            f"ERL_DIST_PORT={self.dist_port}\n"
+            f"CONTRIB_MODULES_PATH={self.dir}/contrib\n"
+            "EJABBERD_BYPASS_WARNINGS=true\n")
+        (self.dir / "inetrc").write_text('{lookup,["file","native"]}.\n'
+                                         '{host,{127,0,0,1},["localhost"]}.\n')
+        subprocess.run(["chown", "-R", "ejabberd:ejabberd", str(self.dir)], check=True, timeout=10)
+
+    # -- lifecycle
+    async def start(self, timeout: float = 30) -> "Ejabberd":
+        """Start the server; wait until both ports accept and the pid file is there."""
+        why = self.unavailable()
+        if why:
+            raise TestFailure(f"{self.name}: {why}")
+        fresh = self.dir is None
+        if fresh:
+            self._prepare()
+        for attempt in range(3):
+            try:
+                self.pid_path.unlink()
+            except OSError:
+                pass
+            t0 = time.monotonic()
+            self.proc = _spawn([*self._ctl_argv(), "foreground"], env=self.env(), out_path=self.console_path)
+            try:
+                await self._wait_ready(timeout)
+                self.ready_after = time.monotonic() - t0
+                break
+            except _PortTaken as exc:
+                await self.stop()
+                if not fresh or attempt == 2:
+                    raise TestFailure(f"{self.name}: {exc}")
+                say(f"{self.name}: {exc}; trying other ports")
+                self.c2s_port, self.comp_port, self.dist_port = free_port(), free_port(), free_port()
+                self._write_config()
+        say(f"{self.name} up: pid={self.pid} node={self.node} c2s=127.0.0.1:{self.c2s_port} "
+            f"component={self.comp_port} dist={self.dist_port} after {self.ready_after:.1f}s dir={self.dir}")
+        return self
+
+    async def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        ports = (self.c2s_port, self.comp_port)
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                raise TestFailure(f"{self.name} exited with code {rc} during startup:\n"
+                                  f"{_tail(self.console_path, 20)}\n{_tail(self.log_path, 20)}")
+            pid = self._beam_pid = self._read_pid_file()
+            if pid is not None and all(_pid_listens_on(pid, p) for p in ports) and \
+                    all(_port_accepts(p) for p in ports):
+                return
+            try:
+                log = self.log_path.read_text(errors="replace")
+            except OSError:
+                log = ""
+            if "eaddrinuse" in log:
+                raise _PortTaken(f"port {self.c2s_port}, {self.comp_port} or {self.dist_port} is taken")
+            if time.monotonic() >= deadline:
+                raise TestFailure(f"{self.name} did not listen on 127.0.0.1:{ports} within {timeout:g}s:\n"
+                                  f"{_tail(self.console_path, 20)}\n{_tail(self.log_path, 20)}")
+            await asyncio.sleep(0.05)
+
+    async def stop(self, grace: float = 10) -> Optional[int]:
+        """SIGTERM to beam.smp (SIGKILL after `grace` s); the ejabberdctl
+        wrapper then exits by itself.  Returns the wrapper's exit code."""
+        if self.proc is None:
+            return None
+        pid = self.pid
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace
+            while self.pid is not None and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            if self.pid is not None:
+                say(f"{self.name}: beam.smp {pid} ignored SIGTERM for {grace:.0f}s, sending SIGKILL")
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        rc = await _terminate(self.proc, 5)
+        say(f"{self.name} stopped (beam.smp {pid}, ejabberdctl rc {rc})")
+        return rc
+
+    def kill(self) -> None:
+        """SIGKILL, as in a crash.  The spool and ports stay for restart()."""
+        pid = self.pid
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+    async def restart(self, timeout: float = 30) -> "Ejabberd":
+        check(self.dir is not None, "restart() before start()")
+        if self.running():
+            await self.stop()
+        return await self.start(timeout=timeout)
+
+    def running(self) -> bool:
+        return self.pid is not None
+
+    async def cleanup(self) -> None:
+        if self.proc is not None and (self.running() or self.proc.poll() is None):
+            await self.stop()
+        if self.dir is not None and not KEEP_TMP:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- accounts
+    def ejabberdctl(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        """One ejabberdctl command against this node (0.4-0.7 s each)."""
+        return subprocess.run([*self._ctl_argv(), *args], env=self.env(), capture_output=True,
+                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def register(self, user: str, password: str) -> str:
+        """Create user@domain (the server must run).  Returns the bare JID."""
+        check(self.running(), f"{self.name}: register() while not running")
+        r = self.ejabberdctl("register", user, self.domain, password)
+        if r.returncode != 0:
+            raise TestFailure(f"ejabberdctl register {user} failed (rc {r.returncode}):\n{r.stdout}{r.stderr}")
+        return f"{user}@{self.domain}"
+
+    def user_exists(self, user: str) -> bool:
+        """Whether the account exists (ejabberdctl registered_users, ~0.5 s)."""
+        r = self.ejabberdctl("registered_users", self.domain)
+        if r.returncode != 0:
+            raise TestFailure(f"ejabberdctl registered_users failed (rc {r.returncode}):\n{r.stdout}{r.stderr}")
+        return user.lower() in r.stdout.split()
+
+    def dump(self, lines: int = 25) -> None:
+        if self.dir is None:
+            return
+        print(f"----- {self.name}: last {lines} lines of {self.log_path} -----")
+        print(_tail(self.log_path, lines))
+        print(f"----- {self.name}: last 10 lines of {self.console_path} -----")
+        print(_tail(self.console_path, 10))

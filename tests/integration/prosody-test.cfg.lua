@@ -16,6 +16,7 @@
 --   IGW_COMP_SECRET    secret of the component things.<domain> (default "igwsecret")
 --   IGW_LOGLEVEL       minimum level for prosody.log (default "info")
 --   IGW_SCRAM_ITER     PBKDF2 iterations for new accounts (default 4096)
+--   IGW_PROSODY_NO_PEP "1": leave mod_pep out (a server without PEP)
 --
 -- Notes
 --  * Anything assigned below goes into Prosody's config store and cannot be
@@ -29,6 +30,7 @@ local c2s    = assert(tonumber(ENV_IGW_C2S_PORT or ""), "IGW_C2S_PORT is not set
 local comp   = assert(tonumber(ENV_IGW_COMP_PORT or ""), "IGW_COMP_PORT is not set")
 local domain = ENV_IGW_DOMAIN or "localhost"
 local use_tls = (ENV_IGW_TLS == "1")
+local use_pep = (ENV_IGW_PROSODY_NO_PEP ~= "1")
 
 run_as_root = true
 pidfile     = dir .. "/prosody.pid"
@@ -52,11 +54,13 @@ local mods = {
 	"disco";        -- service discovery
 	"ping";         -- XEP-0199
 	"register";     -- XEP-0077 in-band registration
-	"pep";          -- personal eventing
 	"smacks";       -- XEP-0198 stream management
 	"posix";        -- pidfile, signals
 	"admin_shell";  -- `prosodyctl shell` against the running instance
 }
+if use_pep then
+	mods[#mods + 1] = "pep"   -- personal eventing (XEP-0163)
+end
 if use_tls then
 	mods[#mods + 1] = "tls"
 end
@@ -101,3 +105,10 @@ VirtualHost (domain)
 
 Component ("things." .. domain)
 	component_secret = ENV_IGW_COMP_SECRET or "igwsecret"
+
+-- XEP-0060 service beside PEP, for tests of a shared pubsub service
+Component ("pubsub." .. domain) "pubsub"
+
+-- XEP-0045 rooms (things join topic rooms; anyone may create a room)
+Component ("conference." .. domain) "muc"
+	restrict_room_creation = false
