@@ -984,16 +984,31 @@ igw_coap_add_configured(IgwCoapPlugin *self, const gchar *thing_id, GError **err
 
 /* ---- control ------------------------------------------------------------------- */
 
+/* by name, not by pointer: a forgotten node may go while its PUT is under way */
 typedef struct {
-	IgwCoapResource *resource;
-	gchar *field;
+	IgwCoapPlugin *plugin;
+	gchar *node_key;
+	gchar *path;
 } IgwCoapControl;
 
 static void
 igw_coap_control_free(IgwCoapControl *control)
 {
-	g_free(control->field);
+	g_free(control->node_key);
+	g_free(control->path);
 	g_free(control);
+}
+
+static IgwCoapResource *
+igw_coap_control_resource(IgwCoapControl *control)
+{
+	IgwCoapNode *node = g_hash_table_lookup(control->plugin->nodes, control->node_key);
+	for (guint i = 0; node != NULL && i < node->resources->len; i++) {
+		IgwCoapResource *resource = g_ptr_array_index(node->resources, i);
+		if (g_strcmp0(resource->path, control->path) == 0)
+			return resource;
+	}
+	return NULL;
 }
 
 static void
@@ -1002,16 +1017,17 @@ igw_coap_control_read_cb(IgwCoapRequest *request, const IgwCoapResponse *respons
 {
 	g_autoptr(GTask) task = user_data;
 	IgwCoapControl *control = g_task_get_task_data(task);
+	IgwCoapResource *resource = igw_coap_control_resource(control);
 	GVariant *confirmed = NULL;
-	if (error != NULL || response->code / 100 != 2) {
+	if (error != NULL || response->code / 100 != 2 || resource == NULL) {
 		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "reading %s back failed: %s",
-					control->resource->path, error != NULL ? error->message : "an error answer");
+					control->path,
+					error != NULL ? error->message : resource == NULL ? "the node is gone" : "an error answer");
 		return;
 	}
-	igw_coap_node_heard(control->resource->node);
-	if (!igw_coap_resource_take(control->resource, response, &confirmed) || confirmed == NULL) {
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%s read back no value",
-					control->resource->path);
+	igw_coap_node_heard(resource->node);
+	if (!igw_coap_resource_take(resource, response, &confirmed) || confirmed == NULL) {
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%s read back no value", control->path);
 		return;
 	}
 	g_task_return_pointer(task, confirmed, (GDestroyNotify)g_variant_unref);
@@ -1023,22 +1039,21 @@ igw_coap_control_put_cb(IgwCoapRequest *request, const IgwCoapResponse *response
 {
 	GTask *task = user_data;
 	IgwCoapControl *control = g_task_get_task_data(task);
-	IgwCoapNode *node = control->resource->node;
-	if (error != NULL || response->code / 100 != 2) {
+	IgwCoapResource *resource = igw_coap_control_resource(control);
+	if (error != NULL || response->code / 100 != 2 || resource == NULL) {
 		g_autofree gchar *code = response != NULL ? g_strdup_printf("%u.%02u", response->code / 100,
 									   response->code % 100)
-							  : NULL;
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "PUT %s: %s", control->resource->path,
+							  : g_strdup("the node is gone");
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "PUT %s: %s", control->path,
 					error != NULL ? error->message : code);
 		g_object_unref(task);
 		return;
 	}
 	/* the node's word on what it did */
-	if (igw_coap_client_get(node->plugin->client, node->address, control->resource->path,
-				igw_coap_resource_accept(control->resource), FALSE, igw_coap_control_read_cb,
-				task) == NULL) {
+	if (igw_coap_client_get(control->plugin->client, resource->node->address, resource->path,
+				igw_coap_resource_accept(resource), FALSE, igw_coap_control_read_cb, task) == NULL) {
 		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "cannot read %s back",
-					control->resource->path);
+					control->path);
 		g_object_unref(task);
 	}
 }
@@ -1094,8 +1109,9 @@ igw_coap_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVar
 		return;
 	}
 	control = g_new0(IgwCoapControl, 1);
-	control->resource = resource;
-	control->field = g_strdup(igw_field_get_name(field));
+	control->plugin = self;
+	control->node_key = g_strdup(node->key);
+	control->path = g_strdup(resource->path);
 	g_task_set_task_data(task, control, (GDestroyNotify)igw_coap_control_free);
 	if (igw_coap_client_put(self->client, node->address, resource->path, format, payload,
 				igw_coap_control_put_cb, task) == NULL) {
