@@ -38,6 +38,8 @@
 #define IGW_COAP_ID_PREFIX "coap:"
 #define IGW_COAP_PORT 5683
 #define IGW_COAP_RETRY_S 5
+/* a link that just came up gets its addresses and routes a moment later */
+#define IGW_COAP_LINK_SETTLE_MS 1000
 
 typedef struct _IgwCoapPlugin IgwCoapPlugin;
 typedef struct _IgwCoapNode IgwCoapNode;
@@ -95,6 +97,7 @@ struct _IgwCoapPlugin {
 	IgwCoapProbe *probe;
 	GHashTable *nodes; /* key -> IgwCoapNode */
 	guint discovery_id;
+	GHashTable *settling; /* interface -> source id of its probe after link-up */
 	guint liveness_id;
 	gint64 liveness_due;
 };
@@ -921,15 +924,45 @@ igw_coap_probe_interface(IgwCoapPlugin *self, const gchar *interface)
 		g_debug("discovery: %s", error->message);
 }
 
+typedef struct {
+	IgwCoapPlugin *plugin;
+	gchar *interface;
+} IgwCoapSettle;
+
+static void
+igw_coap_settle_free(IgwCoapSettle *settle)
+{
+	g_free(settle->interface);
+	g_free(settle);
+}
+
+static gboolean
+igw_coap_settled_cb(gpointer user_data)
+{
+	IgwCoapSettle *settle = user_data;
+	IgwCoapPlugin *self = settle->plugin;
+	/* the entry goes first: the source is done once this returns */
+	g_hash_table_remove(self->settling, settle->interface);
+	igw_coap_probe_interface(self, settle->interface);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 igw_coap_link_up(const gchar *interface, gpointer user_data)
 {
 	IgwCoapPlugin *self = user_data;
+	IgwCoapSettle *settle;
 	if (!g_strv_contains((const gchar *const *)self->options.interfaces, interface) ||
-	    igw_coap_probe_is_busy(self->probe, interface))
+	    g_hash_table_contains(self->settling, interface))
 		return;
 	g_info("discovery: %s is up", interface);
-	igw_coap_probe_interface(self, interface);
+	settle = g_new0(IgwCoapSettle, 1);
+	settle->plugin = self;
+	settle->interface = g_strdup(interface);
+	g_hash_table_insert(self->settling, g_strdup(interface),
+			    GUINT_TO_POINTER(g_timeout_add_full(G_PRIORITY_DEFAULT, IGW_COAP_LINK_SETTLE_MS,
+								igw_coap_settled_cb, settle,
+								(GDestroyNotify)igw_coap_settle_free)));
 }
 
 static gboolean
@@ -1130,10 +1163,23 @@ igw_coap_control_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error)
 /* ---- vfuncs ------------------------------------------------------------------------ */
 
 static void
+igw_coap_cancel_settling(IgwCoapPlugin *self)
+{
+	GHashTableIter iter;
+	gpointer id;
+	g_hash_table_iter_init(&iter, self->settling);
+	while (g_hash_table_iter_next(&iter, NULL, &id))
+		g_source_remove(GPOINTER_TO_UINT(id));
+	g_hash_table_remove_all(self->settling);
+}
+
+static void
 igw_coap_plugin_free(IgwCoapPlugin *self)
 {
 	g_clear_handle_id(&self->discovery_id, g_source_remove);
 	g_clear_handle_id(&self->liveness_id, g_source_remove);
+	igw_coap_cancel_settling(self);
+	g_hash_table_unref(self->settling);
 	g_hash_table_unref(self->nodes);
 	igw_coap_probe_free(self->probe);
 	igw_coap_client_free(self->client);
@@ -1154,6 +1200,7 @@ igw_coap_startup(IgwPlugin *plugin, GError **error)
 	g_autofree gchar *interfaces = NULL;
 	self->plugin = plugin;
 	self->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_coap_node_free);
+	self->settling = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	igw_plugin_set_data(plugin, self, (GDestroyNotify)igw_coap_plugin_free);
 	if (!igw_coap_options_read(igw_context_get_config(context), &self->options, error))
 		return FALSE;
@@ -1184,6 +1231,7 @@ igw_coap_shutdown(IgwPlugin *plugin)
 		return;
 	g_clear_handle_id(&self->discovery_id, g_source_remove);
 	g_clear_handle_id(&self->liveness_id, g_source_remove);
+	igw_coap_cancel_settling(self);
 	g_hash_table_remove_all(self->nodes);
 }
 

@@ -35,6 +35,7 @@ struct _IgwCoapProbe {
 	gint netlink_fd;
 	guint netlink_watch;
 	GHashTable *rounds; /* interface -> IgwCoapRound */
+	GHashTable *running; /* ifindex -> TRUE while up and running */
 	guint16 next_mid;
 };
 
@@ -190,9 +191,16 @@ igw_coap_probe_link_message(IgwCoapProbe *self, const struct nlmsghdr *message)
 {
 	const struct ifinfomsg *info = NLMSG_DATA(message);
 	gchar ifname[IF_NAMESIZE] = "";
+	gpointer key;
 	if (message->nlmsg_type != RTM_NEWLINK || message->nlmsg_len < NLMSG_LENGTH(sizeof(*info)))
 		return;
-	if ((info->ifi_flags & (IFF_UP | IFF_RUNNING)) != (IFF_UP | IFF_RUNNING))
+	key = GINT_TO_POINTER(info->ifi_index);
+	if ((info->ifi_flags & (IFF_UP | IFF_RUNNING)) != (IFF_UP | IFF_RUNNING)) {
+		g_hash_table_remove(self->running, key);
+		return;
+	}
+	/* other changes of a running link say nothing new */
+	if (!g_hash_table_add(self->running, key))
 		return;
 	if (if_indextoname((guint)info->ifi_index, ifname) == NULL)
 		return;
@@ -247,6 +255,7 @@ igw_coap_probe_new(guint port, const IgwCoapProbeCallbacks *callbacks, gpointer 
 	self->socket = g_steal_pointer(&socket);
 	self->next_mid = (guint16)g_random_int();
 	self->rounds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_coap_round_free);
+	self->running = g_hash_table_new(g_direct_hash, g_direct_equal);
 	self->socket_source = g_socket_create_source(self->socket, G_IO_IN, NULL);
 	g_source_set_callback(self->socket_source, (GSourceFunc)(void (*)(void))igw_coap_probe_socket_cb, self, NULL);
 	g_source_attach(self->socket_source, NULL);
@@ -260,6 +269,7 @@ igw_coap_probe_free(IgwCoapProbe *self)
 	if (self == NULL)
 		return;
 	g_hash_table_unref(self->rounds);
+	g_hash_table_unref(self->running);
 	g_source_destroy(self->socket_source);
 	g_source_unref(self->socket_source);
 	g_object_unref(self->socket);

@@ -20,7 +20,7 @@ typedef struct _IgwCoapProbe IgwCoapProbe;
 typedef struct {
 	/* the window on @interface closed: @responders are GInetSocketAddress */
 	void (*done)(const gchar *interface, GPtrArray *responders, gpointer user_data);
-	/* @interface went up (IFF_UP and IFF_RUNNING) */
+	/* @interface went up (IFF_UP and IFF_RUNNING, after not being so) */
 	void (*link_up)(const gchar *interface, gpointer user_data);
 } IgwCoapProbeCallbacks;
 

@@ -1598,8 +1598,11 @@ class CoapLab:
         self._add_ns(gw)
         self._ip("-n", gw, "link", "add", self.BRIDGE, "type", "bridge",
                  "mcast_snooping", "0", "forward_delay", "0")
+        # keep_addr_on_down: a test may take lowpan0 down and up again, and its
+        # static addresses (there is no SLAAC here) must survive that
         self._sysctl(gw, f"net.ipv6.conf.{self.BRIDGE}.accept_dad=0",
-                     f"net.ipv6.conf.{self.BRIDGE}.accept_ra=0")
+                     f"net.ipv6.conf.{self.BRIDGE}.accept_ra=0",
+                     f"net.ipv6.conf.{self.BRIDGE}.keep_addr_on_down=1")
         self._ip("-n", gw, "link", "set", self.BRIDGE, "addrgenmode", "none")
         self._ip("-n", gw, "link", "set", self.BRIDGE, "up")
         for addr in (self.gateway_address("ll"), self.gateway_address()):
@@ -1704,20 +1707,30 @@ class CoapLab:
         out.unlink()
         return text
 
-    async def start_coap_server(self, i: int, *args: str, timeout: float = 10) -> subprocess.Popen:
+    async def _node_local_answer(self, i: int, uri: str) -> str:
+        """GET uri from inside node i's own namespace (over its lo)."""
+        r = subprocess.run(["ip", "netns", "exec", self.node_ns[i], COAP_CLIENT, "-B", "1", uri],
+                           capture_output=True, text=True, timeout=5)
+        return r.stdout + r.stderr
+
+    async def start_coap_server(self, i: int, *args: str, timeout: float = 10,
+                                local: bool = False) -> subprocess.Popen:
         """Run libcoap's coap-server-notls in node i's namespace and wait until
-        it answers a unicast GET /.well-known/core from the gateway namespace."""
+        it answers a unicast GET /.well-known/core from the gateway namespace
+        (local=True: from inside the node's namespace, for a link that is down)."""
         check(i in self.node_ns, f"no node {i}")
         label = f"server{i}"
         port = args[args.index("-p") + 1] if "-p" in args else "5683"
         t0 = time.monotonic()
         proc = self._start(label, self.node_ns[i], [COAP_SERVER, *args])
-        uri = f"coap://[{self.node_address(i)}]:{port}/.well-known/core"
+        uri = f"coap://[{'::1' if local else self.node_address(i)}]:{port}/.well-known/core"
         deadline = t0 + timeout
         while True:
             check(proc.poll() is None, f"{label} exited rc={proc.poll()}:\n"
                                        f"{_tail(self.outputs[label], 10)}")
-            if "</" in await self.coap_client("-B", "1", uri, timeout=5):
+            answer = await (self._node_local_answer(i, uri) if local
+                            else self.coap_client("-B", "1", uri, timeout=5))
+            if "</" in answer:
                 break
             if time.monotonic() >= deadline:
                 raise TestFailure(f"timed out after {timeout:g}s waiting for {label} to answer")
