@@ -216,7 +216,7 @@ static void
 igw_bluez_gatt_start_notify_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	if (reply == NULL && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		g_warning("%s: StartNotify failed: %s", g_dbus_proxy_get_object_path(G_DBUS_PROXY(source)),
 			  error->message);
@@ -269,7 +269,7 @@ igw_bluez_gatt_read_value_cb(GObject *source, GAsyncResult *result, gpointer use
 {
 	IgwBluezGattRead *read = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	IgwBluezGattChar *chr;
 	if (reply == NULL) {
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -295,7 +295,7 @@ igw_bluez_gatt_read_char(IgwBluezGatt *self, IgwBluezGattChar *chr, GTask *task)
 	read->gatt = self;
 	read->path = g_strdup(g_dbus_proxy_get_object_path(chr->proxy));
 	read->task = task != NULL ? g_object_ref(task) : NULL;
-	g_dbus_proxy_call(chr->proxy, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"), G_DBUS_CALL_FLAGS_NONE,
+	igw_bluez_call(chr->proxy, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"), G_DBUS_CALL_FLAGS_NONE,
 			  IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, self->cancellable, igw_bluez_gatt_read_value_cb, read);
 }
 
@@ -340,7 +340,7 @@ igw_bluez_gatt_subscribe(IgwBluezGatt *self)
 		profile = igw_ble_gatt_lookup(uuid16);
 		if (profile->notify && (igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "notify") ||
 					igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "indicate")))
-			g_dbus_proxy_call(chr->proxy, "StartNotify", NULL, G_DBUS_CALL_FLAGS_NONE,
+			igw_bluez_call(chr->proxy, "StartNotify", NULL, G_DBUS_CALL_FLAGS_NONE,
 					  IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, self->cancellable,
 					  igw_bluez_gatt_start_notify_cb, NULL);
 		else if (igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "read"))
@@ -357,7 +357,7 @@ igw_bluez_gatt_idle_cb(gpointer user_data)
 	if (self->wanted || device == NULL || !g_queue_is_empty(&self->pending))
 		return G_SOURCE_REMOVE;
 	g_debug("%s: idle, disconnecting", self->path);
-	g_dbus_proxy_call(device, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+	igw_bluez_call(device, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
 	return G_SOURCE_REMOVE;
 }
 
@@ -374,7 +374,7 @@ igw_bluez_gatt_write_read_cb(GObject *source, GAsyncResult *result, gpointer use
 {
 	g_autoptr(GTask) task = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	IgwBluezGattOp *op = g_task_get_task_data(task);
 	/* the write went through; a failed read-back still confirms what we wrote */
 	if (reply == NULL) {
@@ -390,7 +390,7 @@ igw_bluez_gatt_write_value_cb(GObject *source, GAsyncResult *result, gpointer us
 {
 	g_autoptr(GTask) task = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	GDBusProxy *proxy = G_DBUS_PROXY(source);
 	if (reply == NULL) {
 		g_dbus_error_strip_remote_error(error);
@@ -403,7 +403,7 @@ igw_bluez_gatt_write_value_cb(GObject *source, GAsyncResult *result, gpointer us
 		g_task_return_pointer(task, g_bytes_ref(op->value), (GDestroyNotify)g_bytes_unref);
 		return;
 	}
-	g_dbus_proxy_call(proxy, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"), G_DBUS_CALL_FLAGS_NONE,
+	igw_bluez_call(proxy, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"), G_DBUS_CALL_FLAGS_NONE,
 			  IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, g_task_get_cancellable(task),
 			  igw_bluez_gatt_write_read_cb, g_steal_pointer(&task));
 }
@@ -422,7 +422,7 @@ igw_bluez_gatt_run_write(IgwBluezGatt *self, GTask *task)
 	}
 	g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
 	g_variant_builder_add(&options, "{sv}", "type", g_variant_new_string("request"));
-	g_dbus_proxy_call(chr->proxy, "WriteValue",
+	igw_bluez_call(chr->proxy, "WriteValue",
 			  g_variant_new("(@aya{sv})",
 					g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
 								  g_bytes_get_data(op->value, NULL),
@@ -516,7 +516,7 @@ igw_bluez_gatt_connect_cb(GObject *source, GAsyncResult *result, gpointer user_d
 {
 	IgwBluezGatt *self = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
 	self->connecting = FALSE;
@@ -558,7 +558,7 @@ igw_bluez_gatt_ensure(IgwBluezGatt *self)
 	}
 	g_info("%s: connecting", self->path);
 	self->connecting = TRUE;
-	g_dbus_proxy_call(device, "Connect", NULL, G_DBUS_CALL_FLAGS_NONE, IGW_BLUEZ_GATT_CALL_TIMEOUT_MS,
+	igw_bluez_call(device, "Connect", NULL, G_DBUS_CALL_FLAGS_NONE, IGW_BLUEZ_GATT_CALL_TIMEOUT_MS,
 			  self->cancellable, igw_bluez_gatt_connect_cb, self);
 }
 

@@ -64,6 +64,34 @@ static guint signals[N_SIGNALS];
 static void
 igw_bluez_adapter_sync(IgwBluezAdapter *adapter);
 
+static void
+igw_bluez_call_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	GError *error = NULL;
+	GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (reply == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, reply, (GDestroyNotify)g_variant_unref);
+}
+
+void
+igw_bluez_call(GDBusProxy *proxy, const gchar *method, GVariant *parameters, GDBusCallFlags flags,
+	       gint timeout_ms, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(proxy, cancellable, callback, user_data);
+	g_dbus_connection_call(g_dbus_proxy_get_connection(proxy), IGW_BLUEZ_NAME, g_dbus_proxy_get_object_path(proxy),
+			       g_dbus_proxy_get_interface_name(proxy), method, parameters, NULL, flags, timeout_ms,
+			       cancellable, igw_bluez_call_done_cb, task);
+}
+
+GVariant *
+igw_bluez_call_finish(GDBusProxy *proxy, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 gboolean
 igw_bluez_scan_mode_from_string(const gchar *text, IgwBluezScanMode *mode)
 {
@@ -301,10 +329,12 @@ igw_bluez_adapter_retry(IgwBluezAdapter *adapter, const gchar *what, const GErro
 {
 	guint delay = igw_backoff_next_delay(&adapter->backoff, adapter->manager->rand);
 	g_autofree gchar *remote = g_dbus_error_get_remote_error(error);
+	g_autoptr(GError) copy = g_error_copy(error);
 	g_autofree gchar *status = NULL;
-	g_dbus_error_strip_remote_error((GError *)error);
+	/* one line: the remote name once, no trailing newline */
+	g_dbus_error_strip_remote_error(copy);
 	status = g_strdup_printf("%s failed (%s: %s), retrying in %u ms", what,
-				 remote != NULL ? remote : "error", error->message, delay);
+				 remote != NULL ? remote : "error", g_strstrip(copy->message), delay);
 	g_warning("adapter %s: %s", adapter->name, status);
 	igw_bluez_adapter_set_status(adapter, status);
 	g_clear_handle_id(&adapter->retry_id, g_source_remove);
@@ -327,7 +357,7 @@ igw_bluez_start_discovery_cb(GObject *source, GAsyncResult *result, gpointer use
 {
 	IgwBluezAdapter *adapter = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
 	adapter->busy = FALSE;
@@ -347,7 +377,7 @@ igw_bluez_set_filter_cb(GObject *source, GAsyncResult *result, gpointer user_dat
 {
 	IgwBluezAdapter *adapter = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
 	if (reply == NULL) {
@@ -355,7 +385,7 @@ igw_bluez_set_filter_cb(GObject *source, GAsyncResult *result, gpointer user_dat
 		igw_bluez_adapter_retry(adapter, "SetDiscoveryFilter", error);
 		return;
 	}
-	g_dbus_proxy_call(adapter->proxy, "StartDiscovery", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+	igw_bluez_call(adapter->proxy, "StartDiscovery", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
 			  adapter->cancellable, igw_bluez_start_discovery_cb, adapter);
 }
 
@@ -369,7 +399,7 @@ igw_bluez_adapter_start_discovery(IgwBluezAdapter *adapter)
 	g_variant_builder_add(&filter, "{sv}", "Transport", g_variant_new_string("le"));
 	g_variant_builder_add(&filter, "{sv}", "DuplicateData", g_variant_new_boolean(TRUE));
 	adapter->busy = TRUE;
-	g_dbus_proxy_call(adapter->proxy, "SetDiscoveryFilter", g_variant_new("(a{sv})", &filter),
+	igw_bluez_call(adapter->proxy, "SetDiscoveryFilter", g_variant_new("(a{sv})", &filter),
 			  G_DBUS_CALL_FLAGS_NONE, -1, adapter->cancellable, igw_bluez_set_filter_cb,
 			  adapter);
 }
@@ -379,7 +409,7 @@ igw_bluez_stop_discovery_cb(GObject *source, GAsyncResult *result, gpointer user
 {
 	IgwBluezAdapter *adapter = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
 	adapter->busy = FALSE;
@@ -396,7 +426,7 @@ igw_bluez_register_monitor_cb(GObject *source, GAsyncResult *result, gpointer us
 {
 	IgwBluezAdapter *adapter = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
 	adapter->busy = FALSE;
@@ -423,7 +453,7 @@ igw_bluez_adapter_register_monitor(IgwBluezAdapter *adapter)
 	g_autoptr(GDBusProxy) manager =
 	    igw_bluez_manager_get_proxy(adapter->manager, adapter->path, IGW_BLUEZ_MONITOR_MANAGER);
 	adapter->busy = TRUE;
-	g_dbus_proxy_call(manager, "RegisterMonitor", g_variant_new("(o)", IGW_BLUEZ_MONITOR_ROOT),
+	igw_bluez_call(manager, "RegisterMonitor", g_variant_new("(o)", IGW_BLUEZ_MONITOR_ROOT),
 			  G_DBUS_CALL_FLAGS_NONE, -1, adapter->cancellable, igw_bluez_register_monitor_cb,
 			  adapter);
 }
@@ -450,7 +480,7 @@ igw_bluez_adapter_sync(IgwBluezAdapter *adapter)
 	}
 	if (!igw_bluez_adapter_wants_active(adapter) && adapter->discovering) {
 		adapter->busy = TRUE;
-		g_dbus_proxy_call(adapter->proxy, "StopDiscovery", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+		igw_bluez_call(adapter->proxy, "StopDiscovery", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
 				  adapter->cancellable, igw_bluez_stop_discovery_cb, adapter);
 		return;
 	}

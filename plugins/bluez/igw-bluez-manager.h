@@ -51,6 +51,24 @@ igw_bluez_manager_get_proxy(IgwBluezManager *self, const gchar *path, const gcha
 /* GattCharacteristic1 proxies below a device, in object path order */
 GList *
 igw_bluez_manager_get_characteristics(IgwBluezManager *self, const gchar *device_path);
+/*
+ * g_dbus_proxy_call() to org.bluez by its well-known name: a proxy the
+ * object manager made from InterfacesAdded before it learned bluetoothd's
+ * new unique name (a restart with the adapter present) has no name, and
+ * its calls would go to the bus daemon itself. The result's source object
+ * is @proxy.
+ */
+void
+igw_bluez_call(GDBusProxy *proxy,
+	       const gchar *method,
+	       GVariant *parameters,
+	       GDBusCallFlags flags,
+	       gint timeout_ms,
+	       GCancellable *cancellable,
+	       GAsyncReadyCallback callback,
+	       gpointer user_data);
+GVariant *
+igw_bluez_call_finish(GDBusProxy *proxy, GAsyncResult *result, GError **error);
 /* the "hciN" part of a device or adapter path */
 gchar *
 igw_bluez_adapter_name_from_path(const gchar *path);
