@@ -566,6 +566,14 @@ igw_coap_resource_schedule(IgwCoapResource *resource, guint seconds)
 	resource->timer_id = g_timeout_add_seconds(seconds, igw_coap_resource_timer_cb, resource);
 }
 
+/* seconds after a notification: a tenth of Max-Age (at least 1 s) before it ends */
+static guint
+igw_coap_reregister_after(guint max_age)
+{
+	guint margin = MAX(1u, max_age / 10);
+	return max_age > margin ? max_age - margin : MAX(max_age, 1u);
+}
+
 static void
 igw_coap_resource_answer_cb(IgwCoapRequest *request, const IgwCoapResponse *response, const GError *error,
 			    gpointer user_data)
@@ -585,8 +593,9 @@ igw_coap_resource_answer_cb(IgwCoapRequest *request, const IgwCoapResponse *resp
 	else
 		g_debug("thing %s: %s answered %u", node->thing_id, resource->path, response->code);
 	if (resource->observable && response->observe) {
-		/* re-register when the value would go stale (RFC 7641 §3.3.1) */
-		igw_coap_resource_schedule(resource, response->max_age + MAX(2u, response->max_age / 10));
+		/* re-register shortly before the value would go stale (RFC 7641
+		 * §3.3.1); each notification pushes this further */
+		igw_coap_resource_schedule(resource, igw_coap_reregister_after(response->max_age));
 		return;
 	}
 	/* a node that would not register us is polled */
