@@ -158,8 +158,13 @@ igw_iot_form_bound(IgwFieldType type, gdouble bound)
 static void
 igw_iot_form_add_validate(xmpp_stanza_t *element, IgwField *field)
 {
+	igw_iot_xml_add_validate(element, field, igw_iot_form_datatype(igw_field_get_value_type(field)));
+}
+
+void
+igw_iot_xml_add_validate(xmpp_stanza_t *element, IgwField *field, const gchar *datatype)
+{
 	IgwFieldType type = igw_field_get_value_type(field);
-	const gchar *datatype = igw_iot_form_datatype(type);
 	xmpp_stanza_t *validate;
 	gdouble min = 0, max = 0;
 	if (datatype == NULL)

@@ -49,6 +49,10 @@ void
 igw_iot_xml_add_text(xmpp_stanza_t *parent, const gchar *text);
 gboolean
 igw_iot_xml_is_true(const gchar *text);
+/* XEP-0122 <validate datatype/> on a form field, with the field's range for
+ * numbers; nothing for a NULL @datatype */
+void
+igw_iot_xml_add_validate(xmpp_stanza_t *element, IgwField *field, const gchar *datatype);
 gboolean
 igw_iot_xml_parse_time(const gchar *text, gint64 *out, GError **error);
 GStrv

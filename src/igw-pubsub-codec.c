@@ -406,34 +406,10 @@ igw_pubsub_form_datatype(IgwFieldType type)
 	}
 }
 
-static gchar *
-igw_pubsub_form_bound(IgwFieldType type, gdouble bound)
-{
-	gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
-	if (type == IGW_FIELD_TYPE_INTEGER)
-		return g_strdup_printf("%" G_GINT64_FORMAT, (gint64)bound);
-	return g_strdup(g_ascii_dtostr(buf, sizeof(buf), bound));
-}
-
 static void
 igw_pubsub_form_add_validate(xmpp_stanza_t *element, IgwField *field)
 {
-	IgwFieldType type = igw_field_get_value_type(field);
-	const gchar *datatype = igw_pubsub_form_datatype(type);
-	xmpp_stanza_t *validate;
-	gdouble min = 0, max = 0;
-	if (datatype == NULL)
-		return;
-	validate = igw_iot_xml_add_child(element, "validate", IGW_NS_DATA_VALIDATE);
-	xmpp_stanza_set_attribute(validate, "datatype", datatype);
-	if ((type == IGW_FIELD_TYPE_NUMERIC || type == IGW_FIELD_TYPE_INTEGER) &&
-	    igw_field_get_range(field, &min, &max)) {
-		xmpp_stanza_t *range = igw_iot_xml_add_child(validate, "range", NULL);
-		g_autofree gchar *low = igw_pubsub_form_bound(type, min);
-		g_autofree gchar *high = igw_pubsub_form_bound(type, max);
-		xmpp_stanza_set_attribute(range, "min", low);
-		xmpp_stanza_set_attribute(range, "max", high);
-	}
+	igw_iot_xml_add_validate(element, field, igw_pubsub_form_datatype(igw_field_get_value_type(field)));
 }
 
 static const gchar *
