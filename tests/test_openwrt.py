@@ -166,6 +166,134 @@ def tricky_values_round_trip_through_gkeyfile():
            'tab and newline in a multi-line value')
 
 
+BASE = "config xmpp 'xmpp'\n\toption domain 'example.org'\nconfig gateway 'gateway'\n\tlist owner 'alice@example.org'\n"
+
+
+def translated_lines(name, text):
+    """the translation of BASE + text by every runner, checked by iotgwd; (path, lines after the header)"""
+    path = write(name + '.conf', translate_all(write('iotgw', BASE + text)))
+    check_config(path)
+    with open(path, encoding='utf-8') as f:
+        return path, f.read().split('\n', 1)[1]
+
+
+def expect_group(data, header, lines):
+    """the group [header] of data holds exactly lines, in that order"""
+    blocks = {block.split('\n', 1)[0]: block.split('\n')[1:] for block in data.strip('\n').split('\n\n')}
+    expect(blocks.get(header), lines, header)
+
+
+@case
+def sample_examples_pass_check_config():
+    # switch on the commented pubsub options and the peer and room examples
+    out = []
+    in_pubsub = False
+    with open(SAMPLE, encoding='utf-8') as f:
+        for line in f.read().split('\n'):
+            if line.startswith('config '):
+                in_pubsub = line.startswith('config pubsub')
+            if line.startswith('#config ') or line.startswith('#\t'):
+                line = line[1:]
+            elif in_pubsub and (line.startswith('\t#option ') or line.startswith('\t#list ')):
+                line = '\t' + line[2:]
+            out.append(line)
+    path = write('sample-examples.conf', translate_all(write('iotgw', '\n'.join(out))))
+    check_config(path)
+    data = open(path, encoding='utf-8').read().split('\n', 1)[1]
+    expect_group(data, '[pubsub]', ['enabled=true', 'access_model=roster', 'persist_items=true',
+                                    'sensordata=false', 'deadband=0.1', 'deadband.temperature=0.2',
+                                    'min_interval=5', 'min_interval.humidity=30'])
+    expect_group(data, '[peer bob@example.org]', ['profile=smack'])
+    expect_group(data, '[room sensors@conference.example.org]',
+                 ['topics=temperature;humid*', 'threshold=0.2'])
+
+
+@case
+def pubsub_translates():
+    path, data = translated_lines('pubsub', """
+config pubsub
+	option enabled 'yes'
+	option access_model 'whitelist'
+	option persist_items 'off'
+	option sensordata '1'
+	list deadband 'temperature=0.2'
+	list deadband "humidity=1.5"
+	option min_interval '10'
+	list min_interval 'humidity=30'
+	list min_interval 'battery=3600'
+""")
+    expect_group(data, '[pubsub]', ['enabled=true', 'access_model=whitelist', 'persist_items=false',
+                                    'sensordata=true', 'deadband.temperature=0.2', 'deadband.humidity=1.5',
+                                    'min_interval=10', 'min_interval.humidity=30',
+                                    'min_interval.battery=3600'])
+    expect(keyfile_get(path, 'pubsub', 'deadband.humidity'), '1.5', 'deadband.humidity')
+    expect(keyfile_get(path, 'pubsub', 'min_interval'), '10', "option then list: the option is the global value")
+    # pubsub comes after the one-section groups whatever the order in the file
+    order = [line for line in data.split('\n') if line.startswith('[')]
+    expect(order, ['[xmpp]', '[gateway]', '[pubsub]'], 'group order')
+
+
+@case
+def pubsub_off_and_global_only():
+    _, data = translated_lines('pubsub-off', """
+config pubsub 'pubsub'
+	option enabled 'disabled'
+	option deadband '0.5'
+	option min_interval '0'
+""")
+    expect_group(data, '[pubsub]', ['enabled=false', 'deadband=0.5', 'min_interval=0'])
+
+
+@case
+def room_translates():
+    path, data = translated_lines('room', """
+config room 'sensors'
+	option jid 'sensors@conference.example.org'
+	list topic 'temperature'
+	list topic 'humid*'
+	option threshold '0.2'
+	option min_interval '30'
+	option password ' se;cret\\ "room" '
+
+config room
+	option jid 'Lab@Conference.example.org'
+	option topics 'battery;on'
+
+config room 'off'
+	option enabled '0'
+	option jid 'sensors@conference.example.org'
+	option bogus 'left out with the room'
+""")
+    expect_group(data, '[room sensors@conference.example.org]',
+                 ['topics=temperature;humid*', 'threshold=0.2', 'min_interval=30',
+                  'password=\\sse;cret\\\\ "room"\\s'])
+    expect_group(data, '[room Lab@Conference.example.org]', ['topics=battery;on'])
+    expect(keyfile_get(path, 'room sensors@conference.example.org', 'topics', True),
+           ['temperature', 'humid*'], 'list topic -> topics')
+    expect(keyfile_get(path, 'room sensors@conference.example.org', 'password'), ' se;cret\\ "room" ',
+           'room password')
+
+
+@case
+def peer_translates():
+    _, data = translated_lines('peer', """
+config peer 'bob'
+	option jid 'bob@example.org'
+	option profile 'smack'
+config peer
+	option jid 'carol@example.org'
+	option profile xsf
+config peer
+	option enabled 'no'
+	option jid 'dave@example.org'
+	option profile 'unknown'
+""")
+    expect_group(data, '[peer bob@example.org]', ['profile=smack'])
+    expect_group(data, '[peer carol@example.org]', ['profile=xsf'])
+    if '[peer dave@example.org]' in data:
+        raise AssertionError('a peer with enabled no should be left out: %r' % data)
+
+
 @case
 def crlf_file_reads_like_lf():
     with open(TRICKY, 'rb') as f:
@@ -243,6 +371,48 @@ REFUSED = [
     ('bad_option_name', "config xmpp\n\toption do-main 'x'\n", [':2:', "invalid character in option name 'do-main'"]),
     ('bad_type', "config x-y\n", [':1:', "invalid character in section type 'x-y'"]),
     ('name_two_types', "config xmpp 'a'\nconfig thing 'a'\n", [':2:', "section 'a' (thing) was declared xmpp on line 1"]),
+    ('pubsub_twice', "config pubsub\n\toption enabled '1'\nconfig pubsub 'p'\n",
+     [':3:', 'iotgw.p (pubsub)', 'second pubsub section', 'iotgw.@pubsub[0]']),
+    ('pubsub_not_bool', "config pubsub\n\toption sensordata 'maybe'\n",
+     [':2:', 'iotgw.@pubsub[0] (pubsub)', "option 'sensordata'", 'boolean', "'maybe'"]),
+    ('deadband_no_field', "config pubsub\n\tlist deadband '=0.2'\n",
+     ["option 'deadband'", 'expected FIELD=VALUE', "'=0.2'"]),
+    ('deadband_no_value', "config pubsub\n\tlist deadband 'temperature='\n",
+     ["option 'deadband'", 'expected FIELD=VALUE', "'temperature='"]),
+    ('deadband_field_space', "config pubsub\n\tlist deadband 'temperature = 0.2'\n",
+     ["option 'deadband'", "field name 'temperature '", 'spaces']),
+    ('min_interval_field_bracket', "config pubsub\n\tlist min_interval 'a]b=3'\n",
+     ["option 'min_interval'", "field name 'a]b'", "']'"]),
+    ('min_interval_field_twice',
+     "config pubsub\n\tlist min_interval 'humidity=30'\n\tlist min_interval 'humidity=60'\n",
+     [':3:', "option 'min_interval'", "field 'humidity' is given twice"]),
+    ('deadband_two_globals', "config pubsub\n\tlist deadband '0.1'\n\tlist deadband '0.2'\n",
+     ["option 'deadband'", 'more than one value without FIELD=']),
+    ('room_jid_bracket', "config room 'r'\n\toption jid 'sensors]@conference.example.org'\n\tlist topic 't'\n",
+     [':2:', 'iotgw.r (room)', "option 'jid'", "']'"]),
+    ('room_jid_open_bracket', "config room\n\toption jid '[sensors@conference.example.org'\n",
+     ['iotgw.@room[0] (room)', "option 'jid'", "'['"]),
+    ('room_jid_newline', "config room 'r'\n\toption jid 'a@b\n.org'\n", ['iotgw.r (room)', 'newline']),
+    ('room_jid_missing', "config room 'r'\n\tlist topic 'temperature'\n",
+     [':1:', 'iotgw.r (room)', "option 'jid' is missing", '[room JID]']),
+    ('room_twice', "config room 'a'\n\toption jid 'S@conference.example.org'\n"
+     "config room 'b'\n\toption jid 's@Conference.example.org'\n",
+     [':4:', 'iotgw.b (room)', "option 'jid'", 'configured twice', 'iotgw.a']),
+    ('room_topic_semicolon', "config room 'r'\n\toption jid 'r@c.example.org'\n\tlist topic 'a;b'\n",
+     [':3:', "option 'topic'", "'a;b'", "';'"]),
+    ('room_topic_and_topics',
+     "config room 'r'\n\toption jid 'r@c.example.org'\n\tlist topic 'a'\n\toption topics 'b'\n",
+     ["both 'topic' and 'topics'"]),
+    ('room_enabled_not_bool', "config room 'r'\n\toption enabled 'perhaps'\n\toption jid 'r@c.example.org'\n",
+     ['iotgw.r (room)', "option 'enabled'", 'boolean']),
+    ('room_jid_list', "config room 'r'\n\tlist jid 'a@c.org'\n\tlist jid 'b@c.org'\n",
+     ["option 'jid'", 'list of 2']),
+    ('peer_jid_missing', "config peer 'p'\n\toption profile 'smack'\n",
+     ['iotgw.p (peer)', "option 'jid' is missing", '[peer JID]']),
+    ('peer_jid_bracket', "config peer 'p'\n\toption jid 'bob@example.org]'\n\toption profile 'xsf'\n",
+     ['iotgw.p (peer)', "option 'jid'", "']'"]),
+    ('peer_twice', "config peer\n\toption jid 'bob@example.org'\nconfig peer\n\toption jid 'Bob@Example.org'\n",
+     ['iotgw.@peer[1] (peer)', 'configured twice', 'iotgw.@peer[0]']),
 ]
 
 
