@@ -866,13 +866,17 @@ igw_bluez_device_changed_cb(IgwBluezManager *manager, GDBusProxy *proxy, GVarian
 	g_autoptr(GVariant) manufacturer_data = igw_bluez_lookup(changed, "ManufacturerData", G_VARIANT_TYPE("a{qv}"));
 	g_autoptr(GVariant) rssi = igw_bluez_lookup(changed, "RSSI", G_VARIANT_TYPE_INT16);
 	g_autoptr(GVariant) uuids = g_dbus_proxy_get_cached_property(proxy, "UUIDs");
+	g_autofree gchar *upper = NULL;
 	IgwBluezDevice *device;
-	gint rssi_value = G_MININT16;
+	gboolean first_sight;
+	gint rssi_value = G_MAXINT; /* unknown: min_rssi cannot judge it */
 	if (address == NULL || !g_variant_is_of_type(address, G_VARIANT_TYPE_STRING))
 		return;
-	device = g_hash_table_lookup(self->devices, g_variant_get_string(address, NULL));
+	upper = g_ascii_strup(g_variant_get_string(address, NULL), -1);
+	device = g_hash_table_lookup(self->devices, upper);
+	first_sight = device == NULL;
 	if (device == NULL)
-		device = igw_bluez_device_new(self, g_variant_get_string(address, NULL));
+		device = igw_bluez_device_new(self, upper);
 	if (g_strcmp0(device->path, g_dbus_proxy_get_object_path(proxy)) != 0) {
 		g_autofree gchar *adapter = igw_bluez_adapter_name_from_path(g_dbus_proxy_get_object_path(proxy));
 		g_free(device->path);
@@ -884,14 +888,16 @@ igw_bluez_device_changed_cb(IgwBluezManager *manager, GDBusProxy *proxy, GVarian
 		rssi_value = g_variant_get_int16(rssi);
 	if (device->gatt != NULL)
 		igw_bluez_gatt_device_changed(device->gatt, changed);
-	if (service_data == NULL && manufacturer_data == NULL && rssi == NULL) {
+	/* bluetoothd lists the devices it remembers with their last advert data
+	 * but no RSSI: that is history, not the device being here */
+	if ((service_data == NULL && manufacturer_data == NULL && rssi == NULL) || (first_sight && rssi == NULL)) {
 		igw_bluez_device_sync_link(device);
 		return;
 	}
 	igw_bluez_device_advert(device, proxy, service_data, manufacturer_data, uuids, rssi_value);
 	if (igw_bluez_device_thing(device) == NULL)
 		return;
-	if (rssi != NULL)
+	if (rssi != NULL && rssi_value != G_MAXINT)
 		igw_bluez_device_report_rssi(device, rssi_value);
 	/* while connected, notifications say the device is there */
 	if (device->gatt == NULL || !igw_bluez_gatt_is_up(device->gatt))
