@@ -60,6 +60,7 @@ typedef struct {
 	gchar *path;
 	gchar *name;          /* the field of a nameless value */
 	gchar *unit;          /* override, or NULL */
+	gboolean name_configured; /* field./PATH named it: that wins over SenML names */
 	gboolean observable;
 	gboolean actuator;
 	gboolean switch_like;     /* rt says on/off: 0 and 1 are booleans */
@@ -527,7 +528,10 @@ igw_coap_resource_take(IgwCoapResource *resource, const IgwCoapResponse *respons
 	resource->faulty = FALSE;
 	for (guint i = 0; i < records->len; i++) {
 		const IgwSenmlRecord *record = g_ptr_array_index(records, i);
-		g_autofree gchar *name = igw_coap_field_name(resource, record);
+		/* the administrator's name for a one-value resource */
+		g_autofree gchar *name = resource->name_configured && records->len == 1
+					     ? g_strdup(resource->name)
+					     : igw_coap_field_name(resource, record);
 		IgwField *field = igw_coap_node_ensure_field(node, resource, record, name);
 		GVariant *value = igw_coap_record_value(record, igw_field_get_value_type(field));
 		g_autoptr(IgwReading) reading = NULL;
@@ -730,6 +734,7 @@ igw_coap_resource_name(IgwCoapResource *resource, const IgwCoapLink *link)
 	const gchar *slash = strrchr(resource->path, '/');
 	if (override != NULL) {
 		g_auto(GStrv) words = g_strsplit(override, " ", 2);
+		resource->name_configured = TRUE;
 		resource->name = g_strdup(words[0]);
 		resource->unit = words[1] != NULL ? g_strdup(g_strstrip(words[1])) : NULL;
 	} else if (link->rt[0] != NULL) {
@@ -877,12 +882,40 @@ igw_coap_node_key(const gchar *interface, GInetSocketAddress *address)
 			       bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
 }
 
+/* a node configured or listed by address that also answers discovery */
+static IgwCoapNode *
+igw_coap_find_by_address(IgwCoapPlugin *self, GInetSocketAddress *address)
+{
+	GHashTableIter iter;
+	gpointer value;
+	if (address == NULL)
+		return NULL;
+	g_hash_table_iter_init(&iter, self->nodes);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		IgwCoapNode *node = value;
+		if (g_inet_address_equal(g_inet_socket_address_get_address(node->address),
+					 g_inet_socket_address_get_address(address)) &&
+		    g_inet_socket_address_get_port(node->address) == g_inet_socket_address_get_port(address))
+			return node;
+	}
+	return NULL;
+}
+
 static void
 igw_coap_found(IgwCoapPlugin *self, const gchar *key, GInetSocketAddress *link_local, GInetSocketAddress *global)
 {
 	IgwCoapNode *node = g_hash_table_lookup(self->nodes, key);
+	IgwCoapNode *known = igw_coap_find_by_address(self, global);
 	GInetSocketAddress *id_address = link_local != NULL ? link_local : global;
 	g_autofree gchar *thing_id = igw_coap_thing_id(id_address);
+	if (known == NULL)
+		known = igw_coap_find_by_address(self, link_local);
+	/* already here under its configured name: one thing per node */
+	if (node == NULL && known != NULL) {
+		if (known->offered)
+			igw_coap_node_heard(known);
+		return;
+	}
 	if (node != NULL && node->offered && !node->configured && igw_coap_node_thing(node) == NULL) {
 		/* forgotten by the administrator: found again, it is new */
 		g_hash_table_remove(self->nodes, key);

@@ -26,8 +26,13 @@ from test_ctl import Ctl, wait_daemon  # noqa: E402
 NODE_ARGS = ["-L", "0", "-i", "lowpan0", "-g", "ff02::fd", "-g", "ff05::fd", "-t", "500", "-M", "2"]
 
 
+# node 1 is configured by address, with its own field name for /sensors/hum;
+# nodes 2 and 3 are only found
+BENCH = "coap:bench"
+
+
 def tid(i: int) -> str:
-    return f"coap:fe80::{0x10 + i:x}%lowpan0"
+    return BENCH if i == 1 else f"coap:fe80::{0x10 + i:x}%lowpan0"
 
 
 def jid(i: int) -> str:
@@ -60,7 +65,8 @@ async def test(ctx: t.Ctx, lab: t.CoapLab) -> None:
     srv = await ctx.prosody(tls=False)
     srv.register("alice", "alice-pw")
     alice = await ctx.client(srv, "alice", "alice-pw")
-    cfg = t.iotgwd_config(srv, ["alice@localhost"], {}, register=True,
+    things = {BENCH: {"name": "Bench", "address": "[fd00:6c6f::11]", "field./sensors/hum": "moisture %"}}
+    cfg = t.iotgwd_config(srv, ["alice@localhost"], things, register=True,
                           gateway={"adopt": "auto", "disabled_plugins": ["bluez"]})
     cfg += ("\n[plugin coap]\ninterfaces=lowpan0\ndiscovery_window=6\ndiscovery_interval=3600\n"
             "poll_interval=2\naway_after=3\nunavailable_after=6\n")
@@ -90,13 +96,17 @@ async def test(ctx: t.Ctx, lab: t.CoapLab) -> None:
     temps = await wait_readings(ctl, tid(2), "temperature", lambda r: len(set(r)) >= 3, 15,
                                 "three different temperatures")
     check(all(20.0 <= v <= 25.0 for v in temps), f"temperatures out of the node's range: {temps}")
-    hums = await wait_readings(ctl, tid(1), "humidity", lambda r: len(set(r)) >= 2, 15, "changing humidity")
+    hums = await wait_readings(ctl, tid(1), "moisture", lambda r: len(set(r)) >= 2, 15,
+                               "changing humidity under its configured name")
+    listed = {th["id"] for th in (await ctl.json("things"))["things"]}
+    check(not any(i.startswith("coap:fe80::11") or i.startswith("coap:fd00:6c6f::11") for i in listed),
+          f"the configured node was also found as a second thing: {sorted(listed)}")
     ticks = await wait_readings(ctl, server3, "ticks", lambda r: len(r) >= 1, 15, "coap-server's /time")
     faulty = daemon.log_lines(r"resource /sensors/bad is faulty")
     check(len(faulty) == 1, f"the malformed resource was reported {len(faulty)} times")
     reply = await alice.chat(jid(1), "get temperature")
     check("°C" in reply, f"chat get temperature answered {reply!r}")
-    say(f"observe: temperatures {temps[:4]}..., humidity {hums[:3]}..., coap-server ticks {ticks[:1]}; "
+    say(f"observe: temperatures {temps[:4]}..., bench moisture {hums[:3]}..., coap-server ticks {ticks[:1]}; "
         f"/sensors/bad faulty once")
 
     # -- control: chat set reaches the node as a PUT and is read back
