@@ -47,4 +47,24 @@ igw_liveness_get_interval(IgwLiveness *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwLiveness, igw_liveness_free)
 
+/*
+ * One main-loop timer for all of a plugin's devices: armed for the earliest
+ * igw_liveness_next_change() among them; when it fires, the plugin evaluates
+ * every device and arms it again.
+ */
+typedef struct {
+	guint source_id;
+	gint64 due_us;
+} IgwLivenessAlarm;
+
+/* fire @callback at monotonic @due_us unless an earlier firing is already
+ * armed; G_MAXINT64 (nothing will change) arms nothing */
+void
+igw_liveness_alarm_arm(IgwLivenessAlarm *alarm, gint64 due_us, GSourceFunc callback, gpointer user_data);
+/* first thing in @callback: the source is gone, so the next arm starts afresh */
+void
+igw_liveness_alarm_fired(IgwLivenessAlarm *alarm);
+void
+igw_liveness_alarm_clear(IgwLivenessAlarm *alarm);
+
 G_END_DECLS

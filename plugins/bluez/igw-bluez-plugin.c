@@ -89,8 +89,7 @@ struct _IgwBluezPlugin {
 	IgwBluezOptions options;
 	IgwBluezManager *manager;
 	GHashTable *devices; /* address -> IgwBluezDevice */
-	guint liveness_id;
-	gint64 liveness_due;
+	IgwLivenessAlarm liveness_alarm;
 };
 
 static void
@@ -424,17 +423,6 @@ static gboolean
 igw_bluez_liveness_cb(gpointer user_data);
 
 static void
-igw_bluez_plugin_schedule_liveness(IgwBluezPlugin *self, gint64 due)
-{
-	gint64 now = g_get_monotonic_time();
-	if (due == G_MAXINT64 || (self->liveness_id != 0 && due >= self->liveness_due))
-		return;
-	g_clear_handle_id(&self->liveness_id, g_source_remove);
-	self->liveness_due = due;
-	self->liveness_id = g_timeout_add((guint)MAX((due - now) / 1000 + 1, 1), igw_bluez_liveness_cb, self);
-}
-
-static void
 igw_bluez_device_update_availability(IgwBluezDevice *device, gint64 now)
 {
 	IgwThing *thing = igw_bluez_device_thing(device);
@@ -447,7 +435,8 @@ igw_bluez_device_update_availability(IgwBluezDevice *device, gint64 now)
 		g_info("thing %s: %s (interval %.1f s)", device->thing_id, igw_availability_to_string(availability),
 		       igw_liveness_get_interval(device->liveness) / (gdouble)G_USEC_PER_SEC);
 	igw_context_set_availability(igw_bluez_context(device->plugin), device->thing_id, availability);
-	igw_bluez_plugin_schedule_liveness(device->plugin, igw_liveness_next_change(device->liveness, now));
+	igw_liveness_alarm_arm(&device->plugin->liveness_alarm, igw_liveness_next_change(device->liveness, now),
+	                       igw_bluez_liveness_cb, device->plugin);
 }
 
 static gboolean
@@ -457,8 +446,7 @@ igw_bluez_liveness_cb(gpointer user_data)
 	GHashTableIter iter;
 	gpointer value;
 	gint64 now = g_get_monotonic_time();
-	self->liveness_id = 0;
-	self->liveness_due = 0;
+	igw_liveness_alarm_fired(&self->liveness_alarm);
 	g_hash_table_iter_init(&iter, self->devices);
 	while (g_hash_table_iter_next(&iter, NULL, &value))
 		igw_bluez_device_update_availability(value, now);
@@ -1020,7 +1008,7 @@ igw_bluez_add_configured(IgwBluezPlugin *self, const gchar *thing_id, GError **e
 static void
 igw_bluez_plugin_free(IgwBluezPlugin *self)
 {
-	g_clear_handle_id(&self->liveness_id, g_source_remove);
+	igw_liveness_alarm_clear(&self->liveness_alarm);
 	g_hash_table_unref(self->devices);
 	if (self->manager != NULL)
 		g_signal_handlers_disconnect_by_data(self->manager, self);
@@ -1070,7 +1058,7 @@ igw_bluez_shutdown(IgwPlugin *plugin)
 	IgwBluezPlugin *self = igw_plugin_get_data(plugin);
 	if (self == NULL)
 		return;
-	g_clear_handle_id(&self->liveness_id, g_source_remove);
+	igw_liveness_alarm_clear(&self->liveness_alarm);
 	g_hash_table_remove_all(self->devices);
 	if (self->manager != NULL)
 		g_signal_handlers_disconnect_by_data(self->manager, self);

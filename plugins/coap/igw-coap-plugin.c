@@ -99,8 +99,7 @@ struct _IgwCoapPlugin {
 	GHashTable *nodes; /* key -> IgwCoapNode */
 	guint discovery_id;
 	GHashTable *settling; /* interface -> source id of its probe after link-up */
-	guint liveness_id;
-	gint64 liveness_due;
+	IgwLivenessAlarm liveness_alarm;
 };
 
 static void
@@ -345,17 +344,6 @@ static gboolean
 igw_coap_liveness_cb(gpointer user_data);
 
 static void
-igw_coap_schedule_liveness(IgwCoapPlugin *self, gint64 due)
-{
-	gint64 now = g_get_monotonic_time();
-	if (due == G_MAXINT64 || (self->liveness_id != 0 && due >= self->liveness_due))
-		return;
-	g_clear_handle_id(&self->liveness_id, g_source_remove);
-	self->liveness_due = due;
-	self->liveness_id = g_timeout_add((guint)MAX((due - now) / 1000 + 1, 1), igw_coap_liveness_cb, self);
-}
-
-static void
 igw_coap_node_update_availability(IgwCoapNode *node, gint64 now)
 {
 	IgwThing *thing = igw_coap_node_thing(node);
@@ -366,7 +354,8 @@ igw_coap_node_update_availability(IgwCoapNode *node, gint64 now)
 		g_info("thing %s: %s (interval %.1f s)", node->thing_id, igw_availability_to_string(availability),
 		       igw_liveness_get_interval(node->liveness) / (gdouble)G_USEC_PER_SEC);
 	igw_context_set_availability(igw_coap_context(node->plugin), node->thing_id, availability);
-	igw_coap_schedule_liveness(node->plugin, igw_liveness_next_change(node->liveness, now));
+	igw_liveness_alarm_arm(&node->plugin->liveness_alarm, igw_liveness_next_change(node->liveness, now),
+	                       igw_coap_liveness_cb, node->plugin);
 }
 
 static gboolean
@@ -376,7 +365,7 @@ igw_coap_liveness_cb(gpointer user_data)
 	GHashTableIter iter;
 	gpointer value;
 	gint64 now = g_get_monotonic_time();
-	self->liveness_id = 0;
+	igw_liveness_alarm_fired(&self->liveness_alarm);
 	g_hash_table_iter_init(&iter, self->nodes);
 	while (g_hash_table_iter_next(&iter, NULL, &value))
 		igw_coap_node_update_availability(value, now);
@@ -1219,7 +1208,7 @@ static void
 igw_coap_plugin_free(IgwCoapPlugin *self)
 {
 	g_clear_handle_id(&self->discovery_id, g_source_remove);
-	g_clear_handle_id(&self->liveness_id, g_source_remove);
+	igw_liveness_alarm_clear(&self->liveness_alarm);
 	igw_coap_cancel_settling(self);
 	g_hash_table_unref(self->settling);
 	g_hash_table_unref(self->nodes);
@@ -1272,7 +1261,7 @@ igw_coap_shutdown(IgwPlugin *plugin)
 	if (self == NULL)
 		return;
 	g_clear_handle_id(&self->discovery_id, g_source_remove);
-	g_clear_handle_id(&self->liveness_id, g_source_remove);
+	igw_liveness_alarm_clear(&self->liveness_alarm);
 	igw_coap_cancel_settling(self);
 	g_hash_table_remove_all(self->nodes);
 }
