@@ -6,7 +6,7 @@ Fails when
 * a command of `iotgwctl get-actions` is not set in bold in the COMMANDS
   section of man/iotgwctl.1, or is not a word of data/completion/iotgwctl;
 * a key of the [xmpp], [gateway], [history], [pubsub], [peer JID] or [room JID] group accepted by
-  src/igw-config.c (its *_keys[] arrays) is not set in bold in that group's
+  src/core/igw-config.c (its *_keys[] arrays) is not set in bold in that group's
   section of man/iotgwd.conf.5;
 * a long option of `iotgwd --help` is not set in bold in the OPTIONS section
   of man/iotgwd.8.
@@ -115,7 +115,7 @@ def check_ctl() -> list[str]:
 
 
 def config_keys() -> dict[str, list[str]]:
-    source = (ROOT / "src" / "igw-config.c").read_text()
+    source = (ROOT / "src" / "core" / "igw-config.c").read_text()
     keys = {}
     for group in CONFIG_GROUPS:
         m = re.search(rf"\b{group}_keys\[\]\s*=\s*\{{(.*?)\}};", source, re.S)
@@ -127,7 +127,7 @@ def check_conf() -> list[str]:
     problems = []
     for group, keys in config_keys().items():
         if not keys:
-            problems.append(f"src/igw-config.c: no {group}_keys[] array found")
+            problems.append(f"src/core/igw-config.c: no {group}_keys[] array found")
             continue
         section = CONFIG_SECTIONS.get(group, f"[{group}]")
         documented = bold_words(ROOT / "man" / "iotgwd.conf.5", section)
