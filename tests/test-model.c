@@ -14,7 +14,7 @@
 #include "igw-error.h"
 #include "igw-field.h"
 #include "igw-reading.h"
-#include "igw-thing.h"
+#include "igw-thing-private.h"
 
 #define TEST_TIMEOUT_SECONDS 10
 /* 2024-03-01T12:00:00Z */

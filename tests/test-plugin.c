@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "igw-context-private.h"
 #include "igw-plugin-private.h"
 
 #define TEST_TIMEOUT_SECONDS 20

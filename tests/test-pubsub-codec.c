@@ -8,6 +8,7 @@
 
 #include "igw-error.h"
 #include "igw-pubsub-codec.h"
+#include "igw-thing-private.h"
 #include "igw-transport.h"
 
 #define TEST_TIMEOUT_SECONDS 10

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 
-#include "config.h"
-
 #include <string.h>
 
 #include "igw-ble-advert.h"
 #include "igw-bthome.h"
-#include "igw-error.h"
+#include "iotgw-plugin.h"
 
 /* ATC1441 and pvvx share UUID 0x181A: only the length tells them apart */
 #define IGW_ATC1441_LEN 13

@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 
-#include "config.h"
-
 #include "igw-ble-gatt.h"
-
-#include "igw-error.h"
+#include "iotgw-plugin.h"
 
 /* units of the SIG: RR intervals and CSC event times count 1/1024 s */
 #define IGW_BLE_GATT_TICKS_PER_SECOND 1024.0

@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "igw-field.h"
+#include "iotgw-plugin.h"
 
 G_BEGIN_DECLS
 

@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "config.h"
-
 #include "igw-ble-gatt.h"
 #include "igw-bluez-gatt.h"
 #include "iotgw-plugin.h"

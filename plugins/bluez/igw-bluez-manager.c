@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "config.h"
-
 #include "igw-bluez-manager.h"
 #include "igw-bluez-monitor-generated.h"
 #include "iotgw-plugin.h"

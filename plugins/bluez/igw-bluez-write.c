@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "config.h"
-
 #include <string.h>
 
 #include "igw-bluez-write.h"
-#include "igw-error.h"
+#include "iotgw-plugin.h"
 
 typedef struct {
 	const gchar *name;

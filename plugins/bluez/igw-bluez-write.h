@@ -10,7 +10,7 @@
 
 #include <gio/gio.h>
 
-#include "igw-field.h"
+#include "iotgw-plugin.h"
 
 G_BEGIN_DECLS
 

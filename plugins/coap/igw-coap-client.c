@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "config.h"
-
 #include <coap3/coap.h>
 #include <glib-unix.h>
 #include <net/if.h>
 #include <string.h>
 
 #include "igw-coap-client.h"
-#include "igw-error.h"
+#include "iotgw-plugin.h"
 
 #define IGW_COAP_DEFAULT_MAX_AGE 60
 

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "IgwCoapLink"
 
-#include "config.h"
-
 #include <string.h>
 
 #include "igw-coap-link.h"
-#include "igw-error.h"
+#include "iotgw-plugin.h"
 
 /*
  * CoRE Link Format (RFC 6690 §2): link *("," link), link = "<" URI ">" *(";" param),

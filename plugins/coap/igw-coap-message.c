@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "config.h"
-
 #include <string.h>
 
 #include "igw-coap-message.h"
-#include "igw-error.h"
+#include "iotgw-plugin.h"
 
 #define IGW_COAP_VERSION 1
 #define IGW_COAP_OPTION_URI_PATH 11

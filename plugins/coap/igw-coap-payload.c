@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "IgwCoapPayload"
 
-#include "config.h"
-
 #include <cbor.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "igw-coap-payload.h"
-#include "igw-error.h"
+#include "iotgw-plugin.h"
 
 /* the shortest "%.Ng" that reads back as the same double */
 static gchar *

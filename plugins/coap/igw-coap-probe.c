@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "config.h"
-
 #include <errno.h>
 #include <glib-unix.h>
 #include <linux/netlink.h>
@@ -13,7 +11,7 @@
 
 #include "igw-coap-message.h"
 #include "igw-coap-probe.h"
-#include "igw-error.h"
+#include "iotgw-plugin.h"
 
 /* site-local answers may come from a few hops away */
 #define IGW_COAP_PROBE_SITE_HOPS 16

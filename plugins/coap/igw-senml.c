@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "IgwSenml"
 
-#include "config.h"
-
 /*
  * libcbor: the well-kept CBOR library in Debian (libcbor-dev, 0.8 in bookworm),
  * used by libfido2 and systemd; we use its tree loader after our own bounds check
@@ -12,8 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "igw-error.h"
 #include "igw-senml.h"
+#include "iotgw-plugin.h"
 
 /* RFC 8428 §4.5.3: from here on a time is absolute UNIX time, below relative to now */
 #define IGW_SENML_TIME_ABSOLUTE 268435456.0 /* 2^28 */

@@ -5,11 +5,12 @@
 
 #include <string.h>
 
-#include "igw-context.h"
+#include "igw-context-private.h"
 #include "igw-engine.h"
 #include "igw-error.h"
 #include "igw-plugin-private.h"
 #include "igw-store.h"
+#include "igw-thing-private.h"
 #include "igw-thing-agent.h"
 #include "igw-thing-muc.h"
 #include "igw-thing-pubsub.h"

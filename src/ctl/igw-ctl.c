@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "igw-ctl.h"
-#include "igw-error.h"
+#include "igw-error-private.h"
 
 #define IGW_CTL_SECTION_WIDTH 10
 #define IGW_CTL_KEY_WIDTH 18

@@ -8,6 +8,7 @@
 #include "igw-error.h"
 #include "igw-plugin-private.h"
 #include "igw-store.h"
+#include "igw-thing-private.h"
 
 struct _IgwDbusDaemon {
 	GObject parent_instance;

@@ -8,6 +8,7 @@
 #include "igw-chat.h"
 #include "igw-iot-server.h"
 #include "igw-thing-agent.h"
+#include "igw-thing-private.h"
 
 #define IGW_NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define IGW_NS_PING "urn:xmpp:ping"

@@ -10,6 +10,7 @@
 #include "igw-chat.h"
 #include "igw-config.h"
 #include "igw-error.h"
+#include "igw-thing-private.h"
 #include "igw-thing-muc.h"
 
 #define IGW_NS_MUC "http://jabber.org/protocol/muc"

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "igw-context.h"
+#include "igw-context-private.h"
 #include "igw-error.h"
+#include "igw-thing-private.h"
 
 /*
  * the one object plugins see: they add and remove things and report readings

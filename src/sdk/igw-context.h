@@ -11,13 +11,8 @@ G_BEGIN_DECLS
 #define IGW_TYPE_CONTEXT (igw_context_get_type())
 G_DECLARE_FINAL_TYPE(IgwContext, igw_context, IGW, CONTEXT, GObject)
 
-IgwContext *
-igw_context_new(GKeyFile *config);
-
 GKeyFile *
 igw_context_get_config(IgwContext *self);
-void
-igw_context_set_config(IgwContext *self, GKeyFile *config);
 gchar **
 igw_context_get_thing_ids(IgwContext *self, const gchar *plugin_name);
 gchar *
@@ -27,8 +22,6 @@ gboolean
 igw_context_add_thing(IgwContext *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_context_offer_thing(IgwContext *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean
-igw_context_thing_is_offered(IgwContext *self, const gchar *thing_id);
 void
 igw_context_remove_thing(IgwContext *self, const gchar *thing_id);
 IgwThing *
@@ -52,15 +45,5 @@ igw_context_set_availability(IgwContext *self, const gchar *thing_id, IgwAvailab
 /* the value, or NULL if none; valid until the secret changes. Since: 1.1 */
 const gchar *
 igw_context_get_thing_secret(IgwContext *self, const gchar *thing_id, const gchar *name);
-/* the names of a thing's secrets, sorted, never NULL. Since: 1.1 */
-gchar **
-igw_context_get_thing_secret_names(IgwContext *self, const gchar *thing_id);
-/*
- * for the core: @value NULL clears; emits "secret-changed" (thing_id, name)
- * when the value changed. Since: 1.1
- */
-void
-igw_context_set_thing_secret(IgwContext *self, const gchar *thing_id, const gchar *name,
-			     const gchar *value);
 
 G_END_DECLS

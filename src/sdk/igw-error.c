@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "igw-error.h"
+#include "igw-error-private.h"
 
 #define IGW_ERROR_DBUS_PREFIX "org.iotgw.Gateway1.Error."
 

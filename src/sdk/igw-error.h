@@ -34,7 +34,5 @@ GQuark
 igw_error_quark(void);
 const gchar *
 igw_error_to_string(IgwError code);
-void
-igw_error_register_dbus(void);
 
 G_END_DECLS

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "igw-error.h"
-#include "igw-thing.h"
+#include "igw-thing-private.h"
 
 #define IGW_THING_ID_MAX 255
 

@@ -73,26 +73,18 @@ igw_thing_get_fields(IgwThing *self);
 /* the latest reading per field, kept by the core */
 IgwReading *
 igw_thing_get_latest(IgwThing *self, const gchar *field);
-void
-igw_thing_set_latest(IgwThing *self, IgwReading *reading);
 gint64
 igw_thing_get_last_reading_time(IgwThing *self);
 
 /* reachable: available or away */
 gboolean
 igw_thing_get_reachable(IgwThing *self);
-void
-igw_thing_set_reachable(IgwThing *self, gboolean reachable);
 IgwAvailability
 igw_thing_get_availability(IgwThing *self);
-void
-igw_thing_set_availability(IgwThing *self, IgwAvailability availability);
 /* set by the core; plugins may watch "notify::adopted" to spend radio time
  * (a GATT connection) only on adopted things */
 gboolean
 igw_thing_get_adopted(IgwThing *self);
-void
-igw_thing_set_adopted(IgwThing *self, gboolean adopted);
 /* FALSE for a device found in a format no plugin decodes: listed, never adopted automatically */
 gboolean
 igw_thing_get_supported(IgwThing *self);
@@ -103,10 +95,5 @@ gboolean
 igw_thing_get_readout_on_demand(IgwThing *self);
 void
 igw_thing_set_readout_on_demand(IgwThing *self, gboolean on_demand);
-
-gchar *
-igw_thing_summarize(IgwThing *self);
-gchar *
-igw_thing_format_reading(IgwThing *self, const gchar *field);
 
 G_END_DECLS

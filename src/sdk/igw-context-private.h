@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* the core's side of IgwContext; not installed, plugins never see it */
+
+#include "igw-context.h"
+
+G_BEGIN_DECLS
+
+IgwContext *
+igw_context_new(GKeyFile *config);
+void
+igw_context_set_config(IgwContext *self, GKeyFile *config);
+gboolean
+igw_context_thing_is_offered(IgwContext *self, const gchar *thing_id);
+
+/* the names of a thing's secrets, sorted, never NULL */
+gchar **
+igw_context_get_thing_secret_names(IgwContext *self, const gchar *thing_id);
+/* @value NULL clears; emits "secret-changed" (thing_id, name) when the value changed */
+void
+igw_context_set_thing_secret(IgwContext *self, const gchar *thing_id, const gchar *name,
+			     const gchar *value);
+
+G_END_DECLS
