@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "igw-context-private.h"
+#include "igw-control.h"
 #include "igw-engine.h"
 #include "igw-error.h"
 #include "igw-plugin-private.h"
@@ -70,6 +71,7 @@ struct _IgwEngine {
 	gchar *state_dir;
 	IgwStore *store;
 	IgwContext *context;
+	IgwControl *control; /* every door's way to set a value */
 	IgwXmppServer *server;
 	IgwXmppPool *pool;
 	GPtrArray *plugins;
@@ -342,6 +344,12 @@ igw_engine_get_owners_for(IgwEngine *self, const gchar *thing_id)
 	return g_strv_builder_end(builder);
 }
 
+static GStrv
+igw_engine_owners_cb(const gchar *thing_id, gpointer user_data)
+{
+	return igw_engine_get_owners_for(user_data, thing_id);
+}
+
 static void
 igw_engine_refresh_owners(IgwEngine *self, const gchar *greet_jid)
 {
@@ -457,6 +465,7 @@ igw_engine_connect_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
 	entry->agent = igw_thing_agent_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin,
 					   entry->thing);
 	igw_thing_agent_set_owners(entry->agent, (const gchar *const *)owners);
+	igw_thing_agent_set_control(entry->agent, self->control);
 	igw_thing_agent_set_history_func(entry->agent, igw_engine_history_cb, self);
 	igw_thing_agent_set_profile_func(entry->agent, igw_engine_profile_cb, self);
 	igw_thing_agent_set_greeted(entry->agent, greeted);
@@ -1131,48 +1140,11 @@ igw_engine_forget_thing(IgwEngine *self, const gchar *thing_id, GError **error)
 	return TRUE;
 }
 
-static void
-igw_engine_set_value_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+IgwControl *
+igw_engine_get_control(IgwEngine *self)
 {
-	g_autoptr(GTask) task = G_TASK(user_data);
-	g_autoptr(GError) error = NULL;
-	GVariant *confirmed = igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
-	if (confirmed == NULL) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	g_task_return_pointer(task, confirmed, (GDestroyNotify)g_variant_unref);
-}
-
-/* the text is parsed by the field's type, as chat "set" does */
-void
-igw_engine_set_value_async(IgwEngine *self, const gchar *thing_id, const gchar *field_name,
-			   const gchar *text, GCancellable *cancellable, GAsyncReadyCallback callback,
-			   gpointer user_data)
-{
-	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) value = NULL;
-	IgwEngineThing *entry = igw_engine_find_entry(self, thing_id, &error);
-	IgwField *field = entry != NULL ? igw_thing_get_field(entry->thing, field_name) : NULL;
-	if (entry != NULL && field == NULL)
-		g_set_error(&error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no field '%s'", thing_id, field_name);
-	if (field != NULL && !igw_field_get_writable(field))
-		g_set_error(&error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is read-only", field_name);
-	if (error == NULL)
-		value = igw_field_parse_value(field, text, &error);
-	if (error != NULL) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	igw_plugin_runner_control_async(entry->plugin, entry->thing, field_name, g_steal_pointer(&value),
-					cancellable, igw_engine_set_value_cb, g_steal_pointer(&task));
-}
-
-GVariant *
-igw_engine_set_value_finish(IgwEngine *self, GAsyncResult *result, GError **error)
-{
-	return g_task_propagate_pointer(G_TASK(result), error);
+	g_return_val_if_fail(IGW_IS_ENGINE(self), NULL);
+	return self->control;
 }
 
 #define IGW_ENGINE_READINGS_DEFAULT_LIMIT 1000
@@ -1562,6 +1534,7 @@ igw_engine_dispose(GObject *object)
 	g_clear_object(&self->gateway_agent);
 	g_clear_object(&self->gateway_session);
 	g_ptr_array_set_size(self->plugins, 0);
+	g_clear_object(&self->control);
 	g_clear_object(&self->context);
 	g_clear_object(&self->pool);
 	g_clear_object(&self->store);
@@ -1638,6 +1611,8 @@ igw_engine_new(IgwConfig *config, const gchar *state_dir)
 	self->config = config;
 	self->state_dir = g_strdup(state_dir);
 	self->context = igw_context_new(config->keyfile);
+	self->control = igw_control_new(self->context, self->plugins);
+	igw_control_set_owners_func(self->control, igw_engine_owners_cb, self);
 	self->server = igw_xmpp_server_new_from_config(config);
 	self->pool = igw_xmpp_pool_new(config->max_sessions, config->max_logins_in_flight);
 	return self;

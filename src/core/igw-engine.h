@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "igw-config.h"
+#include "igw-control.h"
 
 G_BEGIN_DECLS
 
@@ -70,11 +71,9 @@ gboolean
 igw_engine_block_thing(IgwEngine *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_engine_forget_thing(IgwEngine *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-void
-igw_engine_set_value_async(IgwEngine *self, const gchar *thing_id, const gchar *field, const gchar *text,
-			   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
-GVariant *
-igw_engine_set_value_finish(IgwEngine *self, GAsyncResult *result, GError **error);
+/* the control service: every door sets values through it */
+IgwControl *
+igw_engine_get_control(IgwEngine *self);
 GPtrArray *
 igw_engine_get_readings(IgwEngine *self, const gchar *thing_id, const gchar *field, gint64 start,
 			gint64 end, guint limit, GError **error) G_GNUC_WARN_UNUSED_RESULT;

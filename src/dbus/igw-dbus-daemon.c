@@ -230,11 +230,11 @@ igw_dbus_daemon_set_value_cb(GObject *source, GAsyncResult *result, gpointer use
 {
 	g_autoptr(GDBusMethodInvocation) invocation = user_data;
 	IgwDbusThing1 *iface = g_object_get_data(G_OBJECT(invocation), "igw-iface");
-	IgwEngine *engine = IGW_ENGINE(source);
+	IgwDbusDaemon *self = g_object_get_data(G_OBJECT(invocation), "igw-daemon");
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) confirmed = igw_engine_set_value_finish(engine, result, &error);
+	g_autoptr(GVariant) confirmed = igw_control_set_finish(IGW_CONTROL(source), result, &error);
 	const gchar *field = g_object_get_data(G_OBJECT(invocation), "igw-field");
-	IgwThing *thing = igw_engine_lookup_thing(engine, g_object_get_data(G_OBJECT(invocation), "igw-id"));
+	IgwThing *thing = igw_engine_lookup_thing(self->engine, igw_dbus_thing1_get_id(iface));
 	g_autofree gchar *text = NULL;
 	if (confirmed == NULL) {
 		g_dbus_method_invocation_return_gerror(invocation, error);
@@ -245,6 +245,7 @@ igw_dbus_daemon_set_value_cb(GObject *source, GAsyncResult *result, gpointer use
 					   text != NULL ? text : "");
 }
 
+/* the administrator: polkit and the bus policy authorised the call already */
 static gboolean
 igw_dbus_daemon_handle_set_value_cb(IgwDbusThing1 *iface, GDBusMethodInvocation *invocation,
 				    const gchar *field, const gchar *value, IgwDbusDaemon *self)
@@ -252,10 +253,11 @@ igw_dbus_daemon_handle_set_value_cb(IgwDbusThing1 *iface, GDBusMethodInvocation 
 	const gchar *id = igw_dbus_thing1_get_id(iface);
 	g_debug("called SetValue(%s, %s, %s)", id, field, value);
 	g_object_set_data_full(G_OBJECT(invocation), "igw-iface", g_object_ref(iface), g_object_unref);
-	g_object_set_data_full(G_OBJECT(invocation), "igw-id", g_strdup(id), g_free);
+	g_object_set_data_full(G_OBJECT(invocation), "igw-daemon", g_object_ref(self), g_object_unref);
 	g_object_set_data_full(G_OBJECT(invocation), "igw-field", g_strdup(field), g_free);
-	igw_engine_set_value_async(self->engine, id, field, value, NULL, igw_dbus_daemon_set_value_cb,
-				   g_object_ref(invocation));
+	igw_control_set_async(igw_engine_get_control(self->engine), g_dbus_method_invocation_get_sender(invocation),
+			      IGW_CONTROL_FLAG_ADMINISTRATOR, id, field, value, NULL,
+			      igw_dbus_daemon_set_value_cb, g_object_ref(invocation));
 	return TRUE;
 }
 

@@ -512,6 +512,7 @@ igw_concentrator_handle_iot(IgwConcentrator *self, const IgwIotCodec *iot, xmpp_
 	if (server == NULL || igw_iot_server_get_thing(server) != thing) {
 		server = igw_iot_server_new(self->transport, plugin, thing);
 		igw_iot_server_set_history_func(server, igw_concentrator_history_cb, self);
+		igw_iot_server_set_control(server, igw_engine_get_control(self->engine));
 		if (self->profile_func != NULL)
 			igw_iot_server_set_profile_func(server, self->profile_func,
 							self->profile_data);

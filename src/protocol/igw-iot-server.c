@@ -13,6 +13,7 @@ struct _IgwIotServer {
 	IgwTransport *transport;
 	IgwPlugin *plugin;
 	IgwThing *thing;
+	IgwControl *control; /* where sets go; NULL refuses them */
 	IgwIotHistoryFunc history_func;
 	gpointer history_data;
 	IgwIotProfileFunc profile_func;
@@ -361,20 +362,27 @@ igw_iot_type_fits(const gchar *wire, IgwFieldType type)
 	}
 }
 
+/* the control service's reasons first, the same as every door's; then the wire type */
 static GVariant *
-igw_iot_server_parse_param(IgwIotServer *self, const IgwControlParam *param, GError **error)
+igw_iot_server_check_param(IgwIotServer *self, const IgwIotRequest *request,
+			   const IgwControlParam *param, GError **error)
 {
-	IgwField *field = igw_thing_get_field(self->thing, param->name);
-	if (field == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "Invalid field %s", param->name);
+	g_autoptr(GVariant) value = NULL;
+	if (self->control == NULL) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "control is not available");
 		return NULL;
 	}
-	if (!igw_iot_type_fits(param->type, igw_field_get_value_type(field))) {
+	value = igw_control_check(self->control, request->requester, IGW_CONTROL_FLAG_NONE,
+				  igw_thing_get_id(self->thing), param->name, param->text, error);
+	if (value == NULL)
+		return NULL;
+	if (!igw_iot_type_fits(param->type,
+			       igw_field_get_value_type(igw_thing_get_field(self->thing, param->name)))) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "Invalid parameter type %s for %s",
 			    param->type, param->name);
 		return NULL;
 	}
-	return igw_field_parse_value(field, param->text, error);
+	return g_steal_pointer(&value);
 }
 
 typedef struct {
@@ -427,8 +435,7 @@ igw_iot_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	IgwIotSetParam *param = user_data;
 	IgwIotSet *set = param->set;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) confirmed =
-	    igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
+	g_autoptr(GVariant) confirmed = igw_control_set_finish(IGW_CONTROL(source), result, &error);
 	if (confirmed == NULL && set->error == NULL) {
 		set->error = g_steal_pointer(&error);
 		set->failed_param = g_strdup(param->name);
@@ -449,7 +456,7 @@ igw_iot_server_set(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *
 	for (guint i = 0; i < request->params->len; i++) {
 		const IgwControlParam *param = g_ptr_array_index(request->params, i);
 		g_autoptr(GError) error = NULL;
-		GVariant *value = igw_iot_server_parse_param(self, param, &error);
+		GVariant *value = igw_iot_server_check_param(self, request, param, &error);
 		if (value == NULL) {
 			g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_SET_ERROR, NULL);
 			g_message("thing %s: control refused: %s", igw_thing_get_id(self->thing),
@@ -476,10 +483,9 @@ igw_iot_server_set(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *
 		IgwIotSetParam *data = g_new0(IgwIotSetParam, 1);
 		data->set = set;
 		data->name = g_strdup(param->name);
-		g_info("thing %s: set %s = %s requested by %s", set->thing_id, param->name, param->text,
-		       request->requester);
-		igw_plugin_runner_control_async(self->plugin, self->thing, param->name,
-						g_ptr_array_index(values, i), NULL, igw_iot_set_cb, data);
+		igw_control_set_value_async(self->control, request->requester, IGW_CONTROL_FLAG_NONE,
+					    set->thing_id, param->name, g_ptr_array_index(values, i), NULL,
+					    igw_iot_set_cb, data);
 	}
 }
 
@@ -568,6 +574,12 @@ igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner)
 	return TRUE;
 }
 
+void
+igw_iot_server_set_control(IgwIotServer *self, IgwControl *control)
+{
+	g_set_object(&self->control, control);
+}
+
 IgwThing *
 igw_iot_server_get_thing(IgwIotServer *self)
 {
@@ -610,5 +622,6 @@ igw_iot_server_free(IgwIotServer *self)
 	g_object_unref(self->transport);
 	g_object_unref(self->plugin);
 	g_object_unref(self->thing);
+	g_clear_object(&self->control);
 	g_free(self);
 }

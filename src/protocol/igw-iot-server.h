@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "igw-control.h"
 #include "igw-iot-request.h"
 #include "igw-plugin-private.h"
 #include "igw-transport.h"
@@ -31,6 +32,9 @@ void
 igw_iot_server_free(IgwIotServer *self);
 IgwThing *
 igw_iot_server_get_thing(IgwIotServer *self);
+/* XEP-0325 sets go through the control service; without one they are refused */
+void
+igw_iot_server_set_control(IgwIotServer *self, IgwControl *control);
 void
 igw_iot_server_set_history_func(IgwIotServer *self, IgwIotHistoryFunc func, gpointer user_data);
 /* without one, every peer gets IGW_IOT_PROFILE_SLIXMPP */

@@ -22,6 +22,7 @@ struct _IgwThingAgent {
 	IgwContext *context;
 	IgwPlugin *plugin; /* NULL for the gateway */
 	IgwThing *thing;   /* NULL for the gateway */
+	IgwControl *control;
 	GStrv owners;
 	gboolean greeted;
 	gchar *last_presence;
@@ -309,7 +310,7 @@ igw_thing_agent_set_cb(GObject *source, GAsyncResult *result, gpointer user_data
 	g_autoptr(IgwThingAgentSet) request = user_data;
 	IgwThingAgent *self = request->agent;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) confirmed = igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
+	g_autoptr(GVariant) confirmed = igw_control_set_finish(IGW_CONTROL(source), result, &error);
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *reply = NULL;
 
@@ -323,32 +324,16 @@ igw_thing_agent_set_cb(GObject *source, GAsyncResult *result, gpointer user_data
 	igw_thing_agent_send_chat(self, request->requester, reply);
 }
 
-static gboolean
-igw_thing_agent_start_set(IgwThingAgent *self, const gchar *from, IgwChatCommand *command, GError **error)
+/* the control service validates, authorises and answers: errors come back in set_cb */
+static void
+igw_thing_agent_start_set(IgwThingAgent *self, const gchar *from, IgwChatCommand *command)
 {
-	IgwField *field = igw_thing_get_field(self->thing, command->field);
-	IgwThingAgentSet *request;
-	g_autoptr(GVariant) value = NULL;
-	if (field == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no field '%s'; try 'info'", command->field);
-		return FALSE;
-	}
-	if (!igw_field_get_writable(field)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is read-only", command->field);
-		return FALSE;
-	}
-	value = igw_field_parse_value(field, command->value, error);
-	if (value == NULL)
-		return FALSE;
-	request = g_new0(IgwThingAgentSet, 1);
+	IgwThingAgentSet *request = g_new0(IgwThingAgentSet, 1);
 	request->agent = g_object_ref(self);
 	request->requester = g_strdup(from);
 	request->field = g_strdup(command->field);
-	g_info("thing %s: set %s = %s requested by %s", igw_thing_get_id(self->thing), command->field,
-	       command->value, from);
-	igw_plugin_runner_control_async(self->plugin, self->thing, command->field, value, NULL,
-					igw_thing_agent_set_cb, request);
-	return TRUE;
+	igw_control_set_async(self->control, from, IGW_CONTROL_FLAG_NONE, igw_thing_get_id(self->thing),
+			      command->field, command->value, NULL, igw_thing_agent_set_cb, request);
 }
 
 /* NULL reply: the answer comes later (set) */
@@ -373,8 +358,12 @@ igw_thing_agent_run_command(IgwThingAgent *self, const gchar *from, IgwChatComma
 					    "the gateway has no fields; talk to a thing");
 			return NULL;
 		}
-		if (!igw_thing_agent_start_set(self, from, command, error))
+		if (self->control == NULL) {
+			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+					    "control is not available");
 			return NULL;
+		}
+		igw_thing_agent_start_set(self, from, command);
 		return g_strdup("");
 	}
 }
@@ -599,6 +588,22 @@ igw_thing_agent_set_concentrator(IgwThingAgent *self, IgwConcentrator *concentra
 	self->concentrator = concentrator;
 }
 
+void
+igw_thing_agent_set_control(IgwThingAgent *self, IgwControl *control)
+{
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	g_set_object(&self->control, control);
+	if (self->iot != NULL)
+		igw_iot_server_set_control(self->iot, control);
+}
+
+IgwControl *
+igw_thing_agent_get_control(IgwThingAgent *self)
+{
+	g_return_val_if_fail(IGW_IS_THING_AGENT(self), NULL);
+	return self->control;
+}
+
 IgwThing *
 igw_thing_agent_get_thing(IgwThingAgent *self)
 {
@@ -617,6 +622,7 @@ igw_thing_agent_dispose(GObject *object)
 	g_clear_object(&self->context);
 	g_clear_object(&self->plugin);
 	g_clear_object(&self->thing);
+	g_clear_object(&self->control);
 	G_OBJECT_CLASS(igw_thing_agent_parent_class)->dispose(object);
 }
 

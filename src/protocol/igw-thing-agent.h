@@ -5,6 +5,7 @@
 
 #include "igw-concentrator.h"
 #include "igw-context.h"
+#include "igw-control.h"
 #include "igw-iot-server.h"
 #include "igw-plugin-private.h"
 #include "igw-transport.h"
@@ -43,6 +44,11 @@ void
 igw_thing_agent_set_profile_func(IgwThingAgent *self, IgwIotProfileFunc func, gpointer user_data);
 IgwThing *
 igw_thing_agent_get_thing(IgwThingAgent *self);
+/* where "set" goes: chat, XEP-0325 and the MUC and pubsub faces sharing this agent */
+void
+igw_thing_agent_set_control(IgwThingAgent *self, IgwControl *control);
+IgwControl *
+igw_thing_agent_get_control(IgwThingAgent *self);
 /* the gateway's XEP-0326 face, unowned; NULL for things */
 void
 igw_thing_agent_set_concentrator(IgwThingAgent *self, IgwConcentrator *concentrator);

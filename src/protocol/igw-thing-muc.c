@@ -704,11 +704,13 @@ igw_thing_muc_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(IgwThingMucSet) request = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) confirmed = igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
+	g_autoptr(GVariant) confirmed = igw_control_set_finish(IGW_CONTROL(source), result, &error);
 	g_autofree gchar *text = NULL;
 	if (g_cancellable_is_cancelled(request->cancellable))
 		return;
-	if (confirmed == NULL) {
+	if (g_error_matches(error, IGW_ERROR, IGW_ERROR_PERMISSION_DENIED)) {
+		text = g_strdup("sorry, only my owners may set");
+	} else if (confirmed == NULL) {
 		text = g_strdup_printf("error: %s", error->message);
 	} else {
 		g_autofree gchar *value = igw_thing_format_reading(request->room->muc->thing, request->field);
@@ -717,28 +719,20 @@ igw_thing_muc_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	igw_thing_muc_answer(request->room, request->nick, text);
 }
 
-static gboolean
-igw_thing_muc_start_set(IgwThingMucRoom *room, const gchar *nick, IgwChatCommand *command, GError **error)
+/* the control service validates and authorises; its reasons come back in set_cb */
+static void
+igw_thing_muc_start_set(IgwThingMucRoom *room, const gchar *nick, const gchar *jid,
+			IgwChatCommand *command)
 {
 	IgwThingMuc *self = room->muc;
-	IgwField *field = igw_thing_get_field(self->thing, command->field);
-	g_autoptr(GVariant) value = NULL;
-	IgwThingMucSet *request;
-	if (self->plugin == NULL || field == NULL || !igw_field_get_writable(field)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "no writable field '%s'", command->field);
-		return FALSE;
-	}
-	value = igw_field_parse_value(field, command->value, error);
-	if (value == NULL)
-		return FALSE;
-	request = g_new0(IgwThingMucSet, 1);
+	IgwThingMucSet *request = g_new0(IgwThingMucSet, 1);
 	request->room = room;
 	request->cancellable = g_object_ref(self->cancellable);
 	request->nick = g_strdup(nick);
 	request->field = g_strdup(command->field);
-	igw_plugin_runner_control_async(self->plugin, self->thing, command->field, value, self->cancellable,
-					igw_thing_muc_set_cb, request);
-	return TRUE;
+	igw_control_set_async(igw_thing_agent_get_control(self->agent), jid, IGW_CONTROL_FLAG_NONE,
+			      igw_thing_get_id(self->thing), command->field, command->value,
+			      self->cancellable, igw_thing_muc_set_cb, request);
 }
 
 /* only an owner, recognised by the real JID the room shows */
@@ -751,15 +745,13 @@ igw_thing_muc_run_set(IgwThingMucRoom *room, const gchar *nick, IgwChatCommand *
 			  igw_thing_muc_label(room->muc), nick, room->config->jid);
 		return g_strdup("sorry, only my owners may set, and this room hides your real JID from me");
 	}
-	if (!igw_thing_agent_is_owner(room->muc->agent, jid)) {
-		g_message("thing %s: refused set from %s in room %s: not an owner",
-			  igw_thing_muc_label(room->muc), jid, room->config->jid);
-		return g_strdup("sorry, only my owners may set");
+	if (igw_thing_agent_get_control(room->muc->agent) == NULL) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "control is not available");
+		return NULL;
 	}
 	g_info("thing %s: set %s = %s requested by %s in room %s", igw_thing_muc_label(room->muc),
 	       command->field, command->value, jid, room->config->jid);
-	if (!igw_thing_muc_start_set(room, nick, command, error))
-		return NULL;
+	igw_thing_muc_start_set(room, nick, jid, command);
 	return g_strdup("");
 }
 

@@ -613,7 +613,7 @@ igw_thing_pubsub_control_cb(GObject *source, GAsyncResult *result, gpointer user
 {
 	g_autoptr(IgwPubsubControl) control = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) confirmed = igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
+	g_autoptr(GVariant) confirmed = igw_control_set_finish(IGW_CONTROL(source), result, &error);
 	IgwThingPubsub *self = control->pubsub;
 	IgwField *field;
 	if (confirmed != NULL || self->closed)
@@ -652,12 +652,19 @@ igw_thing_pubsub_handle_item(IgwThingPubsub *self, const IgwPubsubEventItem *ite
 		return;
 	}
 	name = igw_pubsub_item_field_name(item->item_id);
-	field = name != NULL ? igw_thing_get_field(self->thing, name) : NULL;
-	if (field == NULL || !igw_field_get_writable(field) || item->payload == NULL) {
+	if (name == NULL || item->payload == NULL || igw_thing_agent_get_control(self->agent) == NULL) {
 		igw_thing_pubsub_ignore(self, item->publisher, item->item_id, "no such actuator");
 		return;
 	}
-	value = igw_pubsub_parse_val(field, item->payload, &error);
+	/* the payload is this protocol's to parse; the control service says what is wrong */
+	field = igw_thing_get_field(self->thing, name);
+	value = field != NULL && igw_field_get_writable(field)
+		    ? igw_pubsub_parse_val(field, item->payload, &error)
+		    : NULL;
+	if (value == NULL && error == NULL)
+		value = igw_control_check_value(igw_thing_agent_get_control(self->agent), item->publisher,
+						IGW_CONTROL_FLAG_NONE, igw_thing_pubsub_id(self), name,
+						NULL, &error);
 	if (value == NULL) {
 		igw_thing_pubsub_ignore(self, item->publisher, item->item_id, error->message);
 		return;
@@ -668,8 +675,9 @@ igw_thing_pubsub_handle_item(IgwThingPubsub *self, const IgwPubsubEventItem *ite
 	self->ref_count++;
 	control->field = g_strdup(name);
 	control->publisher = g_strdup(item->publisher);
-	igw_plugin_runner_control_async(self->plugin, self->thing, name, value, NULL, igw_thing_pubsub_control_cb,
-					control);
+	igw_control_set_value_async(igw_thing_agent_get_control(self->agent), item->publisher,
+				    IGW_CONTROL_FLAG_NONE, igw_thing_pubsub_id(self), name,
+				    value, NULL, igw_thing_pubsub_control_cb, control);
 }
 
 static void

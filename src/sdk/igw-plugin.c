@@ -405,14 +405,6 @@ igw_plugin_control_helper_new(IgwPlugin *self, GTask *task, IgwThing *thing,
 	return helper;
 }
 
-/* the confirmed value is a reading like any other: stored, shown, published */
-static void
-igw_plugin_report_confirmed(IgwPlugin *self, IgwPluginControlHelper *helper, GVariant *confirmed)
-{
-	g_autoptr(IgwReading) reading = igw_reading_new(helper->thing_id, helper->field_name, confirmed, 0);
-	igw_context_report_reading(self->context, reading);
-}
-
 static void
 igw_plugin_control_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -432,8 +424,8 @@ igw_plugin_control_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	/* _finish() hands over a reference; only a floating one still needs taking */
+	/* the control service publishes it; see igw-control.c */
 	owned = g_variant_take_ref(g_steal_pointer(&confirmed));
-	igw_plugin_report_confirmed(self, helper, owned);
 	g_task_return_pointer(task, owned, (GDestroyNotify)g_variant_unref);
 }
 
