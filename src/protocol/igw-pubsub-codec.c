@@ -331,17 +331,6 @@ igw_pubsub_new_roster_groups_allowed(xmpp_ctx_t *ctx, const gchar *id, const gch
 }
 
 xmpp_stanza_t *
-igw_pubsub_new_roster_group(xmpp_ctx_t *ctx, const gchar *id, const gchar *jid)
-{
-	xmpp_stanza_t *iq = igw_pubsub_new_iq(ctx, "set", id, NULL);
-	xmpp_stanza_t *query = igw_iot_xml_add_child(iq, "query", "jabber:iq:roster");
-	xmpp_stanza_t *item = igw_iot_xml_add_child(query, "item", NULL);
-	xmpp_stanza_set_attribute(item, "jid", jid);
-	igw_iot_xml_add_text(igw_iot_xml_add_child(item, "group", NULL), IGW_PUBSUB_ROSTER_GROUP);
-	return iq;
-}
-
-xmpp_stanza_t *
 igw_pubsub_new_disco_items(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node)
 {
 	xmpp_stanza_t *iq = igw_pubsub_new_iq(ctx, "get", id, to);

@@ -79,9 +79,6 @@ igw_pubsub_new_retract(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const 
  * and takes no roster_groups_allowed in publish-options) */
 xmpp_stanza_t *
 igw_pubsub_new_roster_groups_allowed(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node);
-/* iq set jabber:iq:roster: @jid in the roster group IGW_PUBSUB_ROSTER_GROUP */
-xmpp_stanza_t *
-igw_pubsub_new_roster_group(xmpp_ctx_t *ctx, const gchar *id, const gchar *jid);
 /* iq set subscribe @jid to @node */
 xmpp_stanza_t *
 igw_pubsub_new_subscribe(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node, const gchar *jid);

@@ -86,27 +86,6 @@ igw_thing_agent_send_chat(IgwThingAgent *self, const gchar *to, const gchar *bod
 	igw_transport_send(self->transport, message);
 }
 
-static void
-igw_thing_agent_send_presence_to(IgwThingAgent *self, const gchar *to, const gchar *type)
-{
-	g_autoptr(xmpp_stanza_t) presence = xmpp_presence_new(igw_thing_agent_ctx(self));
-	xmpp_stanza_set_to(presence, to);
-	xmpp_stanza_set_type(presence, type);
-	igw_transport_send(self->transport, presence);
-}
-
-static void
-igw_thing_agent_add_text_child(xmpp_stanza_t *parent, const gchar *name, const gchar *text)
-{
-	xmpp_ctx_t *ctx = xmpp_stanza_get_context(parent);
-	xmpp_stanza_t *child = xmpp_stanza_new(ctx);
-	xmpp_stanza_t *body = xmpp_stanza_new(ctx);
-	xmpp_stanza_set_name(child, name);
-	xmpp_stanza_set_text(body, text);
-	xmpp_stanza_add_child_ex(child, body, 0);
-	xmpp_stanza_add_child_ex(parent, child, 0);
-}
-
 static gchar *
 igw_thing_agent_format_last_reading(IgwThingAgent *self)
 {
@@ -125,64 +104,60 @@ igw_thing_agent_format_last_reading(IgwThingAgent *self)
 	return g_date_time_format(dt, "%H:%M:%S UTC");
 }
 
-/* show is NULL for plain available */
-static void
-igw_thing_agent_presence_state(IgwThingAgent *self, const gchar **show, gchar **status)
+static IgwPresence
+igw_thing_agent_presence_of(IgwThingAgent *self, gint64 age)
 {
-	g_autofree gchar *summary = NULL;
-	g_autofree gchar *since = NULL;
 	guint interval = igw_thing_get_report_interval(self->thing);
-	gint64 age = (g_get_monotonic_time() - igw_thing_get_last_reading_time(self->thing)) / G_USEC_PER_SEC;
-	summary = igw_thing_summarize(self->thing);
-	since = igw_thing_agent_format_last_reading(self);
-	*show = NULL;
 	/* the plugin's word (learned advert interval, connection) comes first */
 	if (igw_thing_get_availability(self->thing) == IGW_AVAILABILITY_AWAY)
-		*show = "away";
-	else if (interval > 0 && age > (gint64)interval * IGW_AGENT_XA_INTERVALS)
-		*show = "xa";
-	else if (interval > 0 && age > (gint64)interval * IGW_AGENT_AWAY_INTERVALS)
-		*show = "away";
+		return IGW_PRESENCE_AWAY;
+	if (interval > 0 && age > (gint64)interval * IGW_AGENT_XA_INTERVALS)
+		return IGW_PRESENCE_XA;
+	if (interval > 0 && age > (gint64)interval * IGW_AGENT_AWAY_INTERVALS)
+		return IGW_PRESENCE_AWAY;
+	return IGW_PRESENCE_AVAILABLE;
+}
+
+static IgwPresence
+igw_thing_agent_presence_state(IgwThingAgent *self, gchar **status)
+{
+	g_autofree gchar *summary = igw_thing_summarize(self->thing);
+	g_autofree gchar *since = igw_thing_agent_format_last_reading(self);
+	gint64 age = (g_get_monotonic_time() - igw_thing_get_last_reading_time(self->thing)) / G_USEC_PER_SEC;
+	IgwPresence presence = igw_thing_agent_presence_of(self, age);
 	/* a fixed text while overdue: presence goes out on change only */
-	if (*show != NULL)
+	if (presence != IGW_PRESENCE_AVAILABLE)
 		*status = g_strdup_printf("no reading since %s; last: %s", since, summary);
 	else
 		*status = g_steal_pointer(&summary);
+	return presence;
 }
 
 void
 igw_thing_agent_update_presence(IgwThingAgent *self)
 {
-	g_autoptr(xmpp_stanza_t) presence = NULL;
 	g_autofree gchar *status = NULL;
 	g_autofree gchar *key = NULL;
-	const gchar *show = NULL;
+	IgwPresence presence = IGW_PRESENCE_AVAILABLE;
 
 	g_return_if_fail(IGW_IS_THING_AGENT(self));
 	if (!igw_transport_is_online(self->transport))
 		return;
-	presence = xmpp_presence_new(igw_thing_agent_ctx(self));
 	if (self->thing != NULL && !igw_thing_get_reachable(self->thing)) {
-		xmpp_stanza_set_type(presence, "unavailable");
+		presence = IGW_PRESENCE_UNAVAILABLE;
 		status = g_strdup("unreachable");
 	} else if (self->thing != NULL) {
-		igw_thing_agent_presence_state(self, &show, &status);
+		presence = igw_thing_agent_presence_state(self, &status);
 	} else {
 		g_autoptr(GPtrArray) things = igw_context_get_things(self->context);
 		status = g_strdup_printf("iotgw gateway, %u things", things->len);
 	}
-	key = g_strdup_printf("%s|%s", show != NULL ? show : "", status);
+	key = g_strdup_printf("%s|%s", igw_presence_to_string(presence), status);
 	if (g_strcmp0(key, self->last_presence) == 0)
 		return;
 	g_free(self->last_presence);
 	self->last_presence = g_steal_pointer(&key);
-	if (show != NULL)
-		igw_thing_agent_add_text_child(presence, "show", show);
-	if (status != NULL && *status != '\0')
-		igw_thing_agent_add_text_child(presence, "status", status);
-	/* priority >= 0 so that the full JID is addressable for iq */
-	igw_thing_agent_add_text_child(presence, "priority", "0");
-	igw_transport_send(self->transport, presence);
+	igw_transport_send_presence(self->transport, presence, status);
 }
 
 /* grant and ask for a presence subscription, and say hello */
@@ -196,8 +171,8 @@ igw_thing_agent_greet_owner(IgwThingAgent *self, const gchar *jid)
 		return;
 	greeting = g_strdup_printf("Hello! I am %s (%s). Send 'help' for what I understand.",
 				   name, igw_thing_agent_label(self));
-	igw_thing_agent_send_presence_to(self, jid, "subscribe");
-	igw_thing_agent_send_presence_to(self, jid, "subscribed");
+	igw_transport_subscribe(self->transport, jid);
+	igw_transport_approve(self->transport, jid);
 	igw_thing_agent_send_chat(self, jid, greeting);
 }
 
@@ -417,7 +392,7 @@ igw_thing_agent_handle_message(IgwThingAgent *self, xmpp_stanza_t *stanza)
 
 /*
  * built by hand: libstrophe's xmpp_stanza_reply() crashes on a stanza
- * without "from", and the server's own iqs (roster pushes) have none
+ * without "from", and the server's own iqs have none
  */
 static xmpp_stanza_t *
 igw_thing_agent_new_reply(IgwThingAgent *self, xmpp_stanza_t *stanza, const gchar *type)
@@ -494,10 +469,7 @@ igw_thing_agent_handle_iq(IgwThingAgent *self, xmpp_stanza_t *stanza)
 		igw_thing_agent_reply_error(self, stanza, "modify", "bad-request");
 		return;
 	}
-	/* pings, and roster pushes, which RFC 6121 wants acknowledged */
-	if ((g_strcmp0(type, "get") == 0 && g_strcmp0(ns, IGW_NS_PING) == 0) ||
-	    (g_strcmp0(type, "set") == 0 && g_strcmp0(ns, "jabber:iq:roster") == 0 &&
-	     xmpp_stanza_get_from(stanza) == NULL)) {
+	if (g_strcmp0(type, "get") == 0 && g_strcmp0(ns, IGW_NS_PING) == 0) {
 		g_autoptr(xmpp_stanza_t) result = igw_thing_agent_new_reply(self, stanza, "result");
 		igw_transport_send(self->transport, result);
 		return;
@@ -529,12 +501,12 @@ igw_thing_agent_handle_presence(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	if (g_strcmp0(type, "subscribe") != 0 || bare == NULL)
 		return;
 	if (igw_thing_agent_is_owner(self, from)) {
-		igw_thing_agent_send_presence_to(self, bare, "subscribed");
+		igw_transport_approve(self->transport, bare);
 		return;
 	}
 	g_message("thing %s: refused presence subscription from %s: not an owner",
 		  igw_thing_agent_label(self), bare);
-	igw_thing_agent_send_presence_to(self, bare, "unsubscribed");
+	igw_transport_unsubscribe(self->transport, bare);
 }
 
 static void

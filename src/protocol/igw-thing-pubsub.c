@@ -31,7 +31,6 @@ typedef enum {
 	IGW_PUBSUB_IQ_NEGOTIATE,
 	IGW_PUBSUB_IQ_AFFILIATIONS,
 	IGW_PUBSUB_IQ_SUBSCRIBE,
-	IGW_PUBSUB_IQ_ROSTER,
 	IGW_PUBSUB_IQ_RETRACT,
 } IgwPubsubIqKind;
 
@@ -113,13 +112,11 @@ igw_thing_pubsub_ctx(IgwThingPubsub *self)
 	return igw_transport_get_ctx(self->transport);
 }
 
-/* the thing's bare JID: its PEP service */
+/* the thing's own bare JID: what it subscribes with, how its publishes come back */
 static gchar *
 igw_thing_pubsub_bare(IgwThingPubsub *self)
 {
-	const gchar *jid = igw_transport_get_jid(self->transport);
-	const gchar *slash = jid != NULL ? strchr(jid, '/') : NULL;
-	return slash != NULL ? g_strndup(jid, slash - jid) : g_strdup(jid);
+	return igw_transport_dup_bare_jid(self->transport);
 }
 
 static void
@@ -132,7 +129,7 @@ igw_thing_pubsub_send_item(IgwThingPubsub *self, xmpp_stanza_t *iq, IgwPubsubIqK
 	entry->node = g_strdup(node);
 	entry->item_id = g_strdup(item_id);
 	g_hash_table_insert(self->iqs, g_strdup(id), entry);
-	igw_transport_send(self->transport, iq);
+	igw_transport_send_pubsub(self->transport, iq);
 }
 
 static void
@@ -531,9 +528,7 @@ igw_thing_pubsub_iq_done(IgwThingPubsub *self, IgwPubsubIq *iq, xmpp_stanza_t *r
 		if (!ok) {
 			g_autofree gchar *condition = igw_pubsub_error_condition(reply);
 			g_warning("thing %s: %s %s refused: %s", igw_thing_pubsub_id(self),
-				  iq->kind == IGW_PUBSUB_IQ_SUBSCRIBE	 ? "subscribing to"
-				  : iq->kind == IGW_PUBSUB_IQ_ROSTER ? "grouping owners in the roster,"
-								      : "setting affiliations on",
+				  iq->kind == IGW_PUBSUB_IQ_SUBSCRIBE ? "subscribing to" : "setting affiliations on",
 				  iq->node != NULL ? iq->node : "", condition != NULL ? condition : "unknown error");
 		}
 		break;
@@ -684,11 +679,12 @@ static void
 igw_thing_pubsub_handle_event(IgwThingPubsub *self, xmpp_stanza_t *message)
 {
 	g_autofree gchar *bare = igw_thing_pubsub_bare(self);
+	const gchar *service = igw_transport_get_pubsub_jid(self->transport);
 	const gchar *from = xmpp_stanza_get_from(message);
 	g_autoptr(GPtrArray) items = NULL;
 	g_autoptr(GError) error = NULL;
 	/* events of our own service only */
-	if (from == NULL || g_ascii_strcasecmp(from, bare) != 0)
+	if (from == NULL || service == NULL || g_ascii_strcasecmp(from, service) != 0)
 		return;
 	items = igw_pubsub_parse_event(message, &error);
 	if (items == NULL) {
@@ -729,18 +725,14 @@ static void
 igw_thing_pubsub_group_owners(IgwThingPubsub *self)
 {
 	const gchar *const *owners = igw_thing_agent_get_owners(self->agent);
-	for (guint i = 0; owners[i] != NULL; i++) {
-		g_autofree gchar *id = igw_thing_pubsub_next_id(self);
-		g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_roster_group(igw_thing_pubsub_ctx(self), id, owners[i]);
-		igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_ROSTER, NULL);
-	}
+	for (guint i = 0; owners[i] != NULL; i++)
+		igw_transport_add_to_group(self->transport, owners[i], IGW_PUBSUB_ROSTER_GROUP);
 }
 
 static void
 igw_thing_pubsub_online_cb(IgwTransport *transport, IgwThingPubsub *self)
 {
 	g_autofree gchar *id = igw_thing_pubsub_next_id(self);
-	g_autofree gchar *bare = igw_thing_pubsub_bare(self);
 	g_autoptr(xmpp_stanza_t) iq = NULL;
 	/* a new session: the server may have lost or kept anything */
 	g_hash_table_remove_all(self->iqs);
@@ -751,7 +743,7 @@ igw_thing_pubsub_online_cb(IgwTransport *transport, IgwThingPubsub *self)
 	g_clear_handle_id(&self->retry_id, g_source_remove);
 	if (g_strcmp0(self->wanted_model, "roster") == 0)
 		igw_thing_pubsub_group_owners(self);
-	iq = igw_pubsub_new_disco_items(igw_thing_pubsub_ctx(self), id, bare, NULL);
+	iq = igw_pubsub_new_disco_items(igw_thing_pubsub_ctx(self), id, NULL, NULL);
 	igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_DISCO, NULL);
 }
 

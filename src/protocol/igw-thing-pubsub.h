@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * The thesis's pubsub protocol for one thing (seed 004, 4.4), on the
- * thing's own PEP service: after each login the nodes xmpp.iot.sensors,
+ * The thesis's pubsub protocol for one thing (seed 004, 4.4), on its
+ * transport's pubsub service (the thing's own PEP service for c2s; the
+ * transport addresses every request): after each login the nodes xmpp.iot.sensors,
  * xmpp.iot.actuators and xmpp.iot.ui are verified (disco#items) and filled
  * (publishing creates what is missing), readings are published on change
  * (deadband, minimum interval), the UI form when the fields change, and an

@@ -14,6 +14,7 @@
 
 #include "igw-backoff.h"
 #include "igw-error.h"
+#include "igw-xmpp-roster.h"
 #include "igw-xmpp-session.h"
 
 #define IGW_XMPP_BACKOFF_BASE_MS 1000
@@ -35,6 +36,7 @@ struct _IgwXmppSession {
 	xmpp_ctx_t *ctx;
 	xmpp_conn_t *conn;
 	xmpp_conn_t *register_conn;
+	IgwXmppRoster *roster;
 	IgwXmppSessionState state;
 	gchar *state_reason;
 	IgwBackoff backoff;
@@ -368,6 +370,15 @@ igw_xmpp_session_describe_error(IgwXmppSession *self, gint error, xmpp_stream_er
 	return g_strdup("connection closed");
 }
 
+/* who sees our presence: asked before the first presence goes out */
+static void
+igw_xmpp_session_fetch_roster(IgwXmppSession *self)
+{
+	g_autoptr(xmpp_stanza_t) request = igw_xmpp_roster_restart(self->roster, self->ctx);
+	xmpp_send(self->conn, request);
+	igw_xmpp_session_schedule_flush(self);
+}
+
 static void
 igw_xmpp_session_conn_cb(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 			 xmpp_stream_error_t *stream_error, void *userdata)
@@ -390,6 +401,7 @@ igw_xmpp_session_conn_cb(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 		g_message("%s: online as %s%s", self->label, self->full_jid,
 			  xmpp_conn_is_secured(conn) ? " (TLS)" : "");
 		igw_xmpp_session_set_state(self, IGW_XMPP_SESSION_STATE_ONLINE, NULL);
+		igw_xmpp_session_fetch_roster(self);
 		g_signal_emit_by_name(self, "online");
 		return;
 	}
@@ -404,9 +416,20 @@ igw_xmpp_session_stanza_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userd
 {
 	IgwXmppSession *self = userdata;
 	const gchar *name = xmpp_stanza_get_name(stanza);
-	if (g_strcmp0(name, "message") == 0 || g_strcmp0(name, "presence") == 0 ||
-	    g_strcmp0(name, "iq") == 0)
-		g_signal_emit_by_name(self, "stanza", stanza);
+	g_autoptr(xmpp_stanza_t) reply = NULL;
+	if (g_strcmp0(name, "message") != 0 && g_strcmp0(name, "presence") != 0 && g_strcmp0(name, "iq") != 0)
+		return 1;
+	/* roster pushes and answers are the session's, not the things' */
+	if (igw_xmpp_roster_handle(self->roster, stanza, self->bare_jid, &reply)) {
+		if (reply != NULL)
+			xmpp_send(conn, reply);
+		return 1;
+	}
+	/* the contact no longer sees our presence */
+	if (g_strcmp0(name, "presence") == 0 && g_strcmp0(xmpp_stanza_get_type(stanza), "unsubscribe") == 0 &&
+	    xmpp_stanza_get_from(stanza) != NULL)
+		igw_xmpp_roster_set_subscribed(self->roster, xmpp_stanza_get_from(stanza), FALSE);
+	igw_transport_emit_stanza(IGW_TRANSPORT(self), stanza);
 	return 1;
 }
 
@@ -795,12 +818,112 @@ igw_xmpp_session_send(IgwTransport *transport, xmpp_stanza_t *stanza)
 }
 
 static void
+igw_xmpp_session_add_text_child(xmpp_stanza_t *parent, const gchar *name, const gchar *text)
+{
+	xmpp_ctx_t *ctx = xmpp_stanza_get_context(parent);
+	xmpp_stanza_t *child = xmpp_stanza_new(ctx);
+	xmpp_stanza_t *body = xmpp_stanza_new(ctx);
+	xmpp_stanza_set_name(child, name);
+	xmpp_stanza_set_text(body, text);
+	xmpp_stanza_add_child_ex(child, body, 0);
+	xmpp_stanza_add_child_ex(parent, child, 0);
+}
+
+/* the server fans undirected presence out to the roster's subscribers */
+static gboolean
+igw_xmpp_session_send_presence(IgwTransport *transport, IgwPresence presence, const gchar *status)
+{
+	IgwXmppSession *self = IGW_XMPP_SESSION(transport);
+	g_autoptr(xmpp_stanza_t) stanza = xmpp_presence_new(self->ctx);
+	if (presence == IGW_PRESENCE_UNAVAILABLE)
+		xmpp_stanza_set_type(stanza, "unavailable");
+	else if (presence != IGW_PRESENCE_AVAILABLE)
+		igw_xmpp_session_add_text_child(stanza, "show", igw_presence_to_string(presence));
+	if (status != NULL && *status != '\0')
+		igw_xmpp_session_add_text_child(stanza, "status", status);
+	/* priority >= 0 so that the full JID is addressable for iq */
+	igw_xmpp_session_add_text_child(stanza, "priority", "0");
+	return igw_xmpp_session_send(transport, stanza);
+}
+
+static gboolean
+igw_xmpp_session_send_presence_to(IgwXmppSession *self, const gchar *to, const gchar *type)
+{
+	g_autoptr(xmpp_stanza_t) presence = xmpp_presence_new(self->ctx);
+	xmpp_stanza_set_to(presence, to);
+	xmpp_stanza_set_type(presence, type);
+	return igw_xmpp_session_send(IGW_TRANSPORT(self), presence);
+}
+
+static gboolean
+igw_xmpp_session_subscribe(IgwTransport *transport, const gchar *jid)
+{
+	return igw_xmpp_session_send_presence_to(IGW_XMPP_SESSION(transport), jid, "subscribe");
+}
+
+static gboolean
+igw_xmpp_session_approve(IgwTransport *transport, const gchar *jid)
+{
+	IgwXmppSession *self = IGW_XMPP_SESSION(transport);
+	if (!igw_xmpp_session_send_presence_to(self, jid, "subscribed"))
+		return FALSE;
+	igw_xmpp_roster_set_subscribed(self->roster, jid, TRUE);
+	return TRUE;
+}
+
+static gboolean
+igw_xmpp_session_unsubscribe(IgwTransport *transport, const gchar *jid)
+{
+	IgwXmppSession *self = IGW_XMPP_SESSION(transport);
+	if (!igw_xmpp_session_send_presence_to(self, jid, "unsubscribed"))
+		return FALSE;
+	igw_xmpp_roster_set_subscribed(self->roster, jid, FALSE);
+	return TRUE;
+}
+
+static gboolean
+igw_xmpp_session_is_subscribed(IgwTransport *transport, const gchar *jid)
+{
+	return igw_xmpp_roster_is_subscribed(IGW_XMPP_SESSION(transport)->roster, jid);
+}
+
+static gboolean
+igw_xmpp_session_add_to_group(IgwTransport *transport, const gchar *jid, const gchar *group)
+{
+	IgwXmppSession *self = IGW_XMPP_SESSION(transport);
+	g_autoptr(xmpp_stanza_t) iq = igw_xmpp_roster_new_group_item(self->roster, self->ctx, jid, group);
+	return igw_xmpp_session_send(transport, iq);
+}
+
+/* PEP: every account is its own pubsub service */
+static const gchar *
+igw_xmpp_session_get_pubsub_jid(IgwTransport *transport)
+{
+	return IGW_XMPP_SESSION(transport)->bare_jid;
+}
+
+/* "to"-less: the server handles it for the account's bare JID (RFC 6120 10.3.3) */
+static gboolean
+igw_xmpp_session_send_pubsub(IgwTransport *transport, xmpp_stanza_t *iq)
+{
+	return igw_xmpp_session_send(transport, iq);
+}
+
+static void
 igw_xmpp_session_transport_iface_init(IgwTransportInterface *iface)
 {
 	iface->get_ctx = igw_xmpp_session_get_ctx;
 	iface->get_jid = igw_xmpp_session_get_jid;
 	iface->send = igw_xmpp_session_send;
 	iface->is_online = igw_xmpp_session_is_online;
+	iface->send_presence = igw_xmpp_session_send_presence;
+	iface->subscribe = igw_xmpp_session_subscribe;
+	iface->approve = igw_xmpp_session_approve;
+	iface->unsubscribe = igw_xmpp_session_unsubscribe;
+	iface->is_subscribed = igw_xmpp_session_is_subscribed;
+	iface->add_to_group = igw_xmpp_session_add_to_group;
+	iface->get_pubsub_jid = igw_xmpp_session_get_pubsub_jid;
+	iface->send_pubsub = igw_xmpp_session_send_pubsub;
 }
 
 static void
@@ -824,6 +947,7 @@ igw_xmpp_session_finalize(GObject *object)
 	g_hash_table_remove(igw_xmpp_session_get_registry(), self->ctx);
 	g_clear_pointer(&self->register_conn, xmpp_conn_release);
 	g_clear_pointer(&self->conn, xmpp_conn_release);
+	g_clear_pointer(&self->roster, igw_xmpp_roster_free);
 	g_clear_pointer(&self->ctx, xmpp_ctx_free);
 	g_clear_object(&self->pool);
 	g_clear_pointer(&self->server, igw_xmpp_server_unref);
@@ -872,6 +996,7 @@ igw_xmpp_session_new(const gchar *label, IgwXmppServer *server, IgwXmppPool *poo
 	self->log.handler = igw_xmpp_session_log_cb;
 	self->log.userdata = self;
 	self->ctx = xmpp_ctx_new(NULL, &self->log);
+	self->roster = igw_xmpp_roster_new(label);
 	self->conn = xmpp_conn_new(self->ctx);
 	xmpp_handler_add(self->conn, igw_xmpp_session_stanza_cb, NULL, NULL, NULL, self);
 	g_hash_table_insert(igw_xmpp_session_get_registry(), self->ctx, self);
