@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "IgwTestAgent"
+
+#include "config.h"
+
+#include "igw-test.h"
+
+#include "fake-thing.h"
+#include "fake-transport.h"
+#include "igw-thing-agent.h"
+
+#define TEST_TIMEOUT_SECONDS 20
+#define OWNER "alice@localhost"
+#define THING_JID "fake-kitchen@localhost"
+
+/* one thing with its agent on a fake transport, owned by alice */
+typedef struct {
+	IgwFakeThing *fake;
+	IgwFakeTransport *transport;
+	IgwThingAgent *agent;
+} TestAgent;
+
+static TestAgent *
+test_agent_new(void)
+{
+	TestAgent *test = g_new0(TestAgent, 1);
+	const gchar *owners[] = {OWNER, NULL};
+	xmpp_initialize();
+	test->fake = igw_fake_thing_new();
+	test->transport = igw_fake_transport_new(THING_JID);
+	test->agent = igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->fake->context, test->fake->plugin,
+					  test->fake->thing);
+	igw_thing_agent_set_owners(test->agent, owners);
+	igw_thing_agent_set_control(test->agent, test->fake->control);
+	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.2));
+	igw_fake_thing_report(test->fake, "humidity", g_variant_new_int64(51));
+	return test;
+}
+
+static void
+test_agent_free(TestAgent *test)
+{
+	g_object_unref(test->agent);
+	g_object_unref(test->transport);
+	igw_fake_thing_free(test->fake);
+	g_free(test);
+	xmpp_shutdown();
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestAgent, test_agent_free)
+
+static TestAgent *
+test_agent_new_online(void)
+{
+	TestAgent *test = test_agent_new();
+	igw_thing_agent_set_greeted(test->agent, TRUE);
+	igw_fake_transport_set_online(test->transport, TRUE);
+	igw_fake_transport_clear(test->transport);
+	return test;
+}
+
+static void
+test_agent_chat(TestAgent *test, const gchar *from, const gchar *body)
+{
+	g_autofree gchar *xml = g_strdup_printf("<message type='chat' from='%s' to='" THING_JID "' id='m1'>"
+						"<body>%s</body></message>",
+						from, body);
+	igw_fake_transport_inject(test->transport, xml);
+}
+
+/* the body of the last chat message sent to @to */
+static gchar *
+test_agent_reply(TestAgent *test, const gchar *to)
+{
+	g_autofree gchar *needle = g_strdup_printf("to=\"%s\"", to);
+	IgwFakeRecord *record = igw_fake_transport_find_last(test->transport, "send", needle);
+	g_autofree gchar *dump = igw_fake_transport_dump(test->transport);
+	ck_assert_msg(record != NULL, "nothing sent to %s:%s", to, dump);
+	return igw_fake_record_get_body(record);
+}
+
+/* a first login: presence to the owners, a subscription both ways, a greeting */
+START_TEST(test_agent_online_greets_owners)
+{
+	g_autoptr(TestAgent) test = test_agent_new();
+	g_autofree gchar *dump = NULL;
+	g_autofree gchar *greeting = NULL;
+	IgwFakeRecord *presence;
+	igw_fake_transport_set_online(test->transport, TRUE);
+	dump = igw_fake_transport_dump(test->transport);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "presence", NULL) == 1, "%s", dump);
+	presence = igw_fake_transport_find_last(test->transport, "presence", NULL);
+	ck_assert_str_eq(presence->text, "available: temperature 21.2 °C, humidity 51 %");
+	ck_assert_msg(igw_fake_transport_count(test->transport, "subscribe", OWNER) == 1, "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "approve", OWNER) == 1, "%s", dump);
+	ck_assert(igw_transport_is_subscribed(IGW_TRANSPORT(test->transport), OWNER "/phone"));
+	greeting = test_agent_reply(test, OWNER);
+	ck_assert_str_eq(greeting, "Hello! I am Kitchen (fake:kitchen). Send 'help' for what I understand.");
+}
+END_TEST
+
+/* greeted once, never again on the next login */
+START_TEST(test_agent_greets_once)
+{
+	g_autoptr(TestAgent) test = test_agent_new();
+	igw_fake_transport_set_online(test->transport, TRUE);
+	igw_fake_transport_set_online(test->transport, TRUE);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "subscribe", NULL), 1);
+	/* a new stream forgets what the old one said: presence again */
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "presence", NULL), 2);
+}
+END_TEST
+
+START_TEST(test_agent_owner_get)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_autofree gchar *all = NULL;
+	g_autofree gchar *one = NULL;
+	test_agent_chat(test, OWNER "/phone", "get");
+	all = test_agent_reply(test, OWNER "/phone");
+	ck_assert_str_eq(all, "temperature: 21.2 °C\nhumidity: 51 %\non: (no reading yet)");
+	test_agent_chat(test, OWNER "/phone", "get temperature");
+	one = test_agent_reply(test, OWNER "/phone");
+	ck_assert_str_eq(one, "temperature: 21.2 °C");
+}
+END_TEST
+
+START_TEST(test_agent_unknown_field)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_autofree gchar *reply = NULL;
+	test_agent_chat(test, OWNER "/phone", "get pressure");
+	reply = test_agent_reply(test, OWNER "/phone");
+	ck_assert_str_eq(reply, "error: no field 'pressure'; try 'info'");
+}
+END_TEST
+
+START_TEST(test_agent_stranger_refused)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_autofree gchar *reply = NULL;
+	test_agent_chat(test, "mallory@localhost/x", "set on true");
+	reply = test_agent_reply(test, "mallory@localhost/x");
+	ck_assert_str_eq(reply, "Sorry, I only take commands from my owners.");
+	igw_fake_thing_spin(50);
+	ck_assert_uint_eq(test->fake->control_calls, 0);
+}
+END_TEST
+
+/* the owner's set reaches the plugin; the answer is the confirmed value */
+START_TEST(test_agent_owner_set)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_autofree gchar *reply = NULL;
+	gboolean done = FALSE;
+	test_agent_chat(test, OWNER "/phone", "set on true");
+	ck_assert_uint_eq(test->fake->control_calls, 1);
+	while (!done) {
+		igw_fake_thing_spin(10);
+		done = igw_fake_transport_count(test->transport, "send", "on: ") > 0;
+	}
+	reply = test_agent_reply(test, OWNER "/phone");
+	ck_assert_str_eq(reply, "on: true");
+}
+END_TEST
+
+START_TEST(test_agent_set_failure)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_autofree gchar *reply = NULL;
+	test->fake->control_fails = TRUE;
+	test_agent_chat(test, OWNER "/phone", "set on true");
+	while (igw_fake_transport_count(test->transport, "send", "error") == 0)
+		igw_fake_thing_spin(10);
+	reply = test_agent_reply(test, OWNER "/phone");
+	ck_assert_str_eq(reply, "error: plugin fake: control: device busy");
+}
+END_TEST
+
+/* presence goes out when the availability changes, and only then */
+START_TEST(test_agent_presence_on_change)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	IgwFakeRecord *record;
+	igw_thing_agent_update_presence(test->agent);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "presence", NULL), 0);
+	igw_thing_set_availability(test->fake->thing, IGW_AVAILABILITY_AWAY);
+	igw_thing_agent_update_presence(test->agent);
+	igw_thing_agent_update_presence(test->agent);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "presence", NULL), 1);
+	record = igw_fake_transport_find_last(test->transport, "presence", NULL);
+	ck_assert_msg(g_str_has_prefix(record->text, "away: no reading since "), "%s", record->text);
+	igw_thing_set_reachable(test->fake->thing, FALSE);
+	igw_thing_agent_update_presence(test->agent);
+	record = igw_fake_transport_find_last(test->transport, "presence", NULL);
+	ck_assert_str_eq(record->text, "unavailable: unreachable");
+	igw_thing_set_reachable(test->fake->thing, TRUE);
+	igw_thing_set_availability(test->fake->thing, IGW_AVAILABILITY_AVAILABLE);
+	igw_thing_agent_update_presence(test->agent);
+	record = igw_fake_transport_find_last(test->transport, "presence", NULL);
+	ck_assert_msg(g_str_has_prefix(record->text, "available: "), "%s", record->text);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "presence", NULL), 3);
+}
+END_TEST
+
+/* offline, nothing is said */
+START_TEST(test_agent_presence_offline)
+{
+	g_autoptr(TestAgent) test = test_agent_new();
+	igw_thing_set_reachable(test->fake->thing, FALSE);
+	igw_thing_agent_update_presence(test->agent);
+	ck_assert_uint_eq(igw_fake_transport_get_records(test->transport)->len, 0);
+}
+END_TEST
+
+START_TEST(test_agent_subscription_requests)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	igw_fake_transport_inject(test->transport, "<presence type='subscribe' from='Alice@localhost'/>");
+	igw_fake_transport_inject(test->transport, "<presence type='subscribe' from='mallory@localhost'/>");
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "approve", "alice@localhost"), 1);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "unsubscribe", "mallory@localhost"), 1);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "approve", "mallory"), 0);
+	ck_assert(!igw_transport_is_subscribed(IGW_TRANSPORT(test->transport), "mallory@localhost"));
+}
+END_TEST
+
+START_TEST(test_agent_iq)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	IgwFakeRecord *record;
+	igw_fake_transport_inject(test->transport, "<iq type='get' id='p1' from='bob@localhost/x'>"
+						   "<ping xmlns='urn:xmpp:ping'/></iq>");
+	record = igw_fake_transport_find_last(test->transport, "send", "id=\"p1\"");
+	ck_assert_ptr_nonnull(record);
+	ck_assert_str_eq(xmpp_stanza_get_type(record->stanza), "result");
+	igw_fake_transport_inject(test->transport, "<iq type='get' id='d1' from='bob@localhost/x'>"
+						   "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+	record = igw_fake_transport_find_last(test->transport, "send", "id=\"d1\"");
+	ck_assert_ptr_nonnull(record);
+	ck_assert_msg(g_strstr_len(record->text, -1, "urn:xmpp:iot:sensordata") != NULL, "%s", record->text);
+	ck_assert_msg(g_strstr_len(record->text, -1, "name=\"Kitchen\"") != NULL, "%s", record->text);
+	igw_fake_transport_inject(test->transport, "<iq type='get' id='u1' from='bob@localhost/x'>"
+						   "<query xmlns='urn:example:unknown'/></iq>");
+	record = igw_fake_transport_find_last(test->transport, "send", "id=\"u1\"");
+	ck_assert_ptr_nonnull(record);
+	ck_assert_msg(g_strstr_len(record->text, -1, "service-unavailable") != NULL, "%s", record->text);
+}
+END_TEST
+
+/* errors and group chat are never answered: no loops */
+START_TEST(test_agent_no_loops)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	igw_fake_transport_inject(test->transport, "<message type='error' from='bob@localhost/x'><body>get</body></message>");
+	igw_fake_transport_inject(test->transport,
+				  "<message type='groupchat' from='room@muc/bob'><body>get</body></message>");
+	ck_assert_uint_eq(igw_fake_transport_get_records(test->transport)->len, 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *suite = suite_create("thing-agent");
+	igw_test_add(suite, "agent/online-greets-owners", test_agent_online_greets_owners, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/greets-once", test_agent_greets_once, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/owner-get", test_agent_owner_get, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/unknown-field", test_agent_unknown_field, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/stranger-refused", test_agent_stranger_refused, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/owner-set", test_agent_owner_set, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/set-failure", test_agent_set_failure, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/presence-on-change", test_agent_presence_on_change, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/presence-offline", test_agent_presence_offline, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/subscription-requests", test_agent_subscription_requests, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/iq", test_agent_iq, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/no-loops", test_agent_no_loops, TEST_TIMEOUT_SECONDS);
+	return igw_test_run(suite);
+}
