@@ -99,7 +99,6 @@ struct _IgwEngine {
 enum {
 	SIGNAL_STATUS_CHANGED,
 	SIGNAL_THING_CHANGED,
-	SIGNAL_READING,
 	SIGNAL_SCAN_PROGRESS,
 	SIGNAL_PERMIT_JOIN_CHANGED,
 	SIGNAL_LAST
@@ -674,7 +673,7 @@ igw_engine_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading,
 		self->flush_id = g_timeout_add(IGW_ENGINE_FLUSH_DELAY_MS, igw_engine_flush_cb, self);
 	if (entry->agent != NULL)
 		igw_thing_agent_update_presence(entry->agent);
-	g_signal_emit(self, signals[SIGNAL_READING], 0, thing, reading);
+	/* the doors hear it next, each on its own thing's "reading" signal */
 }
 
 static void
@@ -1571,12 +1570,6 @@ igw_engine_class_init(IgwEngineClass *klass)
 						     G_SIGNAL_RUN_LAST,
 						     0, NULL, NULL, NULL,
 						     G_TYPE_NONE, 2, IGW_TYPE_THING, G_TYPE_STRING);
-	/* readings of adopted things only */
-	signals[SIGNAL_READING] = g_signal_new("reading",
-					       G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST,
-					       0, NULL, NULL, NULL,
-					       G_TYPE_NONE, 2, IGW_TYPE_THING, IGW_TYPE_READING);
 	/* elapsed, timeout, found, done */
 	signals[SIGNAL_SCAN_PROGRESS] = g_signal_new("scan-progress",
 						     G_TYPE_FROM_CLASS(klass),

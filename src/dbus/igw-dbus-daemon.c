@@ -286,6 +286,45 @@ igw_dbus_daemon_handle_get_readings_cb(IgwDbusThing1 *iface, GDBusMethodInvocati
 }
 
 static void
+igw_dbus_daemon_reading_cb(IgwThing *thing, IgwReading *reading, IgwDbusDaemon *self);
+
+/* the thing's own readings reach its object, and no other thing's do */
+static void
+igw_dbus_daemon_watch_thing(IgwDbusDaemon *self, IgwDbusObjectSkeleton *object, IgwThing *thing)
+{
+	gulong handler = g_signal_connect_object(thing, "reading", G_CALLBACK(igw_dbus_daemon_reading_cb),
+						 self, 0);
+	g_object_set_data_full(G_OBJECT(object), "igw-thing", g_object_ref(thing), g_object_unref);
+	g_object_set_data(G_OBJECT(object), "igw-reading-handler", GSIZE_TO_POINTER(handler));
+}
+
+static void
+igw_dbus_daemon_unwatch_object(GObject *object)
+{
+	IgwThing *thing = object != NULL ? g_object_get_data(object, "igw-thing") : NULL;
+	if (thing != NULL)
+		g_signal_handler_disconnect(thing, GPOINTER_TO_SIZE(g_object_get_data(object, "igw-reading-handler")));
+	if (object != NULL)
+		g_object_set_data(object, "igw-thing", NULL);
+}
+
+static void
+igw_dbus_daemon_unwatch_thing(IgwDbusDaemon *self, const gchar *thing_id)
+{
+	igw_dbus_daemon_unwatch_object(g_hash_table_lookup(self->objects, thing_id));
+}
+
+static void
+igw_dbus_daemon_unwatch_all(IgwDbusDaemon *self)
+{
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init(&iter, self->objects);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		igw_dbus_daemon_unwatch_object(value);
+}
+
+static void
 igw_dbus_daemon_export_thing(IgwDbusDaemon *self, IgwThing *thing)
 {
 	const gchar *id = igw_thing_get_id(thing);
@@ -307,12 +346,15 @@ igw_dbus_daemon_export_thing(IgwDbusDaemon *self, IgwThing *thing)
 	igw_dbus_object_skeleton_set_thing1(object, iface);
 	g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 	g_hash_table_insert(self->objects, g_strdup(id), g_object_ref(object));
+	igw_dbus_daemon_watch_thing(self, object, thing);
 }
 
 static void
 igw_dbus_daemon_unexport_thing(IgwDbusDaemon *self, const gchar *thing_id)
 {
 	g_autofree gchar *path = igw_dbus_daemon_thing_path(thing_id);
+	if (self->manager != NULL)
+		igw_dbus_daemon_unwatch_thing(self, thing_id);
 	if (self->manager == NULL || !g_hash_table_remove(self->objects, thing_id))
 		return;
 	g_dbus_object_manager_server_unexport(self->manager, path);
@@ -342,13 +384,18 @@ igw_dbus_daemon_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gchar
 		igw_dbus_gateway1_emit_thing_changed(self->gateway, path, id, change);
 }
 
+/* readings of adopted things only, as before they were the thing's own */
 static void
-igw_dbus_daemon_reading_cb(IgwEngine *engine, IgwThing *thing, IgwReading *reading, IgwDbusDaemon *self)
+igw_dbus_daemon_reading_cb(IgwThing *thing, IgwReading *reading, IgwDbusDaemon *self)
 {
 	const gchar *id = igw_thing_get_id(thing);
-	g_autofree gchar *path = igw_dbus_daemon_thing_path(id);
-	g_autofree gchar *text = igw_dbus_daemon_format(thing, reading);
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *text = NULL;
 	IgwDbusThing1 *iface = igw_dbus_daemon_get_iface(self, id);
+	if (!igw_thing_get_adopted(thing))
+		return;
+	path = igw_dbus_daemon_thing_path(id);
+	text = igw_dbus_daemon_format(thing, reading);
 	if (iface != NULL)
 		igw_dbus_thing1_set_last_seen(iface, igw_reading_get_timestamp(reading));
 	if (self->gateway == NULL)
@@ -611,6 +658,7 @@ igw_dbus_daemon_dispose(GObject *object)
 	if (self->gateway != NULL)
 		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->gateway));
 	g_clear_object(&self->gateway);
+	igw_dbus_daemon_unwatch_all(self);
 	g_hash_table_remove_all(self->objects);
 	g_clear_object(&self->manager);
 	g_clear_object(&self->connection);
@@ -646,7 +694,6 @@ igw_dbus_daemon_new(IgwEngine *engine)
 	IgwDbusDaemon *self = g_object_new(IGW_TYPE_DBUS_DAEMON, NULL);
 	self->engine = g_object_ref(engine);
 	g_signal_connect(engine, "thing-changed", G_CALLBACK(igw_dbus_daemon_thing_changed_cb), self);
-	g_signal_connect(engine, "reading", G_CALLBACK(igw_dbus_daemon_reading_cb), self);
 	g_signal_connect(engine, "scan-progress", G_CALLBACK(igw_dbus_daemon_scan_progress_cb), self);
 	g_signal_connect(engine, "permit-join-changed", G_CALLBACK(igw_dbus_daemon_permit_join_cb), self);
 	return self;

@@ -19,8 +19,8 @@ struct _IgwConcentrator {
 	GHashTable *subscribers; /* full JID -> IgwConcentratorSubscriber */
 	GHashTable *states;      /* node id -> IgwConcentratorState + 1, adopted things only */
 	GHashTable *servers;     /* node id -> IgwIotServer, with its readouts in progress */
+	GHashTable *watched;     /* node id -> IgwConcentratorWatch: its readings reach us */
 	gulong changed_id;
-	gulong reading_id;
 	IgwIotProfileFunc profile_func; /* the requester's dialect profile */
 	gpointer profile_data;
 };
@@ -586,6 +586,35 @@ igw_concentrator_send_event(IgwConcentrator *self, IgwThing *thing, IgwConcentra
 }
 
 /* added, removed, renamed, or a new state: whatever the engine's change was called */
+/* one node's "reading" handler; other things' readings never reach the concentrator */
+typedef struct {
+	IgwThing *thing;
+	gulong handler;
+} IgwConcentratorWatch;
+
+static void
+igw_concentrator_watch_free(IgwConcentratorWatch *watch)
+{
+	g_signal_handler_disconnect(watch->thing, watch->handler);
+	g_object_unref(watch->thing);
+	g_free(watch);
+}
+
+static void
+igw_concentrator_reading_cb(IgwThing *thing, IgwReading *reading, IgwConcentrator *self);
+
+static void
+igw_concentrator_watch(IgwConcentrator *self, IgwThing *thing)
+{
+	IgwConcentratorWatch *watch = g_hash_table_lookup(self->watched, igw_thing_get_id(thing));
+	if (watch != NULL && watch->thing == thing)
+		return;
+	watch = g_new0(IgwConcentratorWatch, 1);
+	watch->thing = g_object_ref(thing);
+	watch->handler = g_signal_connect(thing, "reading", G_CALLBACK(igw_concentrator_reading_cb), self);
+	g_hash_table_replace(self->watched, g_strdup(igw_thing_get_id(thing)), watch);
+}
+
 static void
 igw_concentrator_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gchar *change,
 				  IgwConcentrator *self)
@@ -598,6 +627,7 @@ igw_concentrator_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gcha
 	if (!is_node) {
 		/* stops its readouts in progress */
 		g_hash_table_remove(self->servers, id);
+		g_hash_table_remove(self->watched, id);
 		if (known != NULL && g_hash_table_remove(self->states, id))
 			igw_concentrator_send_event(self, thing,
 						    IGW_CONCENTRATOR_RESULT_NODE_REMOVED,
@@ -605,6 +635,7 @@ igw_concentrator_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gcha
 		return;
 	}
 	g_hash_table_insert(self->states, g_strdup(id), GUINT_TO_POINTER(state + 1));
+	igw_concentrator_watch(self, thing);
 	if (known == NULL)
 		igw_concentrator_send_event(self, thing, IGW_CONCENTRATOR_RESULT_NODE_ADDED,
 					    IGW_CONCENTRATOR_EVENT_ADDED, state);
@@ -678,8 +709,7 @@ igw_concentrator_queue_reading(IgwConcentratorSubscriber *subscriber, IgwThing *
 }
 
 static void
-igw_concentrator_reading_cb(IgwEngine *engine, IgwThing *thing, IgwReading *reading,
-			    IgwConcentrator *self)
+igw_concentrator_reading_cb(IgwThing *thing, IgwReading *reading, IgwConcentrator *self)
 {
 	GHashTableIter iter;
 	gpointer value;
@@ -715,17 +745,18 @@ igw_concentrator_new(IgwEngine *engine, IgwTransport *transport)
 	self->states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	self->servers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					      (GDestroyNotify)igw_iot_server_free);
+	self->watched = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					      (GDestroyNotify)igw_concentrator_watch_free);
 	for (guint i = 0; i < things->len; i++) {
 		IgwThing *thing = g_ptr_array_index(things, i);
-		if (igw_concentrator_is_node(self, thing))
-			g_hash_table_insert(
-			    self->states, g_strdup(igw_thing_get_id(thing)),
-			    GUINT_TO_POINTER(igw_concentrator_node_state(self, thing) + 1));
+		if (!igw_concentrator_is_node(self, thing))
+			continue;
+		g_hash_table_insert(self->states, g_strdup(igw_thing_get_id(thing)),
+				    GUINT_TO_POINTER(igw_concentrator_node_state(self, thing) + 1));
+		igw_concentrator_watch(self, thing);
 	}
 	self->changed_id = g_signal_connect(engine, "thing-changed",
 					    G_CALLBACK(igw_concentrator_thing_changed_cb), self);
-	self->reading_id =
-	    g_signal_connect(engine, "reading", G_CALLBACK(igw_concentrator_reading_cb), self);
 	return self;
 }
 
@@ -735,7 +766,7 @@ igw_concentrator_free(IgwConcentrator *self)
 	if (self == NULL)
 		return;
 	g_clear_signal_handler(&self->changed_id, self->engine);
-	g_clear_signal_handler(&self->reading_id, self->engine);
+	g_hash_table_unref(self->watched);
 	g_hash_table_unref(self->subscribers);
 	g_hash_table_unref(self->states);
 	g_hash_table_unref(self->servers);

@@ -663,12 +663,11 @@ igw_thing_muc_consider(IgwThingMucRoom *room, const gchar *name, GVariant *value
 		field->timer_id = g_timeout_add((guint)((due - now) / 1000) + 1, igw_thing_muc_deferred_cb, field);
 }
 
+/* our thing's readings only: the signal is the thing's own */
 static void
-igw_thing_muc_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading, IgwThingMuc *self)
+igw_thing_muc_reading_cb(IgwThing *thing, IgwReading *reading, IgwThingMuc *self)
 {
 	const gchar *name = igw_reading_get_field(reading);
-	if (g_strcmp0(igw_reading_get_thing_id(reading), igw_thing_get_id(self->thing)) != 0)
-		return;
 	igw_thing_muc_ensure_rooms(self);
 	for (guint i = 0; i < self->rooms->len; i++) {
 		IgwThingMucRoom *room = g_ptr_array_index(self->rooms, i);
@@ -946,7 +945,7 @@ igw_thing_muc_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugi
 		g_ptr_array_add(self->rooms, igw_thing_muc_room_new(self, g_ptr_array_index(rooms, i)));
 	g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_muc_stanza_cb), self);
 	g_signal_connect(transport, "online", G_CALLBACK(igw_thing_muc_online_cb), self);
-	g_signal_connect(context, "reading", G_CALLBACK(igw_thing_muc_reading_cb), self);
+	g_signal_connect(thing, "reading", G_CALLBACK(igw_thing_muc_reading_cb), self);
 	igw_thing_muc_ensure_rooms(self);
 	return self;
 }
@@ -957,7 +956,7 @@ igw_thing_muc_free(IgwThingMuc *self)
 	if (self == NULL)
 		return;
 	g_signal_handlers_disconnect_by_data(self->transport, self);
-	g_signal_handlers_disconnect_by_data(self->context, self);
+	g_signal_handlers_disconnect_by_data(self->thing, self);
 	g_cancellable_cancel(self->cancellable);
 	igw_thing_muc_clear_outbox(self);
 	g_ptr_array_unref(self->rooms);

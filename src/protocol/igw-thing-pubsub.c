@@ -316,11 +316,12 @@ igw_thing_pubsub_publish_all(IgwThingPubsub *self)
 	}
 }
 
+/* our thing's readings only: the signal is the thing's own */
 static void
-igw_thing_pubsub_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading, IgwThingPubsub *self)
+igw_thing_pubsub_reading_cb(IgwThing *thing, IgwReading *reading, IgwThingPubsub *self)
 {
 	IgwField *field;
-	if (thing != self->thing || self->state != IGW_PUBSUB_STATE_READY)
+	if (self->state != IGW_PUBSUB_STATE_READY)
 		return;
 	field = igw_thing_get_field(thing, igw_reading_get_field(reading));
 	if (field == NULL)
@@ -769,7 +770,7 @@ igw_thing_pubsub_new(IgwTransport *transport, IgwContext *context, IgwPlugin *pl
 	self->nodes_ready = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	self->stanza_handler = g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_pubsub_stanza_cb), self);
 	self->online_handler = g_signal_connect(transport, "online", G_CALLBACK(igw_thing_pubsub_online_cb), self);
-	self->reading_handler = g_signal_connect(context, "reading", G_CALLBACK(igw_thing_pubsub_reading_cb), self);
+	self->reading_handler = g_signal_connect(thing, "reading", G_CALLBACK(igw_thing_pubsub_reading_cb), self);
 	if (igw_transport_is_online(transport))
 		igw_thing_pubsub_online_cb(transport, self);
 	return self;
@@ -803,7 +804,7 @@ igw_thing_pubsub_free(IgwThingPubsub *self)
 		return;
 	g_signal_handler_disconnect(self->transport, self->stanza_handler);
 	g_signal_handler_disconnect(self->transport, self->online_handler);
-	g_signal_handler_disconnect(self->context, self->reading_handler);
+	g_signal_handler_disconnect(self->thing, self->reading_handler);
 	g_clear_handle_id(&self->retry_id, g_source_remove);
 	/* no field timers fire for a closed module */
 	g_hash_table_remove_all(self->fields);

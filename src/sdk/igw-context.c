@@ -257,7 +257,9 @@ igw_context_report_reading(IgwContext *self, IgwReading *reading)
 		igw_reading_set_flags(reading, igw_reading_get_flags(reading) | IGW_READING_FLAG_WARNING);
 	}
 	igw_thing_set_latest(thing, reading);
+	/* the core first (store, adoption), then the thing's own listeners */
 	g_signal_emit(self, signals[SIGNAL_READING], 0, thing, reading);
+	g_signal_emit_by_name(thing, "reading", reading);
 }
 
 void

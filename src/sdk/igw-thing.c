@@ -34,6 +34,9 @@ G_DEFINE_TYPE(IgwThing, igw_thing, G_TYPE_OBJECT)
 enum { PROP_0, PROP_ADOPTED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
+enum { SIGNAL_READING, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST];
+
 static void
 igw_thing_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
@@ -73,6 +76,16 @@ igw_thing_class_init(IgwThingClass *klass)
 							 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
 							     G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties(object_class, N_PROPS, properties);
+	/*
+	 * IgwThing::reading: (reading) a reading of this thing that the core
+	 * accepted, already its latest; emitted by igw_context_report_reading(),
+	 * so a listener hears its own thing and no other. Since: 1.2
+	 */
+	signals[SIGNAL_READING] = g_signal_new("reading",
+					       G_TYPE_FROM_CLASS(klass),
+					       G_SIGNAL_RUN_LAST,
+					       0, NULL, NULL, NULL,
+					       G_TYPE_NONE, 1, IGW_TYPE_READING);
 }
 
 static void

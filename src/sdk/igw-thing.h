@@ -70,7 +70,12 @@ igw_thing_get_field(IgwThing *self, const gchar *name);
 GPtrArray *
 igw_thing_get_fields(IgwThing *self);
 
-/* the latest reading per field, kept by the core */
+/*
+ * the latest reading per field, kept by the core. The core also emits the
+ * thing's own "reading" signal, void (*)(IgwThing *, IgwReading *, gpointer),
+ * for every reading it accepts: listen there to hear this thing and no
+ * other. Since: 1.2 (the signal)
+ */
 IgwReading *
 igw_thing_get_latest(IgwThing *self, const gchar *field);
 gint64
