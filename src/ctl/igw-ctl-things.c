@@ -231,16 +231,13 @@ static void
 igw_ctl_things_print_fields(IgwDbusThing1 *thing, GVariant *values)
 {
 	GVariant *fields = igw_dbus_thing1_get_fields(thing);
-	GVariantIter iter;
-	GVariant *field;
 	igw_ctl_print_section("Fields");
 	if (fields == NULL || g_variant_n_children(fields) == 0) {
 		igw_ctl_print_kv("fields", "none");
 		return;
 	}
-	g_variant_iter_init(&iter, fields);
-	while ((field = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariant) field_owned = field;
+	for (gsize i = 0; i < g_variant_n_children(fields); i++) {
+		g_autoptr(GVariant) field = g_variant_get_child_value(fields, i);
 		g_autoptr(GVariantDict) dict = g_variant_dict_new(field);
 		g_autofree gchar *text = igw_ctl_things_describe_field(field, values);
 		const gchar *name = "?";
@@ -444,13 +441,10 @@ static gboolean
 igw_ctl_things_has_field(IgwDbusThing1 *thing, const gchar *name)
 {
 	GVariant *fields = igw_dbus_thing1_get_fields(thing);
-	GVariantIter iter;
-	GVariant *field;
 	if (fields == NULL)
 		return FALSE;
-	g_variant_iter_init(&iter, fields);
-	while ((field = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariant) field_owned = field;
+	for (gsize i = 0; i < g_variant_n_children(fields); i++) {
+		g_autoptr(GVariant) field = g_variant_get_child_value(fields, i);
 		g_autoptr(GVariantDict) dict = g_variant_dict_new(field);
 		const gchar *tmp = NULL;
 		if (g_variant_dict_lookup(dict, "name", "&s", &tmp) && g_strcmp0(tmp, name) == 0)
@@ -464,12 +458,9 @@ static GVariant *
 igw_ctl_things_filter_values(GVariant *values, const gchar *field)
 {
 	GVariantBuilder builder;
-	GVariantIter iter;
-	GVariant *child;
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("a(svxs)"));
-	g_variant_iter_init(&iter, values);
-	while ((child = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariant) child_owned = child;
+	for (gsize i = 0; i < g_variant_n_children(values); i++) {
+		g_autoptr(GVariant) child = g_variant_get_child_value(values, i);
 		const gchar *name = NULL;
 		g_variant_get_child(child, 0, "&s", &name);
 		if (g_strcmp0(name, field) == 0)

@@ -165,6 +165,13 @@ async def test_rename(ctl: Ctl, alice: t.OwnerClient) -> None:
     reply = await alice.chat(KITCHEN, "get temperature")
     check("temperature" in reply, f"{KITCHEN} no longer answers after the rename: {reply!r}")
     say(f"renamed; {KITCHEN} still answers: {reply!r}")
+    out = await ctl.ok("thing", "sim:kitchen", "show")
+    check("temperature" in out, f"show lists no temperature field: {out!r}")
+    out = await ctl.ok("thing", "sim:kitchen", "get", "temperature")
+    check(out.strip() != "", f"get temperature printed nothing: {out!r}")
+    doc = await ctl.json("thing", "sim:kitchen", "get", "temperature")
+    check({v["field"] for v in doc["values"]} == {"temperature"}, f"get temperature: {doc}")
+    await ctl.fails(5, "thing", "sim:kitchen", "get", "nosuch", says="no field 'nosuch'")
 
 
 async def test_set(ctl: Ctl, alice: t.OwnerClient) -> None:
