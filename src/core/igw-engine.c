@@ -1596,6 +1596,23 @@ igw_engine_init(IgwEngine *self)
 	self->started_us = g_get_real_time();
 }
 
+/* the transport layer's settings, from the config of the one who owns the sessions */
+static IgwXmppServer *
+igw_engine_new_xmpp_server(IgwConfig *config)
+{
+	IgwXmppServer *server = igw_xmpp_server_new();
+	server->host = g_strdup(config->host);
+	server->port = config->port;
+	server->domain = g_strdup(config->domain);
+	server->tls = config->tls == IGW_TLS_DISABLED ? IGW_XMPP_TLS_DISABLED : IGW_XMPP_TLS_REQUIRED;
+	server->ca_file = g_strdup(config->ca_file);
+	server->pinned_cert = g_strdup(config->pinned_cert);
+	server->resource = g_strdup(config->resource);
+	server->register_accounts = config->register_accounts;
+	server->login_timeout = config->login_timeout;
+	return server;
+}
+
 /* takes @config */
 IgwEngine *
 igw_engine_new(IgwConfig *config, const gchar *state_dir)
@@ -1606,7 +1623,7 @@ igw_engine_new(IgwConfig *config, const gchar *state_dir)
 	self->context = igw_context_new(config->keyfile);
 	self->control = igw_control_new(self->context, self->plugins);
 	igw_control_set_owners_func(self->control, igw_engine_owners_cb, self);
-	self->server = igw_xmpp_server_new_from_config(config);
+	self->server = igw_engine_new_xmpp_server(config);
 	self->pool = igw_xmpp_pool_new(config->max_sessions, config->max_logins_in_flight);
 	return self;
 }

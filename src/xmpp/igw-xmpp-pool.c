@@ -7,19 +7,9 @@
 #include "igw-xmpp-pool.h"
 
 IgwXmppServer *
-igw_xmpp_server_new_from_config(IgwConfig *config)
+igw_xmpp_server_new(void)
 {
-	IgwXmppServer *self = g_atomic_rc_box_new0(IgwXmppServer);
-	self->host = g_strdup(config->host);
-	self->port = config->port;
-	self->domain = g_strdup(config->domain);
-	self->tls = config->tls;
-	self->ca_file = g_strdup(config->ca_file);
-	self->pinned_cert = g_strdup(config->pinned_cert);
-	self->resource = g_strdup(config->resource);
-	self->register_accounts = config->register_accounts;
-	self->login_timeout = config->login_timeout;
-	return self;
+	return g_atomic_rc_box_new0(IgwXmppServer);
 }
 
 static void

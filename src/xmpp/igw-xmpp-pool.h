@@ -3,16 +3,23 @@
 
 #include <glib-object.h>
 
-#include "igw-config.h"
-
 G_BEGIN_DECLS
 
-/* where and how sessions connect; copied from the config so reloads are safe */
+typedef enum {
+	IGW_XMPP_TLS_REQUIRED,
+	IGW_XMPP_TLS_DISABLED,
+} IgwXmppTls;
+
+/*
+ * where and how sessions connect: the transport layer's own settings,
+ * filled from the config by whoever owns the sessions, and copied, so that
+ * reloads are safe
+ */
 typedef struct {
 	gchar *host;
 	guint port;
 	gchar *domain;
-	IgwTlsMode tls;
+	IgwXmppTls tls;
 	gchar *ca_file;
 	gchar *pinned_cert;
 	gchar *resource;
@@ -20,8 +27,9 @@ typedef struct {
 	guint login_timeout;
 } IgwXmppServer;
 
+/* all unset: the caller fills it in */
 IgwXmppServer *
-igw_xmpp_server_new_from_config(IgwConfig *config);
+igw_xmpp_server_new(void);
 IgwXmppServer *
 igw_xmpp_server_ref(IgwXmppServer *self);
 void

@@ -457,7 +457,7 @@ igw_xmpp_session_login_watchdog_cb(gpointer user_data)
 static gulong
 igw_xmpp_session_conn_flags(IgwXmppSession *self)
 {
-	if (self->server->tls == IGW_TLS_DISABLED)
+	if (self->server->tls == IGW_XMPP_TLS_DISABLED)
 		return XMPP_CONN_FLAG_DISABLE_TLS;
 	return XMPP_CONN_FLAG_MANDATORY_TLS;
 }
@@ -616,7 +616,7 @@ static int
 igw_xmpp_session_register_features_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
 	IgwXmppSession *self = userdata;
-	gboolean want_tls = self->server->tls == IGW_TLS_REQUIRED && !xmpp_conn_is_secured(conn);
+	gboolean want_tls = self->server->tls == IGW_XMPP_TLS_REQUIRED && !xmpp_conn_is_secured(conn);
 	if (want_tls && xmpp_stanza_get_child_by_name_and_ns(stanza, "starttls", IGW_XMPP_NS_TLS) == NULL) {
 		igw_xmpp_session_register_done(self, NULL, "the server offers no TLS", FALSE);
 		return 0;
