@@ -1074,6 +1074,59 @@ START_TEST(test_plugin_module_errors)
 }
 END_TEST
 
+/* built by tests/meson.build from tests/example-plugin */
+static gchar *
+test_module_path(const gchar *name)
+{
+	g_autofree gchar *file = g_strdup_printf("libigw_plugin_%s.so", name);
+	return g_build_filename(g_getenv("IGW_TEST_BUILDDIR"), file, NULL);
+}
+
+START_TEST(test_plugin_module_abi)
+{
+	g_autoptr(IgwContext) context = igw_context_new(NULL);
+	g_autofree gchar *nextmajor = test_module_path("nextmajor");
+	g_autofree gchar *future = test_module_path("future");
+	g_autofree gchar *offers = g_strdup_printf("iotgwd offers %u.%u", IGW_PLUGIN_ABI_MAJOR,
+						   IGW_PLUGIN_ABI_MINOR);
+	g_autofree gchar *major_message = g_strdup_printf("built for plugin ABI %u.0, %s",
+							  IGW_PLUGIN_ABI_MAJOR + 1, offers);
+	g_autofree gchar *minor_message = g_strdup_printf("built for plugin ABI %u.%u, %s",
+							  IGW_PLUGIN_ABI_MAJOR,
+							  IGW_PLUGIN_ABI_MINOR + 1, offers);
+
+	/* refused before their init runs (it would be a critical, fatal here) */
+	test_assert_module_refused(context, nextmajor, major_message);
+	test_assert_module_refused(context, future, minor_message);
+}
+END_TEST
+
+/* the example plugin as a module: loaded, started, its thing and reading in the context */
+START_TEST(test_plugin_module_example)
+{
+	g_autoptr(IgwContext) context = igw_context_new(NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *path = test_module_path("example");
+	g_autoptr(IgwPlugin) plugin = igw_plugin_new_from_module(path, context, &error);
+	IgwThing *thing;
+	IgwReading *reading;
+	gboolean ret;
+
+	test_assert_ok(plugin != NULL, error);
+	ck_assert_str_eq(igw_plugin_get_name(plugin), "example");
+	ret = igw_plugin_runner_startup(plugin, &error);
+	test_assert_ok(ret, error);
+	ck_assert_int_eq(igw_plugin_get_state(plugin), IGW_PLUGIN_STATE_RUNNING);
+	ck_assert_str_eq(igw_plugin_get_status(plugin), "one thing, always 42");
+	thing = igw_context_lookup_thing(context, "example:answer");
+	ck_assert_ptr_nonnull(thing);
+	reading = igw_thing_get_latest(thing, "answer");
+	ck_assert_ptr_nonnull(reading);
+	ck_assert_int_eq(g_variant_get_int64(igw_reading_get_value(reading)), 42);
+	igw_plugin_runner_shutdown(plugin);
+}
+END_TEST
+
 static void
 test_suite_add(Suite *suite, const gchar *name, const TTest *test)
 {
@@ -1100,6 +1153,8 @@ test_plugin_suite(void)
 	test_suite_add(suite, "plugin/readout-cancel", test_plugin_readout_cancel);
 	test_suite_add(suite, "plugin/name-from-filename", test_plugin_name_from_filename);
 	test_suite_add(suite, "plugin/module-errors", test_plugin_module_errors);
+	test_suite_add(suite, "plugin/module-abi", test_plugin_module_abi);
+	test_suite_add(suite, "plugin/module-example", test_plugin_module_example);
 	test_suite_add(suite, "context/things", test_context_things);
 	test_suite_add(suite, "context/readings", test_context_readings);
 	test_suite_add(suite, "context/reachable", test_context_reachable);

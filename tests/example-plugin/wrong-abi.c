@@ -15,5 +15,5 @@ G_MODULE_EXPORT void igw_plugin_init_vfuncs(IgwPluginVfuncs *vfuncs);
 void
 igw_plugin_init_vfuncs(IgwPluginVfuncs *vfuncs)
 {
-	g_critical("a module with plugin ABI %u.%u was initialised", WRONG_MAJOR, WRONG_MINOR);
+	g_critical("a module with plugin ABI %u.%u was initialised", (guint)WRONG_MAJOR, (guint)WRONG_MINOR);
 }
