@@ -52,7 +52,11 @@ static const struct {
     {NULL, NULL},
 };
 
-/* one proxied thing: its model, its plugin, its session and its XMPP face */
+/*
+ * one proxied thing: its model, its plugin, its session and its XMPP face.
+ * It hangs off the IgwThing in the one thing list (the context's), so the
+ * thing is borrowed: the entry dies with it or before it.
+ */
 typedef struct {
 	IgwThing *thing;
 	IgwPlugin *plugin;
@@ -75,7 +79,6 @@ struct _IgwEngine {
 	IgwXmppServer *server;
 	IgwXmppPool *pool;
 	GPtrArray *plugins;
-	GHashTable *things; /* id -> IgwEngineThing */
 	GPtrArray *retired; /* sessions still saying goodbye */
 	IgwXmppSession *gateway_session;
 	IgwThingAgent *gateway_agent;
@@ -138,9 +141,60 @@ igw_engine_thing_free(IgwEngineThing *entry)
 	g_clear_object(&entry->agent);
 	g_clear_object(&entry->session);
 	g_clear_object(&entry->plugin);
-	g_clear_object(&entry->thing);
 	g_free(entry->jid);
 	g_free(entry);
+}
+
+static GQuark
+igw_engine_thing_quark(void)
+{
+	return g_quark_from_static_string("igw-engine-thing");
+}
+
+static IgwEngineThing *
+igw_engine_get_entry(IgwThing *thing)
+{
+	return g_object_get_qdata(G_OBJECT(thing), igw_engine_thing_quark());
+}
+
+/* the one thing list is the context's; a thing the engine took on has an entry */
+static IgwEngineThing *
+igw_engine_lookup_entry(IgwEngine *self, const gchar *thing_id)
+{
+	IgwThing *thing = self->context != NULL && thing_id != NULL
+			      ? igw_context_lookup_thing(self->context, thing_id)
+			      : NULL;
+	return thing != NULL ? igw_engine_get_entry(thing) : NULL;
+}
+
+/* borrowed entries; a thing denied by [gateway] deny is listed, but has none */
+static GPtrArray *
+igw_engine_get_entries(IgwEngine *self)
+{
+	g_autoptr(GPtrArray) things = NULL;
+	GPtrArray *entries = g_ptr_array_new();
+	if (self->context == NULL)
+		return entries;
+	things = igw_context_get_things(self->context);
+	for (guint i = 0; i < things->len; i++) {
+		IgwEngineThing *entry = igw_engine_get_entry(g_ptr_array_index(things, i));
+		if (entry != NULL)
+			g_ptr_array_add(entries, entry);
+	}
+	return entries;
+}
+
+static guint
+igw_engine_count_things(IgwEngine *self)
+{
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
+	return entries->len;
+}
+
+static void
+igw_engine_clear_entry(IgwThing *thing)
+{
+	g_object_set_qdata(G_OBJECT(thing), igw_engine_thing_quark(), NULL);
 }
 
 static void
@@ -159,11 +213,9 @@ static IgwEngineSessionCounts
 igw_engine_count_sessions(IgwEngine *self)
 {
 	IgwEngineSessionCounts counts = {0};
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		IgwEngineThing *entry = value;
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
+	for (guint i = 0; i < entries->len; i++) {
+		IgwEngineThing *entry = g_ptr_array_index(entries, i);
 		IgwXmppSessionState state;
 		if (entry->session == NULL)
 			continue;
@@ -191,7 +243,7 @@ igw_engine_get_status(IgwEngine *self)
 		reason = igw_xmpp_session_get_state_reason(self->gateway_session);
 	}
 	return g_strdup_printf("%u things, %u online, %u failed; gateway %s%s%s",
-			       g_hash_table_size(self->things), counts.online, counts.failed,
+			       igw_engine_count_things(self), counts.online, counts.failed,
 			       igw_xmpp_session_state_to_string(state), reason != NULL ? ": " : "",
 			       reason != NULL ? reason : "");
 }
@@ -291,11 +343,9 @@ static gboolean
 igw_engine_presence_cb(gpointer user_data)
 {
 	IgwEngine *self = user_data;
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		IgwEngineThing *entry = value;
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
+	for (guint i = 0; i < entries->len; i++) {
+		IgwEngineThing *entry = g_ptr_array_index(entries, i);
 		if (entry->agent != NULL)
 			igw_thing_agent_update_presence(entry->agent);
 	}
@@ -310,11 +360,10 @@ static void
 igw_engine_schedule_presence_check(IgwEngine *self)
 {
 	guint interval = IGW_ENGINE_PRESENCE_CHECK_S;
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		guint report = igw_thing_get_report_interval(((IgwEngineThing *)value)->thing);
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
+	for (guint i = 0; i < entries->len; i++) {
+		IgwEngineThing *entry = g_ptr_array_index(entries, i);
+		guint report = igw_thing_get_report_interval(entry->thing);
 		if (report > 0)
 			interval = MIN(interval, MAX(report, 1));
 	}
@@ -352,13 +401,11 @@ igw_engine_owners_cb(const gchar *thing_id, gpointer user_data)
 static void
 igw_engine_refresh_owners(IgwEngine *self, const gchar *greet_jid)
 {
-	GHashTableIter iter;
-	gpointer value;
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
 	g_auto(GStrv) gateway_owners = igw_engine_get_owners_for(self, "");
 	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)gateway_owners);
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		IgwEngineThing *entry = value;
+	for (guint i = 0; i < entries->len; i++) {
+		IgwEngineThing *entry = g_ptr_array_index(entries, i);
 		g_auto(GStrv) owners = NULL;
 		if (entry->agent == NULL)
 			continue;
@@ -568,10 +615,11 @@ igw_engine_register_thing(IgwEngine *self, IgwThing *thing, gboolean configured)
 	IgwEngineThing *entry = g_new0(IgwEngineThing, 1);
 	IgwThingState state;
 
-	entry->thing = g_object_ref(thing);
+	entry->thing = thing;
 	entry->plugin = g_object_ref(igw_engine_find_plugin(self, igw_thing_get_plugin_name(thing)));
 	entry->configured = configured;
-	g_hash_table_insert(self->things, g_strdup(id), entry);
+	g_object_set_qdata_full(G_OBJECT(thing), igw_engine_thing_quark(), entry,
+				(GDestroyNotify)igw_engine_thing_free);
 	if (!igw_engine_load_thing(self, entry, &stored, &error)) {
 		g_warning("thing %s: cannot be stored, not proxied: %s", id, error->message);
 		return;
@@ -610,11 +658,9 @@ igw_engine_thing_offered_cb(IgwContext *context, IgwThing *thing, IgwEngine *sel
 static void
 igw_engine_start_idle_sessions(IgwEngine *self)
 {
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		IgwEngineThing *entry = value;
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
+	for (guint i = 0; i < entries->len; i++) {
+		IgwEngineThing *entry = g_ptr_array_index(entries, i);
 		if (entry->session != NULL &&
 		    igw_xmpp_session_get_state(entry->session) == IGW_XMPP_SESSION_STATE_IDLE &&
 		    igw_xmpp_pool_get_reserved(self->pool) < self->config->max_sessions)
@@ -625,14 +671,15 @@ igw_engine_start_idle_sessions(IgwEngine *self)
 static void
 igw_engine_thing_removed_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 {
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, igw_thing_get_id(thing));
+	/* out of the list already: its entry is still on it */
+	IgwEngineThing *entry = igw_engine_get_entry(thing);
 	if (entry == NULL)
 		return;
 	if (entry->session != NULL)
 		g_message("thing %s: removed, going offline", igw_thing_get_id(thing));
 	igw_engine_disconnect_entry(self, entry);
 	igw_engine_emit_thing_changed(self, entry, "removed");
-	g_hash_table_remove(self->things, igw_thing_get_id(thing));
+	igw_engine_clear_entry(thing);
 	if (!self->shutting_down) {
 		igw_engine_start_idle_sessions(self);
 		igw_engine_schedule_presence_check(self);
@@ -658,7 +705,7 @@ static void
 igw_engine_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading, IgwEngine *self)
 {
 	g_autoptr(GError) error = NULL;
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, igw_thing_get_id(thing));
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, igw_thing_get_id(thing));
 	if (entry == NULL)
 		return;
 	/* a found thing heard from while the window is open joins */
@@ -679,7 +726,7 @@ igw_engine_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading,
 static void
 igw_engine_reachable_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 {
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, igw_thing_get_id(thing));
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, igw_thing_get_id(thing));
 	IgwAvailability availability = igw_thing_get_availability(thing);
 	const gchar *change = availability == IGW_AVAILABILITY_AWAY ? "away"
 			      : availability == IGW_AVAILABILITY_AVAILABLE ? "reachable"
@@ -885,15 +932,13 @@ igw_engine_startup(IgwEngine *self, GError **error)
 static void
 igw_engine_update_owners(IgwEngine *self)
 {
-	GHashTableIter iter;
-	gpointer value;
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
 	g_autoptr(GError) error = NULL;
 	if (!igw_store_set_owners(self->store, IGW_GATEWAY_KEY, (const gchar *const *)self->config->owners,
 				  &error))
 		g_warning("gateway owners not stored: %s", error->message);
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		IgwEngineThing *entry = value;
+	for (guint i = 0; i < entries->len; i++) {
+		IgwEngineThing *entry = g_ptr_array_index(entries, i);
 		g_autoptr(GError) thing_error = NULL;
 		const gchar *id = igw_thing_get_id(entry->thing);
 		g_auto(GStrv) configured = igw_config_get_thing_owners(self->config, id);
@@ -986,7 +1031,7 @@ igw_thing_state_to_string(IgwThingState state)
 static IgwEngineThing *
 igw_engine_find_entry(IgwEngine *self, const gchar *thing_id, GError **error)
 {
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, thing_id);
 	if (entry == NULL)
 		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no thing '%s'", thing_id);
 	return entry;
@@ -1009,39 +1054,37 @@ GPtrArray *
 igw_engine_get_things(IgwEngine *self)
 {
 	GPtrArray *things = g_ptr_array_new_with_free_func(g_object_unref);
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value))
-		g_ptr_array_add(things, g_object_ref(((IgwEngineThing *)value)->thing));
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
+	for (guint i = 0; i < entries->len; i++)
+		g_ptr_array_add(things, g_object_ref(((IgwEngineThing *)g_ptr_array_index(entries, i))->thing));
 	return things;
 }
 
 IgwThing *
 igw_engine_lookup_thing(IgwEngine *self, const gchar *thing_id)
 {
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, thing_id);
 	return entry != NULL ? entry->thing : NULL;
 }
 
 IgwThingState
 igw_engine_get_thing_state(IgwEngine *self, const gchar *thing_id)
 {
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, thing_id);
 	return entry != NULL ? entry->state : IGW_THING_STATE_DISCOVERED;
 }
 
 gboolean
 igw_engine_get_thing_configured(IgwEngine *self, const gchar *thing_id)
 {
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, thing_id);
 	return entry != NULL && entry->configured;
 }
 
 const gchar *
 igw_engine_get_thing_jid(IgwEngine *self, const gchar *thing_id)
 {
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, thing_id);
 	return entry != NULL ? entry->jid : NULL;
 }
 
@@ -1049,7 +1092,7 @@ igw_engine_get_thing_jid(IgwEngine *self, const gchar *thing_id)
 const gchar *
 igw_engine_get_thing_session(IgwEngine *self, const gchar *thing_id, const gchar **reason)
 {
-	IgwEngineThing *entry = g_hash_table_lookup(self->things, thing_id);
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, thing_id);
 	if (reason != NULL)
 		*reason = NULL;
 	if (entry == NULL || entry->session == NULL)
@@ -1308,7 +1351,7 @@ igw_engine_set_thing_secret(IgwEngine *self, const gchar *thing_id, const gchar 
 		return FALSE;
 	igw_context_set_thing_secret(self->context, thing_id, name, clearing ? NULL : value);
 	g_message("thing %s: secret %s %s", thing_id, name, clearing ? "cleared" : "set");
-	entry = g_hash_table_lookup(self->things, thing_id);
+	entry = igw_engine_lookup_entry(self, thing_id);
 	if (entry != NULL)
 		igw_engine_emit_thing_changed(self, entry, "secret");
 	return TRUE;
@@ -1463,13 +1506,11 @@ static gchar *
 igw_engine_describe_pubsub(IgwEngine *self)
 {
 	g_autoptr(GPtrArray) seen = g_ptr_array_new();
-	GHashTableIter iter;
-	gpointer value;
+	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
 	if (!self->config->pubsub_enabled)
 		return g_strdup("disabled");
-	g_hash_table_iter_init(&iter, self->things);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		IgwEngineThing *entry = value;
+	for (guint i = 0; i < entries->len; i++) {
+		IgwEngineThing *entry = g_ptr_array_index(entries, i);
 		const gchar *text = entry->pubsub != NULL ? igw_thing_pubsub_describe(entry->pubsub) : NULL;
 		if (text != NULL && !g_ptr_array_find_with_equal_func(seen, text, g_str_equal, NULL))
 			g_ptr_array_add(seen, (gpointer)text);
@@ -1494,7 +1535,7 @@ igw_engine_get_status_dict(IgwEngine *self)
 	g_variant_builder_add(&builder, "{sv}", "version", g_variant_new_string(PACKAGE_VERSION));
 	g_variant_builder_add(&builder, "{sv}", "uptime",
 			      g_variant_new_uint64((guint64)(g_get_real_time() - self->started_us) / G_USEC_PER_SEC));
-	g_variant_builder_add(&builder, "{sv}", "things", g_variant_new_uint32(g_hash_table_size(self->things)));
+	g_variant_builder_add(&builder, "{sv}", "things", g_variant_new_uint32(igw_engine_count_things(self)));
 	g_variant_builder_add(&builder, "{sv}", "sessions_online", g_variant_new_uint32(counts.online));
 	g_variant_builder_add(&builder, "{sv}", "sessions_connecting", g_variant_new_uint32(counts.connecting));
 	g_variant_builder_add(&builder, "{sv}", "sessions_failed", g_variant_new_uint32(counts.failed));
@@ -1528,7 +1569,11 @@ igw_engine_dispose(GObject *object)
 	if (self->gateway_agent != NULL)
 		igw_thing_agent_set_concentrator(self->gateway_agent, NULL);
 	g_clear_pointer(&self->concentrator, igw_concentrator_free);
-	g_hash_table_remove_all(self->things);
+	if (self->context != NULL) {
+		g_autoptr(GPtrArray) things = igw_context_get_things(self->context);
+		for (guint i = 0; i < things->len; i++)
+			igw_engine_clear_entry(g_ptr_array_index(things, i));
+	}
 	g_ptr_array_set_size(self->retired, 0);
 	g_clear_object(&self->gateway_agent);
 	g_clear_object(&self->gateway_session);
@@ -1544,7 +1589,6 @@ static void
 igw_engine_finalize(GObject *object)
 {
 	IgwEngine *self = IGW_ENGINE(object);
-	g_hash_table_unref(self->things);
 	g_ptr_array_unref(self->retired);
 	g_ptr_array_unref(self->plugins);
 	g_clear_pointer(&self->server, igw_xmpp_server_unref);
@@ -1588,8 +1632,6 @@ igw_engine_class_init(IgwEngineClass *klass)
 static void
 igw_engine_init(IgwEngine *self)
 {
-	self->things = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					     (GDestroyNotify)igw_engine_thing_free);
 	self->retired = g_ptr_array_new_with_free_func(g_object_unref);
 	self->plugins = g_ptr_array_new_with_free_func(g_object_unref);
 	self->store = igw_store_new();
