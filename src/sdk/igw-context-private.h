@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+/* the core's; a plugin includes iotgw-plugin.h and nothing else of src/ */
+#ifdef IGW_PLUGIN_COMPILATION
+#error "a core-only header: plugins include iotgw-plugin.h only"
+#endif
+
 /* the core's side of IgwContext; not installed, plugins never see it */
 
 #include "igw-context.h"
