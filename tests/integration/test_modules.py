@@ -5,8 +5,9 @@
 What distributions do when they ship each plugin in its own package:
 
 1. builds the tree with -Dbuiltin_plugins=false in a temporary directory
-   (unit tests and fuzz replays included, buildtype plain) and installs it
-   with meson install --destdir;
+   (unit tests and fuzz replays included, buildtype plain), checks that
+   everything it installs has an install tag, and installs it with
+   meson install --destdir;
 2. checks the installed SDK: the public headers, no *-private.h, the
    iotgw-plugin.pc (include dir, plugindir, abi_major/abi_minor), and that
    each module exports only the three plugin symbols, links no libstrophe and
@@ -26,6 +27,7 @@ Run: /usr/bin/python3 test_modules.py SOURCE_ROOT   (IGW_KEEP_TMP=1 keeps the di
 
 import asyncio
 import glob
+import json
 import os
 import re
 import shutil
@@ -74,6 +76,9 @@ async def build_and_install(root: str, tmp: str) -> str:
               "-Dprefix=/usr", "-Dpkgconfig.relocatable=true"], "meson setup -Dbuiltin_plugins=false")
     await sh(["meson", "compile", "-C", build], "meson compile (modules, tests and fuzz replays)", timeout=900)
     say("built with -Dbuiltin_plugins=false")
+    plan = json.loads(await sh(["meson", "introspect", "--install-plan", build], "meson introspect"))
+    untagged = [info["destination"] for items in plan.values() for info in items.values() if not info.get("tag")]
+    check(not untagged, f"installed without an install_tag: {untagged}")
     await sh(["meson", "install", "-C", build, "--no-rebuild", "--destdir", dest], "meson install --destdir")
     return dest
 
