@@ -331,6 +331,51 @@ START_TEST(test_control_success)
 }
 END_TEST
 
+static void
+test_context_control_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	TestFixture *fixture = user_data;
+	fixture->answers++;
+	fixture->confirmed = igw_context_control_finish(IGW_CONTEXT(source), result, &fixture->error);
+	g_main_loop_quit(fixture->loop);
+}
+
+/* a bridge plugin's request through the SDK: the same service, the same reasons */
+static void
+test_context_control(TestFixture *fixture, IgwContext *context, const gchar *requester,
+		     const gchar *field, const gchar *value)
+{
+	g_clear_pointer(&fixture->confirmed, g_variant_unref);
+	g_clear_error(&fixture->error);
+	fixture->answers = 0;
+	igw_context_control_async(context, requester, "fake:lamp", field, value, NULL,
+				  test_context_control_cb, fixture);
+	g_main_loop_run(fixture->loop);
+	ck_assert_uint_eq(fixture->answers, 1);
+	ck_assert((fixture->confirmed == NULL) != (fixture->error == NULL));
+}
+
+START_TEST(test_control_from_plugin)
+{
+	TestFixture fixture = {0};
+	g_autoptr(IgwContext) bare = igw_context_new(NULL);
+	test_fixture_init(&fixture);
+	test_context_control(&fixture, fixture.context, TEST_OWNER, "brightness", "42");
+	ck_assert_int_eq(g_variant_get_int64(fixture.confirmed), 40);
+	ck_assert_uint_eq(fixture.readings->len, 1);
+	test_context_control(&fixture, fixture.context, "mallory@example.org", "on", "true");
+	ck_assert(g_error_matches(fixture.error, IGW_ERROR, IGW_ERROR_PERMISSION_DENIED));
+	ck_assert_str_eq(fixture.error->message, "only the owners of fake:lamp may control it");
+	test_context_control(&fixture, fixture.context, TEST_OWNER, "brightness", "150");
+	ck_assert_str_eq(fixture.error->message, "brightness must be between 0 and 100");
+	ck_assert_uint_eq(test_plugin_calls, 1);
+	/* a context no control service serves */
+	test_context_control(&fixture, bare, TEST_OWNER, "on", "true");
+	ck_assert(g_error_matches(fixture.error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED));
+	test_fixture_clear(&fixture);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -343,5 +388,6 @@ main(void)
 	igw_test_add(suite, "control/plugin-failure", test_control_plugin_failure, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "control/plugin-timeout", test_control_plugin_timeout, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "control/success", test_control_success, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "control/from-a-plugin", test_control_from_plugin, TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }

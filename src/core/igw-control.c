@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "igw-context-private.h"
 #include "igw-control.h"
 #include "igw-error.h"
 
@@ -22,6 +23,7 @@ static void
 igw_control_finalize(GObject *object)
 {
 	IgwControl *self = IGW_CONTROL(object);
+	igw_context_set_control_func(self->context, NULL, NULL);
 	g_object_unref(self->context);
 	g_ptr_array_unref(self->plugins);
 	G_OBJECT_CLASS(igw_control_parent_class)->finalize(object);
@@ -38,6 +40,30 @@ igw_control_init(IgwControl *self)
 {
 }
 
+static void
+igw_control_context_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = G_TASK(user_data);
+	GError *error = NULL;
+	GVariant *confirmed = igw_control_set_finish(IGW_CONTROL(source), result, &error);
+	if (confirmed == NULL) {
+		g_task_return_error(task, error);
+		return;
+	}
+	g_task_return_pointer(task, confirmed, (GDestroyNotify)g_variant_unref);
+}
+
+/* a bridge plugin's request (igw_context_control_async): an owner's, never the administrator's */
+static void
+igw_control_context_cb(IgwContext *context, const gchar *requester, const gchar *thing_id,
+		       const gchar *field, const gchar *value, GTask *task, gpointer user_data)
+{
+	igw_control_set_async(IGW_CONTROL(user_data), requester, IGW_CONTROL_FLAG_NONE, thing_id, field,
+			      value, g_task_get_cancellable(task), igw_control_context_done_cb,
+			      g_object_ref(task));
+}
+
+/* the context's igw_context_control_async() comes here too */
 IgwControl *
 igw_control_new(IgwContext *context, GPtrArray *plugins)
 {
@@ -45,6 +71,7 @@ igw_control_new(IgwContext *context, GPtrArray *plugins)
 	g_return_val_if_fail(IGW_IS_CONTEXT(context), NULL);
 	self->context = g_object_ref(context);
 	self->plugins = g_ptr_array_ref(plugins);
+	igw_context_set_control_func(context, igw_control_context_cb, self);
 	return self;
 }
 

@@ -442,6 +442,8 @@ static void
 igw_engine_emit_thing_changed(IgwEngine *self, IgwEngineThing *entry, const gchar *change)
 {
 	g_signal_emit(self, signals[SIGNAL_THING_CHANGED], 0, entry->thing, change);
+	/* and to bridge plugins, through their view of things */
+	igw_context_emit_thing_changed(self->context, entry->thing, change);
 }
 
 static void

@@ -27,4 +27,17 @@ void
 igw_context_set_thing_secret(IgwContext *self, const gchar *thing_id, const gchar *name,
 			     const gchar *value);
 
+/*
+ * what igw_context_control_async() calls: the core's control service, which
+ * completes @task with the confirmed value (a GVariant reference) or an error
+ */
+typedef void (*IgwContextControlFunc)(IgwContext *context, const gchar *requester,
+				      const gchar *thing_id, const gchar *field, const gchar *value,
+				      GTask *task, gpointer user_data);
+void
+igw_context_set_control_func(IgwContext *self, IgwContextControlFunc func, gpointer user_data);
+/* emits "thing-changed" (thing, change) for the plugins' view of things */
+void
+igw_context_emit_thing_changed(IgwContext *self, IgwThing *thing, const gchar *change);
+
 G_END_DECLS

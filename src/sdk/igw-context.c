@@ -20,6 +20,8 @@ struct _IgwContext {
 	GHashTable *things;  /* id -> IgwThing */
 	GHashTable *offered; /* ids of things found rather than configured */
 	GHashTable *secrets; /* thing id -> (name -> value) */
+	IgwContextControlFunc control_func;
+	gpointer control_data;
 };
 
 enum {
@@ -29,6 +31,7 @@ enum {
 	SIGNAL_READING,
 	SIGNAL_REACHABLE_CHANGED,
 	SIGNAL_SECRET_CHANGED,
+	SIGNAL_THING_CHANGED,
 	SIGNAL_LAST
 };
 static guint signals[SIGNAL_LAST];
@@ -82,6 +85,12 @@ igw_context_class_init(IgwContextClass *klass)
 						      G_SIGNAL_RUN_LAST,
 						      0, NULL, NULL, NULL,
 						      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+	/* thing, change: the core's word, for bridges that export things */
+	signals[SIGNAL_THING_CHANGED] = g_signal_new("thing-changed",
+						     G_TYPE_FROM_CLASS(klass),
+						     G_SIGNAL_RUN_LAST,
+						     0, NULL, NULL, NULL,
+						     G_TYPE_NONE, 2, IGW_TYPE_THING, G_TYPE_STRING);
 }
 
 static void
@@ -358,4 +367,44 @@ igw_context_set_thing_secret(IgwContext *self, const gchar *thing_id, const gcha
 		return;
 	g_debug("thing %s: secret %s %s", thing_id, name, value != NULL ? "set" : "cleared");
 	g_signal_emit(self, signals[SIGNAL_SECRET_CHANGED], 0, thing_id, name);
+}
+
+void
+igw_context_emit_thing_changed(IgwContext *self, IgwThing *thing, const gchar *change)
+{
+	g_return_if_fail(IGW_IS_CONTEXT(self));
+	g_return_if_fail(IGW_IS_THING(thing));
+	g_signal_emit(self, signals[SIGNAL_THING_CHANGED], 0, thing, change);
+}
+
+void
+igw_context_set_control_func(IgwContext *self, IgwContextControlFunc func, gpointer user_data)
+{
+	g_return_if_fail(IGW_IS_CONTEXT(self));
+	self->control_func = func;
+	self->control_data = user_data;
+}
+
+void
+igw_context_control_async(IgwContext *self, const gchar *requester, const gchar *thing_id,
+			  const gchar *field, const gchar *value, GCancellable *cancellable,
+			  GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = NULL;
+	g_return_if_fail(IGW_IS_CONTEXT(self));
+	g_return_if_fail(thing_id != NULL && field != NULL && value != NULL);
+	task = g_task_new(self, cancellable, callback, user_data);
+	if (self->control_func == NULL) {
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+					"no control service is running");
+		return;
+	}
+	self->control_func(self, requester, thing_id, field, value, task, self->control_data);
+}
+
+GVariant *
+igw_context_control_finish(IgwContext *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+	return g_task_propagate_pointer(G_TASK(result), error);
 }

@@ -18,6 +18,10 @@
  * 1.1: availability (igw_context_set_availability, IgwLiveness), supported
  *   flag of offered things, per-thing secrets (igw_context_get_thing_secret),
  *   IgwBackoff for plugins.
+ * 1.2: for bridges that export things: the context's "thing-changed" and
+ *   "reading" signals and each IgwThing's own "reading" signal (a read-only
+ *   view of all things), and igw_context_control_async()/_finish() to submit
+ *   a control request to the core's control service as an owner.
  */
 
 #include <gio/gio.h>
@@ -34,7 +38,7 @@
 G_BEGIN_DECLS
 
 #define IGW_PLUGIN_ABI_MAJOR 1
-#define IGW_PLUGIN_ABI_MINOR 1
+#define IGW_PLUGIN_ABI_MINOR 2
 
 /* how long the core waits for a control or readout before it gives up */
 #define IGW_PLUGIN_DEFAULT_TIMEOUT_MS 10000
