@@ -246,6 +246,7 @@ START_TEST(test_control_refused)
 	TestFixture fixture = {0};
 	test_fixture_init(&fixture);
 	test_set(&fixture, row->requester, row->flags, row->thing_id, row->field, row->text);
+	ck_assert_msg(fixture.error != NULL, "%s: accepted", row->name);
 	ck_assert_msg(g_error_matches(fixture.error, IGW_ERROR, row->code), "%s: %s (code %d)",
 		      row->name, fixture.error->message, fixture.error->code);
 	ck_assert_str_eq(fixture.error->message, row->message);
