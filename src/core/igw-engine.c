@@ -12,15 +12,9 @@
 #include "igw-plugin-private.h"
 #include "igw-store.h"
 #include "igw-thing-private.h"
-#include "igw-thing-agent.h"
-#include "igw-thing-muc.h"
-#include "igw-thing-pubsub.h"
-#include "igw-xmpp-session.h"
 
 #define IGW_ENGINE_FLUSH_DELAY_MS 500
-#define IGW_ENGINE_PRESENCE_CHECK_S 30
 #define IGW_ENGINE_PRUNE_INTERVAL_S 3600
-#define IGW_ENGINE_SHUTDOWN_WAIT_MS 3000
 #define IGW_GATEWAY_KEY ""
 
 #ifdef IGW_BUILTIN_PLUGIN_SIM
@@ -53,8 +47,8 @@ static const struct {
 };
 
 /*
- * one proxied thing: its model, its plugin, its session and its XMPP face.
- * It hangs off the IgwThing in the one thing list (the context's), so the
+ * one proxied thing: its model, its plugin, its adoption and its JID (its
+ * session and XMPP face are the XMPP manager's). It hangs off the IgwThing in the one thing list (the context's), so the
  * thing is borrowed: the entry dies with it or before it.
  */
 typedef struct {
@@ -62,11 +56,7 @@ typedef struct {
 	IgwPlugin *plugin;
 	gboolean configured; /* from a [thing ID] group, not found by a plugin */
 	IgwThingState state;
-	gchar *jid;              /* bare; NULL until adopted */
-	IgwXmppSession *session; /* NULL unless adopted */
-	IgwThingAgent *agent;    /* NULL unless adopted */
-	IgwThingPubsub *pubsub;  /* the thesis's nodes on its PEP service, if enabled */
-	IgwThingMuc *muc;        /* its topic rooms */
+	gchar *jid;           /* bare; NULL until adopted */
 } IgwEngineThing;
 
 struct _IgwEngine {
@@ -76,16 +66,10 @@ struct _IgwEngine {
 	IgwStore *store;
 	IgwContext *context;
 	IgwControl *control; /* every door's way to set a value */
-	IgwXmppServer *server;
-	IgwXmppPool *pool;
 	GPtrArray *plugins;
-	GPtrArray *retired; /* sessions still saying goodbye */
-	IgwXmppSession *gateway_session;
-	IgwThingAgent *gateway_agent;
-	IgwConcentrator *concentrator; /* XEP-0326 on the gateway's JID */
+	const IgwEngineSessions *sessions; /* the things' XMPP faces, or NULL */
+	gpointer sessions_data;
 	guint flush_id;
-	guint presence_id;
-	guint presence_interval;
 	guint prune_id;
 	gboolean shutting_down;
 	gint64 started_us;
@@ -104,6 +88,7 @@ enum {
 	SIGNAL_THING_CHANGED,
 	SIGNAL_SCAN_PROGRESS,
 	SIGNAL_PERMIT_JOIN_CHANGED,
+	SIGNAL_OWNERS_CHANGED,
 	SIGNAL_LAST
 };
 static guint signals[SIGNAL_LAST];
@@ -136,10 +121,6 @@ igw_engine_localpart_for_id(const gchar *thing_id)
 static void
 igw_engine_thing_free(IgwEngineThing *entry)
 {
-	g_clear_pointer(&entry->pubsub, igw_thing_pubsub_free);
-	g_clear_pointer(&entry->muc, igw_thing_muc_free);
-	g_clear_object(&entry->agent);
-	g_clear_object(&entry->session);
 	g_clear_object(&entry->plugin);
 	g_free(entry->jid);
 	g_free(entry);
@@ -213,22 +194,21 @@ static IgwEngineSessionCounts
 igw_engine_count_sessions(IgwEngine *self)
 {
 	IgwEngineSessionCounts counts = {0};
-	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
-	for (guint i = 0; i < entries->len; i++) {
-		IgwEngineThing *entry = g_ptr_array_index(entries, i);
-		IgwXmppSessionState state;
-		if (entry->session == NULL)
-			continue;
-		state = igw_xmpp_session_get_state(entry->session);
-		counts.online += state == IGW_XMPP_SESSION_STATE_ONLINE;
-		counts.connecting += state == IGW_XMPP_SESSION_STATE_CONNECTING ||
-				     state == IGW_XMPP_SESSION_STATE_REGISTERING ||
-				     state == IGW_XMPP_SESSION_STATE_WAITING ||
-				     state == IGW_XMPP_SESSION_STATE_BACKOFF;
-		counts.failed += state == IGW_XMPP_SESSION_STATE_AUTH_FAILED ||
-				 state == IGW_XMPP_SESSION_STATE_IDLE;
-	}
+	if (self->sessions != NULL)
+		self->sessions->count_sessions(self->sessions_data, &counts.online, &counts.connecting,
+					       &counts.failed);
 	return counts;
+}
+
+/* @thing_id NULL for the gateway's own; "none" without one */
+static const gchar *
+igw_engine_session_state(IgwEngine *self, const gchar *thing_id, const gchar **reason)
+{
+	if (reason != NULL)
+		*reason = NULL;
+	if (self->sessions == NULL)
+		return "none";
+	return self->sessions->get_session(self->sessions_data, thing_id, reason);
 }
 
 /* the sd_notify STATUS line: counts, and why the gateway is not online */
@@ -236,16 +216,11 @@ gchar *
 igw_engine_get_status(IgwEngine *self)
 {
 	IgwEngineSessionCounts counts = igw_engine_count_sessions(self);
-	IgwXmppSessionState state = IGW_XMPP_SESSION_STATE_IDLE;
 	const gchar *reason = NULL;
-	if (self->gateway_session != NULL) {
-		state = igw_xmpp_session_get_state(self->gateway_session);
-		reason = igw_xmpp_session_get_state_reason(self->gateway_session);
-	}
+	const gchar *state = igw_engine_session_state(self, NULL, &reason);
 	return g_strdup_printf("%u things, %u online, %u failed; gateway %s%s%s",
 			       igw_engine_count_things(self), counts.online, counts.failed,
-			       igw_xmpp_session_state_to_string(state), reason != NULL ? ": " : "",
-			       reason != NULL ? reason : "");
+			       state, reason != NULL ? ": " : "", reason != NULL ? reason : "");
 }
 
 static IgwPlugin *
@@ -283,95 +258,24 @@ igw_engine_load_credentials(IgwEngine *self, const gchar *key, const gchar *grou
 	}
 }
 
-static void
-igw_engine_registered_cb(IgwXmppSession *session, const gchar *password, IgwEngine *self)
+/* an account registered in-band: its password is kept for the next login */
+void
+igw_engine_set_thing_credentials(IgwEngine *self, const gchar *thing_id, const gchar *jid, const gchar *password)
 {
 	g_autoptr(GError) error = NULL;
-	const gchar *key = g_object_get_data(G_OBJECT(session), "igw-key");
-	const gchar *jid = g_object_get_data(G_OBJECT(session), "igw-jid");
-	if (!igw_store_set_credentials(self->store, key, jid, password, &error))
+	g_return_if_fail(IGW_IS_ENGINE(self));
+	if (!igw_store_set_credentials(self->store, thing_id != NULL ? thing_id : IGW_GATEWAY_KEY, jid, password,
+				       &error))
 		g_warning("%s: cannot store the new credentials: %s", jid, error->message);
 }
 
-static void
-igw_engine_greeted_cb(IgwThingAgent *agent, IgwEngine *self)
+void
+igw_engine_set_thing_greeted(IgwEngine *self, const gchar *thing_id)
 {
 	g_autoptr(GError) error = NULL;
-	IgwThing *thing = igw_thing_agent_get_thing(agent);
-	if (thing != NULL && !igw_store_set_greeted(self->store, igw_thing_get_id(thing), &error))
-		g_warning("thing %s: %s", igw_thing_get_id(thing), error->message);
-}
-
-static void
-igw_engine_session_state_cb(IgwXmppSession *session, IgwEngine *self)
-{
-	for (guint i = 0; i < self->retired->len; i++) {
-		IgwXmppSession *retired = g_ptr_array_index(self->retired, i);
-		if (igw_xmpp_session_get_state(retired) == IGW_XMPP_SESSION_STATE_STOPPED) {
-			g_ptr_array_remove_index_fast(self->retired, i);
-			break;
-		}
-	}
-	igw_engine_emit_status(self);
-}
-
-static IgwXmppSession *
-igw_engine_new_session(IgwEngine *self, const gchar *label, const gchar *key, const gchar *jid,
-		       const gchar *password)
-{
-	IgwXmppSession *session = igw_xmpp_session_new(label, self->server, self->pool);
-	igw_xmpp_session_set_credentials(session, jid, password);
-	g_object_set_data_full(G_OBJECT(session), "igw-key", g_strdup(key), g_free);
-	g_object_set_data_full(G_OBJECT(session), "igw-jid", g_strdup(jid), g_free);
-	g_signal_connect(session, "registered", G_CALLBACK(igw_engine_registered_cb), self);
-	g_signal_connect(session, "state-changed", G_CALLBACK(igw_engine_session_state_cb), self);
-	return session;
-}
-
-static void
-igw_engine_start_session(IgwEngine *self, IgwEngineThing *entry)
-{
-	g_autoptr(GError) error = NULL;
-	if (igw_xmpp_session_start(entry->session, &error))
-		return;
-	g_warning("thing %s: not connected: %s; raise max_sessions or use fewer things",
-		  igw_thing_get_id(entry->thing), error->message);
-}
-
-/* overdue readings turn presence to away or xa; one wakeup for all things */
-static gboolean
-igw_engine_presence_cb(gpointer user_data)
-{
-	IgwEngine *self = user_data;
-	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
-	for (guint i = 0; i < entries->len; i++) {
-		IgwEngineThing *entry = g_ptr_array_index(entries, i);
-		if (entry->agent != NULL)
-			igw_thing_agent_update_presence(entry->agent);
-	}
-	return G_SOURCE_CONTINUE;
-}
-
-/*
- * check as often as the most frequent reporter reports, so that "overdue"
- * is seen in time, but at most once a second and at least twice a minute
- */
-static void
-igw_engine_schedule_presence_check(IgwEngine *self)
-{
-	guint interval = IGW_ENGINE_PRESENCE_CHECK_S;
-	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
-	for (guint i = 0; i < entries->len; i++) {
-		IgwEngineThing *entry = g_ptr_array_index(entries, i);
-		guint report = igw_thing_get_report_interval(entry->thing);
-		if (report > 0)
-			interval = MIN(interval, MAX(report, 1));
-	}
-	if (self->presence_id != 0 && interval == self->presence_interval)
-		return;
-	g_clear_handle_id(&self->presence_id, g_source_remove);
-	self->presence_interval = interval;
-	self->presence_id = g_timeout_add_seconds(interval, igw_engine_presence_cb, self);
+	g_return_if_fail(IGW_IS_ENGINE(self));
+	if (!igw_store_set_greeted(self->store, thing_id, &error))
+		g_warning("thing %s: %s", thing_id, error->message);
 }
 
 /* config owners of the thing plus the owners added at run time */
@@ -398,27 +302,24 @@ igw_engine_owners_cb(const gchar *thing_id, gpointer user_data)
 	return igw_engine_get_owners_for(user_data, thing_id);
 }
 
+/* @thing_id NULL for the gateway's */
+GStrv
+igw_engine_get_owners(IgwEngine *self, const gchar *thing_id)
+{
+	g_return_val_if_fail(IGW_IS_ENGINE(self), NULL);
+	return igw_engine_get_owners_for(self, thing_id != NULL ? thing_id : IGW_GATEWAY_KEY);
+}
+
+/* whoever speaks for the things tells their agents; @greet_jid is new */
 static void
 igw_engine_refresh_owners(IgwEngine *self, const gchar *greet_jid)
 {
-	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
-	g_auto(GStrv) gateway_owners = igw_engine_get_owners_for(self, "");
-	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)gateway_owners);
-	for (guint i = 0; i < entries->len; i++) {
-		IgwEngineThing *entry = g_ptr_array_index(entries, i);
-		g_auto(GStrv) owners = NULL;
-		if (entry->agent == NULL)
-			continue;
-		owners = igw_engine_get_owners_for(self, igw_thing_get_id(entry->thing));
-		igw_thing_agent_set_owners(entry->agent, (const gchar *const *)owners);
-		if (greet_jid != NULL)
-			igw_thing_agent_greet_owner(entry->agent, greet_jid);
-	}
+	g_signal_emit(self, signals[SIGNAL_OWNERS_CHANGED], 0, greet_jid);
 }
 
+/* the thing's JID, for ever the same, and its owners in the store */
 static gboolean
-igw_engine_prepare_session(IgwEngine *self, IgwEngineThing *entry, gchar **password, gboolean *greeted,
-			   GError **error)
+igw_engine_prepare_account(IgwEngine *self, IgwEngineThing *entry, GError **error)
 {
 	const gchar *id = igw_thing_get_id(entry->thing);
 	g_autofree gchar *proposed = igw_engine_localpart_for_id(id);
@@ -426,16 +327,42 @@ igw_engine_prepare_session(IgwEngine *self, IgwEngineThing *entry, gchar **passw
 	g_autofree gchar *default_jid = NULL;
 	g_autofree gchar *group = entry->configured ? igw_context_get_thing_group(id) : NULL;
 	g_auto(GStrv) owners = igw_config_get_thing_owners(self->config, id);
+	g_autofree gchar *password = NULL;
 
 	localpart = igw_store_ensure_localpart(self->store, id, proposed, error);
 	if (localpart == NULL)
 		return FALSE;
 	default_jid = g_strdup_printf("%s@%s", localpart, self->config->domain);
 	g_clear_pointer(&entry->jid, g_free);
-	igw_engine_load_credentials(self, id, group, default_jid, &entry->jid, password);
-	if (!igw_store_set_owners(self->store, id, (const gchar *const *)owners, error))
+	igw_engine_load_credentials(self, id, group, default_jid, &entry->jid, &password);
+	return igw_store_set_owners(self->store, id, (const gchar *const *)owners, error);
+}
+
+/* @thing_id NULL for the gateway's account; @greeted may be NULL */
+gboolean
+igw_engine_get_thing_account(IgwEngine *self, const gchar *thing_id, gchar **jid, gchar **password,
+			     gboolean *greeted, GError **error)
+{
+	IgwEngineThing *entry;
+	g_autofree gchar *group = NULL;
+	g_return_val_if_fail(IGW_IS_ENGINE(self), FALSE);
+	if (thing_id == NULL && self->config->gateway_password != NULL) {
+		*jid = g_strdup(self->config->gateway_jid);
+		*password = g_strdup(self->config->gateway_password);
+		return TRUE;
+	}
+	if (thing_id == NULL) {
+		igw_engine_load_credentials(self, IGW_GATEWAY_KEY, NULL, self->config->gateway_jid, jid, password);
+		return TRUE;
+	}
+	entry = igw_engine_lookup_entry(self, thing_id);
+	if (entry == NULL || entry->jid == NULL) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s is not adopted", thing_id);
 		return FALSE;
-	return igw_store_get_greeted(self->store, id, greeted, error);
+	}
+	group = entry->configured ? igw_context_get_thing_group(thing_id) : NULL;
+	igw_engine_load_credentials(self, thing_id, group, entry->jid, jid, password);
+	return greeted == NULL || igw_store_get_greeted(self->store, thing_id, greeted, error);
 }
 
 static void
@@ -446,44 +373,12 @@ igw_engine_emit_thing_changed(IgwEngine *self, IgwEngineThing *entry, const gcha
 	igw_context_emit_thing_changed(self->context, entry->thing, change);
 }
 
-static void
-igw_engine_entry_session_cb(IgwXmppSession *session, IgwEngineThing *entry)
+/* the profile stored for a peer, or NULL */
+gboolean
+igw_engine_get_peer_profile(IgwEngine *self, const gchar *bare_jid, gchar **profile, GError **error)
 {
-	IgwEngine *self = g_object_get_data(G_OBJECT(session), "igw-engine");
-	igw_engine_emit_thing_changed(self, entry, "session");
-}
-
-static void
-igw_engine_agent_online_cb(IgwTransport *transport, IgwEngineThing *entry)
-{
-	IgwEngine *self = g_object_get_data(G_OBJECT(transport), "igw-engine");
-	igw_engine_emit_thing_changed(self, entry, "online");
-}
-
-/* XEP-0323 historical readouts; the engine outlives every agent */
-static GPtrArray *
-igw_engine_history_cb(const gchar *thing_id, const gchar *field, gint64 from, gint64 to,
-		      gpointer user_data, GError **error)
-{
-	return igw_engine_get_readings(user_data, thing_id, field, from, to, 0, error);
-}
-
-/* the profile a peer is answered in: the store's, kept there from the config */
-static IgwIotProfile
-igw_engine_profile_cb(const gchar *bare_jid, gpointer user_data)
-{
-	IgwEngine *self = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *stored = NULL;
-	IgwIotProfile profile = IGW_IOT_PROFILE_SLIXMPP;
-	if (!igw_store_get_peer_profile(self->store, bare_jid, &stored, &error)) {
-		g_debug("%s; answering in the default profile", error->message);
-		return profile;
-	}
-	if (stored != NULL && !igw_iot_profile_from_string(stored, &profile))
-		g_debug("peer %s: unknown stored profile %s, answering in the default one", bare_jid,
-			stored);
-	return profile;
+	g_return_val_if_fail(IGW_IS_ENGINE(self), FALSE);
+	return igw_store_get_peer_profile(self->store, bare_jid, profile, error);
 }
 
 /* the config's [peer JID] profiles replace the config rows; the ones set at run time stay */
@@ -494,58 +389,6 @@ igw_engine_update_peers(IgwEngine *self)
 	if (!igw_store_set_config_peers(self->store, (const gchar *const *)self->config->peer_jids,
 					(const gchar *const *)self->config->peer_profiles, &error))
 		g_warning("%s", error->message);
-}
-
-/* a JID, a session and an XMPP face for a thing */
-static gboolean
-igw_engine_connect_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
-{
-	const gchar *id = igw_thing_get_id(entry->thing);
-	g_autofree gchar *password = NULL;
-	g_autofree gchar *label = g_strdup_printf("thing %s", id);
-	g_auto(GStrv) owners = igw_engine_get_owners_for(self, id);
-	gboolean greeted = FALSE;
-
-	if (!igw_engine_prepare_session(self, entry, &password, &greeted, error))
-		return FALSE;
-	entry->session = igw_engine_new_session(self, label, id, entry->jid, password);
-	g_object_set_data(G_OBJECT(entry->session), "igw-engine", self);
-	entry->agent = igw_thing_agent_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin,
-					   entry->thing);
-	igw_thing_agent_set_owners(entry->agent, (const gchar *const *)owners);
-	igw_thing_agent_set_control(entry->agent, self->control);
-	igw_thing_agent_set_history_func(entry->agent, igw_engine_history_cb, self);
-	igw_thing_agent_set_profile_func(entry->agent, igw_engine_profile_cb, self);
-	igw_thing_agent_set_greeted(entry->agent, greeted);
-	g_signal_connect(entry->agent, "greeted", G_CALLBACK(igw_engine_greeted_cb), self);
-	entry->muc = igw_thing_muc_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin, entry->thing,
-				       entry->agent, self->config->rooms);
-	if (self->config->pubsub_enabled)
-		entry->pubsub = igw_thing_pubsub_new(IGW_TRANSPORT(entry->session), self->context, entry->plugin,
-						     entry->thing, entry->agent, self->config);
-	g_signal_connect(entry->session, "online", G_CALLBACK(igw_engine_agent_online_cb), entry);
-	g_signal_connect(entry->session, "state-changed", G_CALLBACK(igw_engine_entry_session_cb), entry);
-	g_message("thing %s: adopted as %s", id, entry->jid);
-	igw_engine_start_session(self, entry);
-	if (!self->shutting_down && self->presence_id != 0)
-		igw_engine_schedule_presence_check(self);
-	return TRUE;
-}
-
-/* the session says goodbye (unavailable presence) in the background */
-static void
-igw_engine_disconnect_entry(IgwEngine *self, IgwEngineThing *entry)
-{
-	if (entry->session == NULL)
-		return;
-	g_signal_handlers_disconnect_by_data(entry->session, entry);
-	g_clear_pointer(&entry->pubsub, igw_thing_pubsub_free);
-	g_clear_pointer(&entry->muc, igw_thing_muc_free);
-	igw_xmpp_session_stop(entry->session);
-	if (igw_xmpp_session_get_state(entry->session) != IGW_XMPP_SESSION_STATE_STOPPED)
-		g_ptr_array_add(self->retired, g_object_ref(entry->session));
-	g_clear_object(&entry->agent);
-	g_clear_object(&entry->session);
 }
 
 static gboolean
@@ -564,7 +407,8 @@ igw_engine_adopt_entry(IgwEngine *self, IgwEngineThing *entry, GError **error)
 {
 	if (!igw_engine_save_state(self, entry, IGW_THING_STATE_ADOPTED, error))
 		return FALSE;
-	if (entry->session == NULL && !igw_engine_connect_entry(self, entry, error))
+	/* whoever speaks for the things gives it a session on "adopted" */
+	if (!igw_engine_prepare_account(self, entry, error))
 		return FALSE;
 	igw_engine_emit_thing_changed(self, entry, "adopted");
 	igw_engine_emit_status(self);
@@ -656,20 +500,6 @@ igw_engine_thing_offered_cb(IgwContext *context, IgwThing *thing, IgwEngine *sel
 	self->scan_found++;
 }
 
-/* a freed session slot may let a waiting thing in */
-static void
-igw_engine_start_idle_sessions(IgwEngine *self)
-{
-	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
-	for (guint i = 0; i < entries->len; i++) {
-		IgwEngineThing *entry = g_ptr_array_index(entries, i);
-		if (entry->session != NULL &&
-		    igw_xmpp_session_get_state(entry->session) == IGW_XMPP_SESSION_STATE_IDLE &&
-		    igw_xmpp_pool_get_reserved(self->pool) < self->config->max_sessions)
-			igw_engine_start_session(self, entry);
-	}
-}
-
 static void
 igw_engine_thing_removed_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 {
@@ -677,15 +507,8 @@ igw_engine_thing_removed_cb(IgwContext *context, IgwThing *thing, IgwEngine *sel
 	IgwEngineThing *entry = igw_engine_get_entry(thing);
 	if (entry == NULL)
 		return;
-	if (entry->session != NULL)
-		g_message("thing %s: removed, going offline", igw_thing_get_id(thing));
-	igw_engine_disconnect_entry(self, entry);
 	igw_engine_emit_thing_changed(self, entry, "removed");
 	igw_engine_clear_entry(thing);
-	if (!self->shutting_down) {
-		igw_engine_start_idle_sessions(self);
-		igw_engine_schedule_presence_check(self);
-	}
 	igw_engine_emit_status(self);
 }
 
@@ -720,8 +543,6 @@ igw_engine_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading,
 	igw_store_add_reading(self->store, reading);
 	if (self->flush_id == 0)
 		self->flush_id = g_timeout_add(IGW_ENGINE_FLUSH_DELAY_MS, igw_engine_flush_cb, self);
-	if (entry->agent != NULL)
-		igw_thing_agent_update_presence(entry->agent);
 	/* the doors hear it next, each on its own thing's "reading" signal */
 }
 
@@ -737,8 +558,6 @@ igw_engine_reachable_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 	       igw_availability_to_string(igw_thing_get_availability(thing)));
 	if (entry == NULL)
 		return;
-	if (entry->agent != NULL)
-		igw_thing_agent_update_presence(entry->agent);
 	igw_engine_emit_thing_changed(self, entry, change);
 }
 
@@ -835,32 +654,6 @@ igw_engine_check_config(IgwEngine *self, IgwConfig *config, GError **error)
 }
 
 static void
-igw_engine_start_gateway(IgwEngine *self)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *jid = NULL;
-	g_autofree gchar *password = NULL;
-	gboolean configured = self->config->gateway_password != NULL;
-	if (configured) {
-		jid = g_strdup(self->config->gateway_jid);
-		password = g_strdup(self->config->gateway_password);
-	} else {
-		igw_engine_load_credentials(self, IGW_GATEWAY_KEY, NULL, self->config->gateway_jid, &jid, &password);
-	}
-	self->gateway_session = igw_engine_new_session(self, "gateway", IGW_GATEWAY_KEY, jid, password);
-	igw_xmpp_session_set_counted(self->gateway_session, FALSE);
-	self->gateway_agent = igw_thing_agent_new(IGW_TRANSPORT(self->gateway_session), self->context, NULL, NULL);
-	self->concentrator = igw_concentrator_new(self, IGW_TRANSPORT(self->gateway_session));
-	igw_concentrator_set_profile_func(self->concentrator, igw_engine_profile_cb, self);
-	igw_thing_agent_set_concentrator(self->gateway_agent, self->concentrator);
-	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)self->config->owners);
-	/* the gateway greets nobody: its things do */
-	igw_thing_agent_set_greeted(self->gateway_agent, TRUE);
-	if (!igw_xmpp_session_start(self->gateway_session, &error))
-		g_warning("gateway: not connected: %s", error->message);
-}
-
-static void
 igw_engine_load_secrets(IgwEngine *self);
 static void
 igw_engine_clear_secrets(IgwEngine *self, const gchar *thing_id);
@@ -875,21 +668,6 @@ igw_engine_start_plugins(IgwEngine *self)
 		if (!igw_plugin_runner_startup(plugin, &error))
 			g_debug("%s", error->message);
 	}
-}
-
-/*
- * libstrophe 0.12 builds an SSL_CTX per connect and always loads OpenSSL's
- * default verify paths: the whole system CA bundle, ~75 ms CPU and most of a
- * megabyte per session. With ca_file set, make that file the default paths,
- * so it is the only trust anchor and each connect stays cheap.
- */
-static void
-igw_engine_apply_trust(IgwConfig *config)
-{
-	if (config->ca_file == NULL)
-		return;
-	g_setenv("SSL_CERT_FILE", config->ca_file, TRUE);
-	g_setenv("SSL_CERT_DIR", "/nonexistent", TRUE);
 }
 
 /* iotgwd --check-config: the whole validation, without store or network */
@@ -907,7 +685,6 @@ igw_engine_startup(IgwEngine *self, GError **error)
 	g_autoptr(GError) local_error = NULL;
 	if (!igw_store_open(self->store, db_path, error))
 		return FALSE;
-	igw_engine_apply_trust(self->config);
 	igw_engine_load_plugins(self);
 	if (!igw_engine_check_config(self, self->config, error))
 		return FALSE;
@@ -920,12 +697,12 @@ igw_engine_startup(IgwEngine *self, GError **error)
 				  &local_error))
 		g_warning("gateway owners not stored: %s", local_error->message);
 	igw_engine_update_peers(self);
-	igw_engine_start_gateway(self);
+	if (self->sessions != NULL)
+		self->sessions->start(self->sessions_data);
 	/* plugins find their things' keys from the start */
 	igw_engine_load_secrets(self);
 	igw_engine_start_plugins(self);
 	igw_engine_prune_cb(self);
-	igw_engine_schedule_presence_check(self);
 	self->prune_id = g_timeout_add_seconds(IGW_ENGINE_PRUNE_INTERVAL_S, igw_engine_prune_cb, self);
 	return TRUE;
 }
@@ -959,7 +736,6 @@ igw_engine_reload(IgwEngine *self, IgwConfig *config, GError **error)
 	igw_config_free(self->config);
 	self->config = config;
 	igw_context_set_config(self->context, config->keyfile);
-	igw_xmpp_pool_set_limits(self->pool, config->max_sessions, config->max_logins_in_flight);
 	igw_engine_update_owners(self);
 	igw_engine_update_peers(self);
 	for (guint i = 0; i < self->plugins->len; i++) {
@@ -971,41 +747,16 @@ igw_engine_reload(IgwEngine *self, IgwConfig *config, GError **error)
 	return TRUE;
 }
 
-static gboolean
-igw_engine_sessions_stopped(IgwEngine *self)
-{
-	for (guint i = 0; i < self->retired->len; i++) {
-		if (igw_xmpp_session_get_state(g_ptr_array_index(self->retired, i)) != IGW_XMPP_SESSION_STATE_STOPPED)
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-igw_engine_tick_cb(gpointer user_data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
 /* things say goodbye (unavailable presence) before the store closes */
 void
 igw_engine_shutdown(IgwEngine *self)
 {
-	gint64 deadline = g_get_monotonic_time() + IGW_ENGINE_SHUTDOWN_WAIT_MS * 1000;
 	g_autoptr(GError) error = NULL;
-	guint timeout_id;
 	self->shutting_down = TRUE;
 	for (guint i = 0; i < self->plugins->len; i++)
 		igw_plugin_runner_shutdown(g_ptr_array_index(self->plugins, i));
-	if (self->gateway_session != NULL) {
-		igw_xmpp_session_stop(self->gateway_session);
-		g_ptr_array_add(self->retired, g_object_ref(self->gateway_session));
-	}
-	/* a timer keeps the loop from blocking past the deadline */
-	timeout_id = g_timeout_add(100, igw_engine_tick_cb, NULL);
-	while (!igw_engine_sessions_stopped(self) && g_get_monotonic_time() < deadline)
-		g_main_context_iteration(NULL, TRUE);
-	g_source_remove(timeout_id);
+	if (self->sessions != NULL)
+		self->sessions->stop(self->sessions_data);
 	g_clear_handle_id(&self->flush_id, g_source_remove);
 	if (!igw_store_flush(self->store, &error))
 		g_warning("%s: %u readings lost", error->message, igw_store_get_pending(self->store));
@@ -1094,14 +845,12 @@ igw_engine_get_thing_jid(IgwEngine *self, const gchar *thing_id)
 const gchar *
 igw_engine_get_thing_session(IgwEngine *self, const gchar *thing_id, const gchar **reason)
 {
-	IgwEngineThing *entry = igw_engine_lookup_entry(self, thing_id);
-	if (reason != NULL)
-		*reason = NULL;
-	if (entry == NULL || entry->session == NULL)
+	if (thing_id == NULL || igw_engine_lookup_entry(self, thing_id) == NULL) {
+		if (reason != NULL)
+			*reason = NULL;
 		return "none";
-	if (reason != NULL)
-		*reason = igw_xmpp_session_get_state_reason(entry->session);
-	return igw_xmpp_session_state_to_string(igw_xmpp_session_get_state(entry->session));
+	}
+	return igw_engine_session_state(self, thing_id, reason);
 }
 
 #define IGW_ENGINE_NAME_MAX 64
@@ -1160,7 +909,6 @@ igw_engine_block_thing(IgwEngine *self, const gchar *thing_id, GError **error)
 		return FALSE;
 	if (!igw_engine_save_state(self, entry, IGW_THING_STATE_BLOCKED, error))
 		return FALSE;
-	igw_engine_disconnect_entry(self, entry);
 	g_message("thing %s: blocked", thing_id);
 	igw_engine_emit_thing_changed(self, entry, "blocked");
 	igw_engine_emit_status(self);
@@ -1174,7 +922,6 @@ igw_engine_forget_thing(IgwEngine *self, const gchar *thing_id, GError **error)
 	IgwEngineThing *entry = igw_engine_find_entry(self, thing_id, error);
 	if (entry == NULL || !igw_engine_check_not_configured(self, entry, "forget", error))
 		return FALSE;
-	igw_engine_disconnect_entry(self, entry);
 	if (!igw_store_remove_thing(self->store, thing_id, error))
 		return FALSE;
 	igw_engine_clear_secrets(self, thing_id);
@@ -1182,6 +929,53 @@ igw_engine_forget_thing(IgwEngine *self, const gchar *thing_id, GError **error)
 	igw_engine_emit_thing_changed(self, entry, "forgotten");
 	igw_context_remove_thing(self->context, thing_id);
 	return TRUE;
+}
+
+IgwConfig *
+igw_engine_get_config(IgwEngine *self)
+{
+	g_return_val_if_fail(IGW_IS_ENGINE(self), NULL);
+	return self->config;
+}
+
+IgwContext *
+igw_engine_get_context(IgwEngine *self)
+{
+	g_return_val_if_fail(IGW_IS_ENGINE(self), NULL);
+	return self->context;
+}
+
+IgwPlugin *
+igw_engine_get_thing_plugin(IgwEngine *self, const gchar *thing_id)
+{
+	IgwEngineThing *entry = igw_engine_lookup_entry(self, thing_id);
+	return entry != NULL ? entry->plugin : NULL;
+}
+
+gboolean
+igw_engine_get_shutting_down(IgwEngine *self)
+{
+	g_return_val_if_fail(IGW_IS_ENGINE(self), FALSE);
+	return self->shutting_down;
+}
+
+void
+igw_engine_set_sessions(IgwEngine *self, const IgwEngineSessions *sessions, gpointer user_data)
+{
+	g_return_if_fail(IGW_IS_ENGINE(self));
+	self->sessions = sessions;
+	self->sessions_data = user_data;
+}
+
+/* a session changed: "session", "online"; @thing NULL for the gateway's */
+void
+igw_engine_sessions_changed(IgwEngine *self, IgwThing *thing, const gchar *change)
+{
+	IgwEngineThing *entry = thing != NULL ? igw_engine_get_entry(thing) : NULL;
+	g_return_if_fail(IGW_IS_ENGINE(self));
+	if (entry != NULL && change != NULL)
+		igw_engine_emit_thing_changed(self, entry, change);
+	igw_engine_emit_status(self);
 }
 
 IgwControl *
@@ -1507,16 +1301,10 @@ igw_engine_compare_strings(gconstpointer a, gconstpointer b)
 static gchar *
 igw_engine_describe_pubsub(IgwEngine *self)
 {
-	g_autoptr(GPtrArray) seen = g_ptr_array_new();
-	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
+	g_autoptr(GPtrArray) seen = NULL;
 	if (!self->config->pubsub_enabled)
 		return g_strdup("disabled");
-	for (guint i = 0; i < entries->len; i++) {
-		IgwEngineThing *entry = g_ptr_array_index(entries, i);
-		const gchar *text = entry->pubsub != NULL ? igw_thing_pubsub_describe(entry->pubsub) : NULL;
-		if (text != NULL && !g_ptr_array_find_with_equal_func(seen, text, g_str_equal, NULL))
-			g_ptr_array_add(seen, (gpointer)text);
-	}
+	seen = self->sessions != NULL ? self->sessions->describe_pubsub(self->sessions_data) : g_ptr_array_new();
 	if (seen->len == 0)
 		return g_strdup_printf("%s asked, nothing published yet", self->config->pubsub_access_model);
 	g_ptr_array_sort(seen, igw_engine_compare_strings);
@@ -1530,9 +1318,8 @@ igw_engine_get_status_dict(IgwEngine *self)
 	GVariantBuilder builder;
 	IgwEngineSessionCounts counts = igw_engine_count_sessions(self);
 	const gchar *reason = NULL;
-	const gchar *gateway = igw_xmpp_session_state_to_string(igw_xmpp_session_get_state(self->gateway_session));
+	const gchar *gateway = igw_engine_session_state(self, NULL, &reason);
 	g_autoptr(GError) error = NULL;
-	reason = igw_xmpp_session_get_state_reason(self->gateway_session);
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&builder, "{sv}", "version", g_variant_new_string(PACKAGE_VERSION));
 	g_variant_builder_add(&builder, "{sv}", "uptime",
@@ -1562,27 +1349,19 @@ igw_engine_dispose(GObject *object)
 {
 	IgwEngine *self = IGW_ENGINE(object);
 	g_clear_handle_id(&self->flush_id, g_source_remove);
-	g_clear_handle_id(&self->presence_id, g_source_remove);
 	g_clear_handle_id(&self->prune_id, g_source_remove);
 	g_clear_handle_id(&self->permit_join_id, g_source_remove);
 	g_clear_handle_id(&self->scan_id, g_source_remove);
 	if (self->context != NULL)
 		g_signal_handlers_disconnect_by_data(self->context, self);
-	if (self->gateway_agent != NULL)
-		igw_thing_agent_set_concentrator(self->gateway_agent, NULL);
-	g_clear_pointer(&self->concentrator, igw_concentrator_free);
 	if (self->context != NULL) {
 		g_autoptr(GPtrArray) things = igw_context_get_things(self->context);
 		for (guint i = 0; i < things->len; i++)
 			igw_engine_clear_entry(g_ptr_array_index(things, i));
 	}
-	g_ptr_array_set_size(self->retired, 0);
-	g_clear_object(&self->gateway_agent);
-	g_clear_object(&self->gateway_session);
 	g_ptr_array_set_size(self->plugins, 0);
 	g_clear_object(&self->control);
 	g_clear_object(&self->context);
-	g_clear_object(&self->pool);
 	g_clear_object(&self->store);
 	G_OBJECT_CLASS(igw_engine_parent_class)->dispose(object);
 }
@@ -1591,9 +1370,7 @@ static void
 igw_engine_finalize(GObject *object)
 {
 	IgwEngine *self = IGW_ENGINE(object);
-	g_ptr_array_unref(self->retired);
 	g_ptr_array_unref(self->plugins);
-	g_clear_pointer(&self->server, igw_xmpp_server_unref);
 	igw_config_free(self->config);
 	g_free(self->state_dir);
 	G_OBJECT_CLASS(igw_engine_parent_class)->finalize(object);
@@ -1624,6 +1401,12 @@ igw_engine_class_init(IgwEngineClass *klass)
 						     G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
 						     G_TYPE_BOOLEAN);
 	/* remaining seconds, 0 when closed */
+	/* the owners changed; a new owner's bare JID, to be greeted, or NULL */
+	signals[SIGNAL_OWNERS_CHANGED] = g_signal_new("owners-changed",
+						      G_TYPE_FROM_CLASS(klass),
+						      G_SIGNAL_RUN_LAST,
+						      0, NULL, NULL, NULL,
+						      G_TYPE_NONE, 1, G_TYPE_STRING);
 	signals[SIGNAL_PERMIT_JOIN_CHANGED] = g_signal_new("permit-join-changed",
 							   G_TYPE_FROM_CLASS(klass),
 							   G_SIGNAL_RUN_LAST,
@@ -1634,27 +1417,9 @@ igw_engine_class_init(IgwEngineClass *klass)
 static void
 igw_engine_init(IgwEngine *self)
 {
-	self->retired = g_ptr_array_new_with_free_func(g_object_unref);
 	self->plugins = g_ptr_array_new_with_free_func(g_object_unref);
 	self->store = igw_store_new();
 	self->started_us = g_get_real_time();
-}
-
-/* the transport layer's settings, from the config of the one who owns the sessions */
-static IgwXmppServer *
-igw_engine_new_xmpp_server(IgwConfig *config)
-{
-	IgwXmppServer *server = igw_xmpp_server_new();
-	server->host = g_strdup(config->host);
-	server->port = config->port;
-	server->domain = g_strdup(config->domain);
-	server->tls = config->tls == IGW_TLS_DISABLED ? IGW_XMPP_TLS_DISABLED : IGW_XMPP_TLS_REQUIRED;
-	server->ca_file = g_strdup(config->ca_file);
-	server->pinned_cert = g_strdup(config->pinned_cert);
-	server->resource = g_strdup(config->resource);
-	server->register_accounts = config->register_accounts;
-	server->login_timeout = config->login_timeout;
-	return server;
 }
 
 /* takes @config */
@@ -1667,7 +1432,5 @@ igw_engine_new(IgwConfig *config, const gchar *state_dir)
 	self->context = igw_context_new(config->keyfile);
 	self->control = igw_control_new(self->context, self->plugins);
 	igw_control_set_owners_func(self->control, igw_engine_owners_cb, self);
-	self->server = igw_engine_new_xmpp_server(config);
-	self->pool = igw_xmpp_pool_new(config->max_sessions, config->max_logins_in_flight);
 	return self;
 }

@@ -21,15 +21,60 @@ const gchar *
 igw_thing_state_to_string(IgwThingState state);
 
 /*
- * Owns everything: config, store, plugins, things and their XMPP sessions.
- * Plugins report into the context; the engine turns that into rows,
- * presence and chat.
+ * The core: config, store, plugins and the one thing list. Plugins report
+ * into the context; the engine turns that into rows and announces what
+ * happens to things ("thing-changed": added, adopted, blocked, removed...).
+ * It knows no XMPP: whoever speaks for the things (the daemon's XMPP
+ * manager) gives each adopted thing its session and protocol objects, and
+ * answers the engine's questions about them through IgwEngineSessions.
  */
 #define IGW_TYPE_ENGINE (igw_engine_get_type())
 G_DECLARE_FINAL_TYPE(IgwEngine, igw_engine, IGW, ENGINE, GObject)
 
+/* what the core asks whoever carries the things' sessions */
+typedef struct {
+	/* startup, once the store is open and before the plugins start */
+	void (*start)(gpointer user_data);
+	/* shutdown, once the plugins stopped: say goodbye and wait a little */
+	void (*stop)(gpointer user_data);
+	/* "online", "connecting"...; "none" without one; @thing_id NULL for the gateway's */
+	const gchar *(*get_session)(gpointer user_data, const gchar *thing_id, const gchar **reason);
+	void (*count_sessions)(gpointer user_data, guint *online, guint *connecting, guint *failed);
+	/* what the things' pubsub services took, each text once (gchar *) */
+	GPtrArray *(*describe_pubsub)(gpointer user_data);
+} IgwEngineSessions;
+
 IgwEngine *
 igw_engine_new(IgwConfig *config, const gchar *state_dir);
+/* @sessions outlives the engine, or is unset (NULL) first */
+void
+igw_engine_set_sessions(IgwEngine *self, const IgwEngineSessions *sessions, gpointer user_data);
+/* a session changed ("session", "online"); @thing NULL for the gateway's */
+void
+igw_engine_sessions_changed(IgwEngine *self, IgwThing *thing, const gchar *change);
+IgwConfig *
+igw_engine_get_config(IgwEngine *self);
+IgwContext *
+igw_engine_get_context(IgwEngine *self);
+IgwPlugin *
+igw_engine_get_thing_plugin(IgwEngine *self, const gchar *thing_id);
+gboolean
+igw_engine_get_shutting_down(IgwEngine *self);
+/* the XMPP account of an adopted thing, or of the gateway (@thing_id NULL);
+ * @password NULL: none known (register); @greeted may be NULL */
+gboolean
+igw_engine_get_thing_account(IgwEngine *self, const gchar *thing_id, gchar **jid, gchar **password,
+			     gboolean *greeted, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void
+igw_engine_set_thing_credentials(IgwEngine *self, const gchar *thing_id, const gchar *jid, const gchar *password);
+void
+igw_engine_set_thing_greeted(IgwEngine *self, const gchar *thing_id);
+/* the thing's owners (config and run time), or the gateway's (@thing_id NULL) */
+GStrv
+igw_engine_get_owners(IgwEngine *self, const gchar *thing_id);
+gboolean
+igw_engine_get_peer_profile(IgwEngine *self, const gchar *bare_jid, gchar **profile, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_engine_check_only(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean

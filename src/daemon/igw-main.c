@@ -19,6 +19,7 @@
 #include "igw-dbus-daemon.h"
 #include "igw-engine.h"
 #include "igw-error.h"
+#include "igw-xmpp-manager.h"
 
 /* sysexits.h EX_CONFIG: what systemd and scripts expect for a bad config */
 #define IGW_EXIT_CONFIG 78
@@ -26,6 +27,7 @@
 typedef struct {
 	GMainLoop *loop;
 	IgwEngine *engine;
+	IgwXmppManager *xmpp; /* the things' sessions and XMPP faces */
 	IgwDbusDaemon *dbus;
 	gchar *config_path;
 	guint watchdog_id;
@@ -87,6 +89,8 @@ igw_reload_cb(gpointer user_data)
 		if (config != NULL)
 			igw_config_free(config);
 		g_warning("reload refused, old configuration kept: %s", error->message);
+	} else {
+		igw_xmpp_manager_reload(daemon->xmpp);
 	}
 	igw_notify("READY=1");
 	return G_SOURCE_CONTINUE;
@@ -141,6 +145,8 @@ igw_run(IgwDaemon *daemon, IgwConfig *config, const gchar *state_dir)
 	}
 	daemon->engine = igw_engine_new(config, state_dir);
 	g_signal_connect(daemon->engine, "status-changed", G_CALLBACK(igw_status_changed_cb), NULL);
+	/* before the engine starts: its things are adopted as it does */
+	daemon->xmpp = igw_xmpp_manager_new(daemon->engine);
 	if (!igw_engine_startup(daemon->engine, &error)) {
 		g_printerr("iotgwd: %s\n", error->message);
 		return g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG) ? IGW_EXIT_CONFIG : EXIT_FAILURE;
@@ -221,6 +227,7 @@ main(int argc, char *argv[])
 	rc = igw_run(&daemon, config, state_dir);
 	g_clear_handle_id(&daemon.watchdog_id, g_source_remove);
 	g_clear_object(&daemon.dbus);
+	g_clear_object(&daemon.xmpp);
 	g_clear_object(&daemon.engine);
 	g_main_loop_unref(daemon.loop);
 	g_free(daemon.config_path);
