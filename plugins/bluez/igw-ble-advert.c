@@ -12,7 +12,10 @@
 #define IGW_RUUVI5_LEN 24
 #define IGW_RUUVI5_FORMAT 0x05
 
+/* clang-format would space out the dashes, and #QN makes them the quark's name */
+/* clang-format off */
 G_DEFINE_QUARK(igw-ble-advert-error-quark, igw_ble_advert_error)
+/* clang-format on */
 
 const gchar *
 igw_ble_format_to_string(IgwBleFormat format)
