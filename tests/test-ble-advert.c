@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "igw-test.h"
@@ -306,7 +307,7 @@ START_TEST(test_bthome_signed)
 	test_number(advert, "temperature", -10.00, "°C", 2);
 	test_number(advert, "dewpoint", -0.01, "°C", 2);
 	test_number(advert, "rotation", -0.1, "°", 1);
-	test_integer(advert, "temperature_2", -10, "°C");
+	test_number(advert, "temperature_2", -10.0, "°C", 2);
 	test_number(advert, "temperature_3", -7.00, "°C", 2);
 	test_integer(advert, "count", -128, NULL);
 	test_integer(advert, "count_2", -32768, NULL);
@@ -356,26 +357,26 @@ START_TEST(test_bthome_two_bytes)
 			   "4607" "47E803" "48E803" "49E803" "4A1E00" "51E803" "52E803" "56E803"
 			   "5E1027" "5F0A00" "6003" "61B80B" "0907");
 	test_number(advert, "mass", 12.34, "kg", 2);
-	test_number(advert, "mass_2", 12.34, "lb", 2);
+	test_number(advert, "mass_lb", 12.34, "lb", 2);
 	test_number(advert, "voltage", 3.074, "V", 3);
 	test_integer(advert, "pm25", 12, "µg/m³");
 	test_integer(advert, "pm10", 22, "µg/m³");
 	test_integer(advert, "co2", 1250, "ppm");
 	test_integer(advert, "tvoc", 1234, "µg/m³");
 	test_number(advert, "moisture", 12.34, "%", 2);
-	test_integer(advert, "humidity", 42, "%");
-	test_integer(advert, "moisture_2", 43, "%");
+	test_number(advert, "humidity", 42.0, "%", 2);
+	test_number(advert, "moisture_2", 43.0, "%", 2);
 	test_integer(advert, "count", 256, NULL);
-	test_integer(advert, "distance", 1000, "mm");
-	test_number(advert, "distance_2", 100.0, "m", 1);
+	test_number(advert, "distance", 1.0, "m", 3);
+	test_number(advert, "distance_2", 100.0, "m", 3);
 	test_number(advert, "current", 1.0, "A", 3);
-	test_number(advert, "speed", 10.0, "m/s", 2);
+	test_number(advert, "speed", 10.0, "m/s", 6);
 	test_number(advert, "uv_index", 0.7, NULL, 1);
-	test_number(advert, "volume", 100.0, "L", 1);
-	test_integer(advert, "volume_2", 1000, "mL");
+	test_number(advert, "volume", 100.0, "L", 3);
+	test_number(advert, "volume_2", 1.0, "L", 3);
 	test_number(advert, "volume_flow_rate", 1.0, "m³/h", 3);
-	test_number(advert, "voltage_2", 3.0, "V", 1);
-	test_number(advert, "acceleration", 1.0, "m/s²", 3);
+	test_number(advert, "voltage_2", 3.0, "V", 3);
+	test_number(advert, "acceleration", 1.0, "m/s²", 6);
 	test_number(advert, "gyroscope", 1.0, "°/s", 3);
 	test_integer(advert, "conductivity", 1000, "µS/cm");
 	test_number(advert, "direction", 100.0, "°", 2);
@@ -475,7 +476,7 @@ START_TEST(test_bthome_repeated)
 	ck_assert_str_eq(test_value_at(advert, 3)->field, "humidity");
 	test_number(advert, "temperature", 25.0, "°C", 2);
 	test_number(advert, "temperature_2", -10.0, "°C", 2);
-	test_number(advert, "temperature_3", 27.3, "°C", 1);
+	test_number(advert, "temperature_3", 27.3, "°C", 2);
 }
 END_TEST
 
@@ -560,6 +561,191 @@ START_TEST(test_bthome_table)
 		}
 	}
 	ck_assert_uint_eq(known, 95);
+}
+END_TEST
+
+/*
+ * Fact sheet section 3.1, one row per object id, encoded by hand from the
+ * table: bytes, sign and factor. @exponent is the factor's power of ten
+ * (0.35 counts as 2), so the field must keep at least that many decimals.
+ * Units that differ by a power of ten (mm and m, mL and L) share the
+ * larger unit; pounds are not a decimal multiple of kilograms.
+ */
+typedef struct {
+	const gchar *hex;
+	const gchar *field;
+	IgwFieldType type;
+	gdouble value;
+	const gchar *unit;
+	guint exponent;
+} TestBthomeRow;
+
+#define NUMERIC IGW_FIELD_TYPE_NUMERIC
+#define INTEGER IGW_FIELD_TYPE_INTEGER
+
+static const TestBthomeRow test_bthome_rows[] = {
+    {"0164", "battery", INTEGER, 100, "%", 0},
+    {"02C409", "temperature", NUMERIC, 25.00, "°C", 2},
+    {"03BF13", "humidity", NUMERIC, 50.55, "%", 2},
+    {"04138A01", "pressure", NUMERIC, 1008.83, "hPa", 2},
+    {"05138A14", "illuminance", NUMERIC, 13460.67, "lx", 2},
+    {"06D204", "mass", NUMERIC, 12.34, "kg", 2},
+    {"07D204", "mass_lb", NUMERIC, 12.34, "lb", 2},
+    {"0818FC", "dewpoint", NUMERIC, -10.00, "°C", 2},
+    {"0960", "count", INTEGER, 96, NULL, 0},
+    {"0A138A14", "energy", NUMERIC, 1346.067, "kWh", 3},
+    {"0B138A14", "power", NUMERIC, 13460.67, "W", 2},
+    {"0C020C", "voltage", NUMERIC, 3.074, "V", 3},
+    {"0D120C", "pm25", INTEGER, 3090, "µg/m³", 0},
+    {"0E021C", "pm10", INTEGER, 7170, "µg/m³", 0},
+    {"12E204", "co2", INTEGER, 1250, "ppm", 0},
+    {"133301", "tvoc", INTEGER, 307, "µg/m³", 0},
+    {"14020C", "moisture", NUMERIC, 30.74, "%", 2},
+    {"2E23", "humidity", NUMERIC, 35, "%", 0},
+    {"2F23", "moisture", NUMERIC, 35, "%", 0},
+    {"3D0960", "count", INTEGER, 24585, NULL, 0},
+    {"3E2A2C0960", "count", INTEGER, 1611213866, NULL, 0},
+    {"3F020C", "rotation", NUMERIC, 307.4, "°", 1},
+    {"400C00", "distance", NUMERIC, 0.012, "m", 3}, /* 12 mm */
+    {"414E00", "distance", NUMERIC, 7.8, "m", 1},
+    {"424E3400", "duration", NUMERIC, 13.390, "s", 3},
+    {"434E34", "current", NUMERIC, 13.390, "A", 3},
+    {"444E34", "speed", NUMERIC, 133.90, "m/s", 2},
+    {"451101", "temperature", NUMERIC, 27.3, "°C", 1},
+    {"4632", "uv_index", NUMERIC, 5.0, NULL, 1},
+    {"478756", "volume", NUMERIC, 2215.1, "L", 1},
+    {"48DC87", "volume", NUMERIC, 34.780, "L", 3}, /* 34780 mL */
+    {"49DC87", "volume_flow_rate", NUMERIC, 34.780, "m³/h", 3},
+    {"4A0C02", "voltage", NUMERIC, 52.4, "V", 1},
+    {"4B138A14", "gas", NUMERIC, 1346.067, "m³", 3},
+    {"4C41018A01", "gas", NUMERIC, 25821.505, "m³", 3},
+    {"4D12138A14", "energy", NUMERIC, 344593.170, "kWh", 3},
+    {"4E87562301", "volume", NUMERIC, 19093.127, "L", 3},
+    {"4F87562301", "water", NUMERIC, 19093.127, "L", 3},
+    {"505D396164", "timestamp", INTEGER, 1684093277, NULL, 0},
+    {"518756", "acceleration", NUMERIC, 22.151, "m/s²", 3},
+    {"528756", "gyroscope", NUMERIC, 22.151, "°/s", 3},
+    {"5587562301", "volume_storage", NUMERIC, 19093.127, "L", 3},
+    {"560C0C", "conductivity", INTEGER, 3084, "µS/cm", 0},
+    {"57EA", "temperature", NUMERIC, -22, "°C", 0},
+    {"5823", "temperature", NUMERIC, 12.25, "°C", 2}, /* 35 x 0.35 */
+    {"59EA", "count", INTEGER, -22, NULL, 0},
+    {"5AEAEA", "count", INTEGER, -5398, NULL, 0},
+    {"5BEAEAEAEA", "count", INTEGER, -353703190, NULL, 0},
+    {"5C02FBFFFF", "power", NUMERIC, -12.78, "W", 2},
+    {"5D02FB", "current", NUMERIC, -1.278, "A", 3},
+    {"5E9F8C", "direction", NUMERIC, 359.99, "°", 2},
+    {"5FE803", "precipitation", NUMERIC, 100.0, "mm", 1},
+    {"6008", "channel", INTEGER, 8, NULL, 0},
+    {"61A00F", "rotational_speed", INTEGER, 4000, "rpm", 0},
+    {"6287D6FFFF", "speed", NUMERIC, -0.010617, "m/s", 6},
+    {"6340420F00", "acceleration", NUMERIC, 1.0, "m/s²", 6},
+    {"6507", "settings_revision", INTEGER, 7, NULL, 0},
+    {"F00100", "device_type_id", INTEGER, 1, NULL, 0},
+};
+
+#undef NUMERIC
+#undef INTEGER
+
+static IgwBleAdvert *
+test_bthome_row(const TestBthomeRow *row)
+{
+	g_autofree gchar *hex = g_strconcat("40", row->hex, NULL);
+	return test_bthome_ok(hex);
+}
+
+/* every numeric object id: the right field, unit, value and resolution */
+START_TEST(test_bthome_every_object)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(test_bthome_rows); i++) {
+		const TestBthomeRow *row = &test_bthome_rows[i];
+		g_autoptr(IgwBleAdvert) advert = test_bthome_row(row);
+		const IgwBleValue *value;
+		gdouble got;
+		ck_assert_msg(advert->values->len == 1, "%s: %u values", row->hex, advert->values->len);
+		value = test_value_at(advert, 0);
+		ck_assert_msg(g_strcmp0(value->field, row->field) == 0,
+			      "%s: field %s, expected %s",
+			      row->hex,
+			      value->field,
+			      row->field);
+		ck_assert_msg(value->type == row->type, "%s: type %d", row->hex, value->type);
+		ck_assert_msg(g_strcmp0(value->unit, row->unit) == 0,
+			      "%s: unit %s, expected %s",
+			      row->hex,
+			      value->unit,
+			      row->unit);
+		got = row->type == IGW_FIELD_TYPE_INTEGER ? (gdouble)g_variant_get_int64(value->value)
+							  : g_variant_get_double(value->value);
+		ck_assert_msg(fabs(got - row->value) < TEST_TOLERANCE,
+			      "%s: %.9g, expected %.9g",
+			      row->hex,
+			      got,
+			      row->value);
+		ck_assert_msg(row->type == IGW_FIELD_TYPE_INTEGER || value->decimals >= row->exponent,
+			      "%s: %u decimals lose the factor's %u",
+			      row->hex,
+			      value->decimals,
+			      row->exponent);
+	}
+}
+END_TEST
+
+/*
+ * A field's type is the measurement's: every object id that carries the same
+ * quantity gives the same type, unit and decimals, so a device that sends
+ * temperature as 0x02 now and 0x57 later feeds one field. Also within one
+ * advert, in any order.
+ */
+START_TEST(test_bthome_same_measurement)
+{
+	g_autoptr(IgwBleAdvert) mixed = NULL;
+
+	for (guint i = 0; i < G_N_ELEMENTS(test_bthome_rows); i++) {
+		g_autoptr(IgwBleAdvert) first = test_bthome_row(&test_bthome_rows[i]);
+		const IgwBleValue *a = test_value_at(first, 0);
+		for (guint j = i + 1; j < G_N_ELEMENTS(test_bthome_rows); j++) {
+			g_autoptr(IgwBleAdvert) second = NULL;
+			const IgwBleValue *b;
+			if (g_strcmp0(test_bthome_rows[i].field, test_bthome_rows[j].field) != 0)
+				continue;
+			second = test_bthome_row(&test_bthome_rows[j]);
+			b = test_value_at(second, 0);
+			ck_assert_msg(a->type == b->type && g_strcmp0(a->unit, b->unit) == 0 &&
+					  a->decimals == b->decimals && a->category == b->category,
+				      "%s and %s: %s differs (type %d/%d, unit %s/%s, decimals %u/%u)",
+				      test_bthome_rows[i].hex,
+				      test_bthome_rows[j].hex,
+				      a->field,
+				      a->type,
+				      b->type,
+				      a->unit,
+				      b->unit,
+				      a->decimals,
+				      b->decimals);
+		}
+	}
+
+	/* out of order in one advert: 0x58, 0x57, 0x45, 0x02; all temperatures */
+	mixed = test_bthome_ok("40" "5823" "57EA" "451101" "02C409");
+	ck_assert_uint_eq(mixed->values->len, 4);
+	test_number(mixed, "temperature", 12.25, "°C", 2);
+	test_number(mixed, "temperature_2", -22.0, "°C", 2);
+	test_number(mixed, "temperature_3", 27.3, "°C", 2);
+	test_number(mixed, "temperature_4", 25.0, "°C", 2);
+}
+END_TEST
+
+/* events are flagged so the plugin never takes a second press for a repeat */
+START_TEST(test_bthome_events_flagged)
+{
+	g_autoptr(IgwBleAdvert) advert =
+	    test_bthome_ok("44" "000A" "0164" "3A01" "3B0001" "3C0103" "6401");
+	ck_assert(!test_value(advert, "battery")->event);
+	ck_assert(test_value(advert, "button")->event);
+	ck_assert(test_value(advert, "command")->event);
+	ck_assert(test_value(advert, "dimmer")->event);
+	ck_assert(!test_value(advert, "light_level")->event);
 }
 END_TEST
 
@@ -893,6 +1079,9 @@ test_ble_advert_suite(void)
 	test_suite_add(suite, "bthome/truncated", test_bthome_truncated);
 	test_suite_add(suite, "bthome/header", test_bthome_header);
 	test_suite_add(suite, "bthome/table", test_bthome_table);
+	test_suite_add(suite, "bthome/every-object", test_bthome_every_object);
+	test_suite_add(suite, "bthome/same-measurement", test_bthome_same_measurement);
+	test_suite_add(suite, "bthome/events-flagged", test_bthome_events_flagged);
 	test_suite_add(suite, "atc1441", test_atc1441);
 	test_suite_add(suite, "pvvx", test_pvvx);
 	test_suite_add(suite, "service-data-unsupported", test_service_data_unsupported);

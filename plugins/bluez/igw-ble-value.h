@@ -20,6 +20,7 @@ typedef struct {
 	guint decimals;            /* digits after the point worth showing */
 	IgwFieldCategory category; /* MOMENTARY for measurements, STATUS, IDENTITY */
 	GVariant *value;           /* floating refs sunk; type matches @type */
+	gboolean event;            /* a button press or dimmer turn: news each time it comes */
 } IgwBleValue;
 
 IgwBleValue *

@@ -36,29 +36,150 @@ typedef enum {
 } IgwBthomeKind;
 
 /*
- * One object id. Numbers are raw x mult / 10^decimals, so 0.35 is mult 35,
- * decimals 2 and stays exact. For text, raw and command @len is the header
- * before the variable part.
+ * A quantity, whatever object id carries it: BTHome sends temperature as
+ * 0x02, 0x45, 0x57 or 0x58 and they must land in one field of one type. So
+ * the field's type, unit and resolution are the measurement's, and each
+ * object only says how its raw integer scales into that unit. @decimals is
+ * the finest resolution of any object of the measurement.
+ */
+typedef struct {
+	const gchar *name;
+	IgwFieldType type;
+	const gchar *unit;
+	guint8 decimals;
+	IgwFieldCategory category;
+} IgwBthomeMeasurement;
+
+typedef enum {
+	IGW_BTHOME_M_NONE,
+	IGW_BTHOME_M_BATTERY,
+	IGW_BTHOME_M_TEMPERATURE,
+	IGW_BTHOME_M_HUMIDITY,
+	IGW_BTHOME_M_PRESSURE,
+	IGW_BTHOME_M_ILLUMINANCE,
+	IGW_BTHOME_M_MASS,
+	IGW_BTHOME_M_MASS_LB,
+	IGW_BTHOME_M_DEWPOINT,
+	IGW_BTHOME_M_COUNT,
+	IGW_BTHOME_M_ENERGY,
+	IGW_BTHOME_M_POWER,
+	IGW_BTHOME_M_VOLTAGE,
+	IGW_BTHOME_M_PM25,
+	IGW_BTHOME_M_PM10,
+	IGW_BTHOME_M_CO2,
+	IGW_BTHOME_M_TVOC,
+	IGW_BTHOME_M_MOISTURE,
+	IGW_BTHOME_M_ROTATION,
+	IGW_BTHOME_M_DISTANCE,
+	IGW_BTHOME_M_DURATION,
+	IGW_BTHOME_M_CURRENT,
+	IGW_BTHOME_M_SPEED,
+	IGW_BTHOME_M_UV_INDEX,
+	IGW_BTHOME_M_VOLUME,
+	IGW_BTHOME_M_VOLUME_FLOW_RATE,
+	IGW_BTHOME_M_GAS,
+	IGW_BTHOME_M_WATER,
+	IGW_BTHOME_M_TIMESTAMP,
+	IGW_BTHOME_M_ACCELERATION,
+	IGW_BTHOME_M_GYROSCOPE,
+	IGW_BTHOME_M_VOLUME_STORAGE,
+	IGW_BTHOME_M_CONDUCTIVITY,
+	IGW_BTHOME_M_DIRECTION,
+	IGW_BTHOME_M_PRECIPITATION,
+	IGW_BTHOME_M_CHANNEL,
+	IGW_BTHOME_M_ROTATIONAL_SPEED,
+	IGW_BTHOME_M_SETTINGS_REVISION,
+	IGW_BTHOME_M_DEVICE_TYPE_ID,
+	IGW_BTHOME_M_LAST,
+} IgwBthomeMeasurementId;
+
+#define NUM(name_, unit_, decimals_)                                                               \
+	{                                                                                          \
+		.name = (name_), .type = IGW_FIELD_TYPE_NUMERIC, .unit = (unit_),                  \
+		.decimals = (decimals_), .category = IGW_FIELD_CATEGORY_MOMENTARY                  \
+	}
+#define INT(name_, unit_, category_)                                                               \
+	{                                                                                          \
+		.name = (name_), .type = IGW_FIELD_TYPE_INTEGER, .unit = (unit_),                  \
+		.category = (category_)                                                            \
+	}
+#define COUNT(name_, unit_) INT(name_, unit_, IGW_FIELD_CATEGORY_MOMENTARY)
+
+/*
+ * Units that differ only by a power of ten share a field in the larger unit
+ * (distance mm and m, volume mL and L); pounds are not a decimal multiple of
+ * kilograms, so they keep a field of their own rather than lose precision.
+ */
+static const IgwBthomeMeasurement igw_bthome_measurements[IGW_BTHOME_M_LAST] = {
+    [IGW_BTHOME_M_BATTERY] = COUNT("battery", "%"),
+    [IGW_BTHOME_M_TEMPERATURE] = NUM("temperature", "°C", 2),
+    [IGW_BTHOME_M_HUMIDITY] = NUM("humidity", "%", 2),
+    [IGW_BTHOME_M_PRESSURE] = NUM("pressure", "hPa", 2),
+    [IGW_BTHOME_M_ILLUMINANCE] = NUM("illuminance", "lx", 2),
+    [IGW_BTHOME_M_MASS] = NUM("mass", "kg", 2),
+    [IGW_BTHOME_M_MASS_LB] = NUM("mass_lb", "lb", 2),
+    [IGW_BTHOME_M_DEWPOINT] = NUM("dewpoint", "°C", 2),
+    [IGW_BTHOME_M_COUNT] = COUNT("count", NULL),
+    [IGW_BTHOME_M_ENERGY] = NUM("energy", "kWh", 3),
+    [IGW_BTHOME_M_POWER] = NUM("power", "W", 2),
+    [IGW_BTHOME_M_VOLTAGE] = NUM("voltage", "V", 3),
+    [IGW_BTHOME_M_PM25] = COUNT("pm25", "µg/m³"),
+    [IGW_BTHOME_M_PM10] = COUNT("pm10", "µg/m³"),
+    [IGW_BTHOME_M_CO2] = COUNT("co2", "ppm"),
+    [IGW_BTHOME_M_TVOC] = COUNT("tvoc", "µg/m³"),
+    [IGW_BTHOME_M_MOISTURE] = NUM("moisture", "%", 2),
+    [IGW_BTHOME_M_ROTATION] = NUM("rotation", "°", 1),
+    [IGW_BTHOME_M_DISTANCE] = NUM("distance", "m", 3),
+    [IGW_BTHOME_M_DURATION] = NUM("duration", "s", 3),
+    [IGW_BTHOME_M_CURRENT] = NUM("current", "A", 3),
+    [IGW_BTHOME_M_SPEED] = NUM("speed", "m/s", 6),
+    [IGW_BTHOME_M_UV_INDEX] = NUM("uv_index", NULL, 1),
+    [IGW_BTHOME_M_VOLUME] = NUM("volume", "L", 3),
+    [IGW_BTHOME_M_VOLUME_FLOW_RATE] = NUM("volume_flow_rate", "m³/h", 3),
+    [IGW_BTHOME_M_GAS] = NUM("gas", "m³", 3),
+    [IGW_BTHOME_M_WATER] = NUM("water", "L", 3),
+    [IGW_BTHOME_M_TIMESTAMP] = COUNT("timestamp", NULL), /* UNIX seconds, UTC */
+    [IGW_BTHOME_M_ACCELERATION] = NUM("acceleration", "m/s²", 6),
+    [IGW_BTHOME_M_GYROSCOPE] = NUM("gyroscope", "°/s", 3),
+    [IGW_BTHOME_M_VOLUME_STORAGE] = NUM("volume_storage", "L", 3),
+    [IGW_BTHOME_M_CONDUCTIVITY] = COUNT("conductivity", "µS/cm"),
+    [IGW_BTHOME_M_DIRECTION] = NUM("direction", "°", 2),
+    [IGW_BTHOME_M_PRECIPITATION] = NUM("precipitation", "mm", 1),
+    [IGW_BTHOME_M_CHANNEL] = COUNT("channel", NULL),
+    [IGW_BTHOME_M_ROTATIONAL_SPEED] = COUNT("rotational_speed", "rpm"),
+    [IGW_BTHOME_M_SETTINGS_REVISION] = INT("settings_revision", NULL, IGW_FIELD_CATEGORY_STATUS),
+    [IGW_BTHOME_M_DEVICE_TYPE_ID] = INT("device_type_id", NULL, IGW_FIELD_CATEGORY_IDENTITY),
+};
+
+#undef NUM
+#undef INT
+#undef COUNT
+
+/*
+ * One object id. A number is raw x mult / 10^scale in its measurement's unit,
+ * so 0.35 is mult 35, scale 2 and stays exact. Other kinds carry their own
+ * name, whose type the kind fixes. For text, raw and command @len is the
+ * header before the variable part.
  */
 typedef struct {
 	IgwBthomeKind kind;
 	guint8 len;
-	guint8 decimals;
+	guint8 scale;
 	guint8 mult;
+	IgwBthomeMeasurementId measurement;
 	IgwFieldCategory category;
 	const gchar *name;
-	const gchar *unit;
 } IgwBthomeObject;
 
-#define IGW_BTHOME_NUM(kind_, len_, name_, unit_, decimals_, mult_)                                \
+#define IGW_BTHOME_NUM(kind_, len_, measurement_, scale_, mult_)                                   \
 	{                                                                                          \
-		.kind = (kind_), .len = (len_), .decimals = (decimals_), .mult = (mult_),          \
-		.category = IGW_FIELD_CATEGORY_MOMENTARY, .name = (name_), .unit = (unit_)         \
+		.kind = (kind_), .len = (len_), .scale = (scale_), .mult = (mult_),                \
+		.measurement = IGW_BTHOME_M_##measurement_                                         \
 	}
-#define U(len_, name_, unit_, decimals_, mult_)                                                    \
-	IGW_BTHOME_NUM(IGW_BTHOME_KIND_UNSIGNED, len_, name_, unit_, decimals_, mult_)
-#define S(len_, name_, unit_, decimals_, mult_)                                                    \
-	IGW_BTHOME_NUM(IGW_BTHOME_KIND_SIGNED, len_, name_, unit_, decimals_, mult_)
+#define U(len_, measurement_, scale_, mult_)                                                       \
+	IGW_BTHOME_NUM(IGW_BTHOME_KIND_UNSIGNED, len_, measurement_, scale_, mult_)
+#define S(len_, measurement_, scale_, mult_)                                                       \
+	IGW_BTHOME_NUM(IGW_BTHOME_KIND_SIGNED, len_, measurement_, scale_, mult_)
 #define BIN(name_, category_)                                                                      \
 	{                                                                                          \
 		.kind = IGW_BTHOME_KIND_BINARY, .len = 1, .category = (category_), .name = (name_) \
@@ -77,26 +198,26 @@ typedef struct {
  */
 static const IgwBthomeObject igw_bthome_objects[256] = {
     [0x00] = OTHER(IGW_BTHOME_KIND_PACKET_ID, 1, "packet_id", IGW_FIELD_CATEGORY_STATUS),
-    [0x01] = U(1, "battery", "%", 0, 1),
-    [0x02] = S(2, "temperature", "°C", 2, 1),
-    [0x03] = U(2, "humidity", "%", 2, 1),
-    [0x04] = U(3, "pressure", "hPa", 2, 1),
-    [0x05] = U(3, "illuminance", "lx", 2, 1),
-    [0x06] = U(2, "mass", "kg", 2, 1),
-    [0x07] = U(2, "mass", "lb", 2, 1),
-    [0x08] = S(2, "dewpoint", "°C", 2, 1),
-    [0x09] = U(1, "count", NULL, 0, 1),
-    [0x0A] = U(3, "energy", "kWh", 3, 1),
-    [0x0B] = U(3, "power", "W", 2, 1),
-    [0x0C] = U(2, "voltage", "V", 3, 1),
-    [0x0D] = U(2, "pm25", "µg/m³", 0, 1),
-    [0x0E] = U(2, "pm10", "µg/m³", 0, 1),
+    [0x01] = U(1, BATTERY, 0, 1),
+    [0x02] = S(2, TEMPERATURE, 2, 1),
+    [0x03] = U(2, HUMIDITY, 2, 1),
+    [0x04] = U(3, PRESSURE, 2, 1),
+    [0x05] = U(3, ILLUMINANCE, 2, 1),
+    [0x06] = U(2, MASS, 2, 1),
+    [0x07] = U(2, MASS_LB, 2, 1),
+    [0x08] = S(2, DEWPOINT, 2, 1),
+    [0x09] = U(1, COUNT, 0, 1),
+    [0x0A] = U(3, ENERGY, 3, 1),
+    [0x0B] = U(3, POWER, 2, 1),
+    [0x0C] = U(2, VOLTAGE, 3, 1),
+    [0x0D] = U(2, PM25, 0, 1),
+    [0x0E] = U(2, PM10, 0, 1),
     [0x0F] = B("generic_boolean"),
     [0x10] = B("power_on"),
     [0x11] = B("opening"),
-    [0x12] = U(2, "co2", "ppm", 0, 1),
-    [0x13] = U(2, "tvoc", "µg/m³", 0, 1),
-    [0x14] = U(2, "moisture", "%", 2, 1),
+    [0x12] = U(2, CO2, 0, 1),
+    [0x13] = U(2, TVOC, 0, 1),
+    [0x14] = U(2, MOISTURE, 2, 1),
     [0x15] = BIN("battery_low", IGW_FIELD_CATEGORY_STATUS),
     [0x16] = BIN("battery_charging", IGW_FIELD_CATEGORY_STATUS),
     [0x17] = B("carbon_monoxide"),
@@ -122,57 +243,58 @@ static const IgwBthomeObject igw_bthome_objects[256] = {
     [0x2B] = BIN("tamper", IGW_FIELD_CATEGORY_STATUS),
     [0x2C] = B("vibration"),
     [0x2D] = B("window"),
-    [0x2E] = U(1, "humidity", "%", 0, 1),
-    [0x2F] = U(1, "moisture", "%", 0, 1),
+    [0x2E] = U(1, HUMIDITY, 0, 1),
+    [0x2F] = U(1, MOISTURE, 0, 1),
     [0x3A] = OTHER(IGW_BTHOME_KIND_BUTTON, 1, "button", IGW_FIELD_CATEGORY_MOMENTARY),
     [0x3B] = OTHER(IGW_BTHOME_KIND_COMMAND, 2, "command", IGW_FIELD_CATEGORY_MOMENTARY),
     [0x3C] = OTHER(IGW_BTHOME_KIND_DIMMER, 2, "dimmer", IGW_FIELD_CATEGORY_MOMENTARY),
-    [0x3D] = U(2, "count", NULL, 0, 1),
-    [0x3E] = U(4, "count", NULL, 0, 1),
-    [0x3F] = S(2, "rotation", "°", 1, 1),
-    [0x40] = U(2, "distance", "mm", 0, 1),
-    [0x41] = U(2, "distance", "m", 1, 1),
-    [0x42] = U(3, "duration", "s", 3, 1),
-    [0x43] = U(2, "current", "A", 3, 1),
-    [0x44] = U(2, "speed", "m/s", 2, 1),
-    [0x45] = S(2, "temperature", "°C", 1, 1),
-    [0x46] = U(1, "uv_index", NULL, 1, 1),
-    [0x47] = U(2, "volume", "L", 1, 1),
-    [0x48] = U(2, "volume", "mL", 0, 1),
-    [0x49] = U(2, "volume_flow_rate", "m³/h", 3, 1),
-    [0x4A] = U(2, "voltage", "V", 1, 1),
-    [0x4B] = U(3, "gas", "m³", 3, 1),
-    [0x4C] = U(4, "gas", "m³", 3, 1),
-    [0x4D] = U(4, "energy", "kWh", 3, 1),
-    [0x4E] = U(4, "volume", "L", 3, 1),
-    [0x4F] = U(4, "water", "L", 3, 1),
-    [0x50] = U(4, "timestamp", NULL, 0, 1), /* UNIX seconds, UTC */
-    [0x51] = U(2, "acceleration", "m/s²", 3, 1),
-    [0x52] = U(2, "gyroscope", "°/s", 3, 1),
+    [0x3D] = U(2, COUNT, 0, 1),
+    [0x3E] = U(4, COUNT, 0, 1),
+    [0x3F] = S(2, ROTATION, 1, 1),
+    [0x40] = U(2, DISTANCE, 3, 1), /* mm */
+    [0x41] = U(2, DISTANCE, 1, 1),
+    [0x42] = U(3, DURATION, 3, 1),
+    [0x43] = U(2, CURRENT, 3, 1),
+    [0x44] = U(2, SPEED, 2, 1),
+    [0x45] = S(2, TEMPERATURE, 1, 1),
+    [0x46] = U(1, UV_INDEX, 1, 1),
+    [0x47] = U(2, VOLUME, 1, 1),
+    [0x48] = U(2, VOLUME, 3, 1), /* mL */
+    [0x49] = U(2, VOLUME_FLOW_RATE, 3, 1),
+    [0x4A] = U(2, VOLTAGE, 1, 1),
+    [0x4B] = U(3, GAS, 3, 1),
+    [0x4C] = U(4, GAS, 3, 1),
+    [0x4D] = U(4, ENERGY, 3, 1),
+    [0x4E] = U(4, VOLUME, 3, 1),
+    [0x4F] = U(4, WATER, 3, 1),
+    [0x50] = U(4, TIMESTAMP, 0, 1),
+    [0x51] = U(2, ACCELERATION, 3, 1),
+    [0x52] = U(2, GYROSCOPE, 3, 1),
     [0x53] = OTHER(IGW_BTHOME_KIND_TEXT, 1, "text", IGW_FIELD_CATEGORY_MOMENTARY),
     [0x54] = OTHER(IGW_BTHOME_KIND_RAW, 1, "raw", IGW_FIELD_CATEGORY_MOMENTARY),
-    [0x55] = U(4, "volume_storage", "L", 3, 1),
-    [0x56] = U(2, "conductivity", "µS/cm", 0, 1),
-    [0x57] = S(1, "temperature", "°C", 0, 1),
-    [0x58] = S(1, "temperature", "°C", 2, 35),
-    [0x59] = S(1, "count", NULL, 0, 1),
-    [0x5A] = S(2, "count", NULL, 0, 1),
-    [0x5B] = S(4, "count", NULL, 0, 1),
-    [0x5C] = S(4, "power", "W", 2, 1),
-    [0x5D] = S(2, "current", "A", 3, 1),
-    [0x5E] = U(2, "direction", "°", 2, 1),
-    [0x5F] = U(2, "precipitation", "mm", 1, 1),
-    [0x60] = U(1, "channel", NULL, 0, 1),
-    [0x61] = U(2, "rotational_speed", "rpm", 0, 1),
-    [0x62] = S(4, "speed", "m/s", 6, 1),
-    [0x63] = S(4, "acceleration", "m/s²", 6, 1),
+    [0x55] = U(4, VOLUME_STORAGE, 3, 1),
+    [0x56] = U(2, CONDUCTIVITY, 0, 1),
+    [0x57] = S(1, TEMPERATURE, 0, 1),
+    [0x58] = S(1, TEMPERATURE, 2, 35),
+    [0x59] = S(1, COUNT, 0, 1),
+    [0x5A] = S(2, COUNT, 0, 1),
+    [0x5B] = S(4, COUNT, 0, 1),
+    [0x5C] = S(4, POWER, 2, 1),
+    [0x5D] = S(2, CURRENT, 3, 1),
+    [0x5E] = U(2, DIRECTION, 2, 1),
+    [0x5F] = U(2, PRECIPITATION, 1, 1),
+    [0x60] = U(1, CHANNEL, 0, 1),
+    [0x61] = U(2, ROTATIONAL_SPEED, 0, 1),
+    [0x62] = S(4, SPEED, 6, 1),
+    [0x63] = S(4, ACCELERATION, 6, 1),
     [0x64] = OTHER(IGW_BTHOME_KIND_LIGHT_LEVEL, 1, "light_level", IGW_FIELD_CATEGORY_MOMENTARY),
-    [0x65] = OTHER(IGW_BTHOME_KIND_UNSIGNED, 1, "settings_revision", IGW_FIELD_CATEGORY_STATUS),
-    [0xF0] = OTHER(IGW_BTHOME_KIND_UNSIGNED, 2, "device_type_id", IGW_FIELD_CATEGORY_IDENTITY),
+    [0x65] = U(1, SETTINGS_REVISION, 0, 1),
+    [0xF0] = U(2, DEVICE_TYPE_ID, 0, 1),
     [0xF1] = OTHER(IGW_BTHOME_KIND_FIRMWARE, 4, "firmware_version", IGW_FIELD_CATEGORY_IDENTITY),
     [0xF2] = OTHER(IGW_BTHOME_KIND_FIRMWARE, 3, "firmware_version", IGW_FIELD_CATEGORY_IDENTITY),
 };
 
+#undef IGW_BTHOME_NUM
 #undef U
 #undef S
 #undef BIN
@@ -209,20 +331,33 @@ igw_bthome_read_signed(const guint8 *buf, guint len)
 	return (gint32)raw;
 }
 
+/* events are news each time: the plugin never suppresses them as repeats */
+static gboolean
+igw_bthome_kind_is_event(IgwBthomeKind kind)
+{
+	return kind == IGW_BTHOME_KIND_BUTTON || kind == IGW_BTHOME_KIND_DIMMER ||
+	       kind == IGW_BTHOME_KIND_COMMAND;
+}
+
 static void
 igw_bthome_add(IgwBthomeParser *parser,
 	       const IgwBthomeObject *object,
 	       IgwFieldType type,
 	       GVariant *value)
 {
+	GPtrArray *values = parser->advert->values;
+	IgwBleValue *added;
+
 	igw_ble_advert_add_value(parser->advert,
 				 parser->seen,
 				 object->name,
 				 type,
-				 object->unit,
-				 type == IGW_FIELD_TYPE_NUMERIC ? object->decimals : 0,
+				 NULL,
+				 0,
 				 object->category,
 				 value);
+	added = g_ptr_array_index(values, values->len - 1);
+	added->event = igw_bthome_kind_is_event(object->kind);
 }
 
 static void
@@ -231,22 +366,30 @@ igw_bthome_add_string(IgwBthomeParser *parser, const IgwBthomeObject *object, co
 	igw_bthome_add(parser, object, IGW_FIELD_TYPE_STRING, g_variant_new_string(text));
 }
 
+/* in the measurement's type and unit, whichever object id carried it */
 static void
 igw_bthome_add_number(IgwBthomeParser *parser, const IgwBthomeObject *object, gint64 raw)
 {
-	static const gdouble scale[] = {1, 10, 100, 1000, 1e4, 1e5, 1e6};
+	static const gdouble powers[] = {1, 10, 100, 1000, 1e4, 1e5, 1e6};
+	const IgwBthomeMeasurement *measurement = &igw_bthome_measurements[object->measurement];
 	gint64 scaled = raw * (object->mult != 0 ? object->mult : 1);
+	GVariant *value;
 
-	/* factor 1 is a count or a whole unit: an integer, not a double */
-	if (object->decimals == 0) {
-		igw_bthome_add(parser, object, IGW_FIELD_TYPE_INTEGER, g_variant_new_int64(scaled));
-		return;
+	if (measurement->type == IGW_FIELD_TYPE_INTEGER) {
+		g_assert(object->scale == 0);
+		value = g_variant_new_int64(scaled);
+	} else {
+		/* dividing by an exact power of ten rounds once; multiplying by 0.01 would not */
+		value = g_variant_new_double((gdouble)scaled / powers[object->scale]);
 	}
-	/* dividing by an exact power of ten rounds once; multiplying by 0.01 would not */
-	igw_bthome_add(parser,
-		       object,
-		       IGW_FIELD_TYPE_NUMERIC,
-		       g_variant_new_double((gdouble)scaled / scale[object->decimals]));
+	igw_ble_advert_add_value(parser->advert,
+				 parser->seen,
+				 measurement->name,
+				 measurement->type,
+				 measurement->unit,
+				 measurement->decimals,
+				 measurement->category,
+				 value);
 }
 
 static const gchar *
