@@ -18,13 +18,13 @@ typedef struct {
 	guint16 uuid16;    /* characteristic */
 	guint16 service16; /* the service it belongs to */
 	const gchar *name; /* "heart rate measurement" */
-	gboolean notify;   /* the plugin subscribes (StartNotify) rather than reads */
+	gboolean notify;   /* a stream: the plugin subscribes (StartNotify), never reads */
 } IgwBleGattProfile;
 
 /*
  * the characteristics we decode; NULL for others. @notify is TRUE where the
- * value is a stream (heart rate, CSC measurement); the rest are read, and a
- * plugin may still subscribe when the characteristic's Flags offer notify
+ * value is a stream (heart rate, CSC measurement), not worth a read; the
+ * plugin subscribes to every one whose Flags offer notify or indicate
  */
 const IgwBleGattProfile *
 igw_ble_gatt_lookup(guint16 uuid16);

@@ -326,22 +326,29 @@ igw_bluez_gatt_collect(IgwBluezGatt *self)
 	g_list_free_full(proxies, g_object_unref);
 }
 
+/*
+ * Every characteristic we decode that can notify or indicate is subscribed,
+ * whatever its service: an ESS temperature or a battery level pushes its
+ * changes as a heart rate does. A readable one that is not a stream is read
+ * too, for the value it has before its first change.
+ */
 static void
 igw_bluez_gatt_subscribe(IgwBluezGatt *self)
 {
 	for (guint i = 0; i < self->chars->len; i++) {
 		IgwBluezGattChar *chr = g_ptr_array_index(self->chars, i);
 		guint16 uuid16 = 0;
-		const IgwBleGattProfile *profile;
+		gboolean notifies;
 		if (chr->decoder == NULL || !igw_ble_uuid_to_16(chr->uuid, &uuid16))
 			continue;
-		profile = igw_ble_gatt_lookup(uuid16);
-		if (profile->notify && (igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "notify") ||
-					igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "indicate")))
+		notifies = igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "notify") ||
+			   igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "indicate");
+		if (notifies)
 			igw_bluez_call(chr->proxy, "StartNotify", NULL, G_DBUS_CALL_FLAGS_NONE,
 					  IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, self->cancellable,
 					  igw_bluez_gatt_start_notify_cb, NULL);
-		else if (igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "read"))
+		if (igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "read") &&
+		    !(notifies && igw_ble_gatt_lookup(uuid16)->notify))
 			igw_bluez_gatt_read_char(self, chr, NULL);
 	}
 }
