@@ -51,8 +51,20 @@ class PubsubClient:
                             item.xml.get("publisher", ""), payload))
         self.changed.set()
 
-    async def subscribe(self, jid: str, node: str) -> None:
-        await self.client.xmpp["xep_0060"].subscribe(jid, node, timeout=10)
+    async def subscribe(self, jid: str, node: str, timeout: float = 10) -> None:
+        """An owner's subscription; the thing makes its owners members of a
+        node only once its first publish created it, which can come a moment
+        after the access model was settled, so <forbidden/> is tried again."""
+        from slixmpp.exceptions import IqError
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                await self.client.xmpp["xep_0060"].subscribe(jid, node, timeout=10)
+                return
+            except IqError as exc:
+                if exc.condition != "forbidden" or asyncio.get_running_loop().time() > deadline:
+                    raise
+            await asyncio.sleep(0.2)
 
     async def publish(self, jid: str, node: str, item_id: str, payload: ET.Element) -> str:
         """'' on success, else the error condition."""
