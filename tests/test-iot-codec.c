@@ -6,6 +6,7 @@
 #include "igw-test.h"
 #include <string.h>
 
+#include "igw-config.h"
 #include "igw-error.h"
 #include "igw-iot-codec.h"
 #include "igw-transport.h"
@@ -786,6 +787,19 @@ START_TEST(test_iot_profile_names)
 }
 END_TEST
 
+/* the config takes a profile by name without knowing the protocol: the same names */
+START_TEST(test_iot_profile_config_names)
+{
+	const gchar *const *names = igw_config_get_peer_profile_names();
+	IgwIotProfile profile;
+	for (guint i = 0; names[i] != NULL; i++)
+		ck_assert_msg(igw_iot_profile_from_string(names[i], &profile), "%s", names[i]);
+	for (IgwIotProfile p = IGW_IOT_PROFILE_SLIXMPP; p <= IGW_IOT_PROFILE_SMACK; p++)
+		ck_assert(g_strv_contains(names, igw_iot_profile_to_string(p)));
+	ck_assert_uint_eq(g_strv_length((GStrv)names), IGW_IOT_PROFILE_SMACK + 1);
+}
+END_TEST
+
 static void
 test_suite_add(Suite *suite, const gchar *name, const TTest *test)
 {
@@ -820,6 +834,7 @@ test_iot_suite(void)
 	test_suite_add(suite, "iot/encode-smack-nothing", test_iot_encode_smack_nothing);
 	test_suite_add(suite, "iot/nf-ignores-profile", test_iot_nf_ignores_profile);
 	test_suite_add(suite, "iot/profile-names", test_iot_profile_names);
+	test_suite_add(suite, "iot/profile-config-names", test_iot_profile_config_names);
 	return suite;
 }
 

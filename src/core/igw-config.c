@@ -8,7 +8,6 @@
 
 #include "igw-config.h"
 #include "igw-error.h"
-#include "igw-iot-request.h"
 #include "igw-thing.h"
 
 static const gchar *const xmpp_keys[] = {"domain", "host", "port", "tls", "ca_file", "pinned_cert",
@@ -22,6 +21,14 @@ static const gchar *const room_keys[] = {"topics", "threshold", "min_interval", 
 static const gchar *const pubsub_keys[] = {"enabled", "access_model", "persist_items", "deadband",
 					   "min_interval", "sensordata", NULL};
 static const gchar *const pubsub_access_models[] = {"roster", "presence", "whitelist", "open", NULL};
+/* what each means is the protocol layer's business (IgwIotProfile) */
+static const gchar *const peer_profiles[] = {"slixmpp", "xsf", "smack", NULL};
+
+const gchar *const *
+igw_config_get_peer_profile_names(void)
+{
+	return peer_profiles;
+}
 
 void
 igw_config_free(IgwConfig *self)
@@ -435,7 +442,6 @@ igw_config_parse_peer(IgwConfig *self, const gchar *group, GPtrArray *jids, GPtr
 {
 	const gchar *jid = group + strlen("peer ");
 	g_autofree gchar *profile = NULL;
-	IgwIotProfile parsed;
 	if (!igw_config_jid_is_bare(jid))
 		return igw_config_fail(self, group, NULL, error,
 				       "expected 'peer' and a bare JID (user@domain), got '%s'", jid);
@@ -448,7 +454,7 @@ igw_config_parse_peer(IgwConfig *self, const gchar *group, GPtrArray *jids, GPtr
 	if (!igw_config_check_keys(self, group, peer_keys, error) ||
 	    !igw_config_get_string(self, group, "profile", NULL, TRUE, &profile, error))
 		return FALSE;
-	if (!igw_iot_profile_from_string(profile, &parsed))
+	if (!g_strv_contains(peer_profiles, profile))
 		return igw_config_fail(self, group, "profile", error,
 				       "expected 'xsf', 'slixmpp' or 'smack', got '%s'", profile);
 	g_ptr_array_add(jids, g_strdup(jid));

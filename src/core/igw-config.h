@@ -21,6 +21,9 @@ typedef struct {
 
 IgwConfigRoom *
 igw_config_room_copy(const IgwConfigRoom *self);
+/* the names [peer JID] profile= takes: slixmpp, xsf, smack */
+const gchar *const *
+igw_config_get_peer_profile_names(void);
 void
 igw_config_room_free(IgwConfigRoom *self);
 
