@@ -328,6 +328,11 @@ START_TEST(test_control_success)
 	test_set(&fixture, NULL, IGW_CONTROL_FLAG_ADMINISTRATOR, "fake:lamp", "on", "on");
 	ck_assert(g_variant_get_boolean(fixture.confirmed));
 	ck_assert_uint_eq(fixture.readings->len, 2);
+
+	/* and may switch a found thing before it is adopted, as iotgwctl always could */
+	test_set(&fixture, NULL, IGW_CONTROL_FLAG_ADMINISTRATOR, "fake:found", "on", "on");
+	ck_assert_ptr_null(fixture.error);
+	ck_assert(g_variant_get_boolean(fixture.confirmed));
 	test_fixture_clear(&fixture);
 }
 END_TEST

@@ -108,9 +108,13 @@ igw_control_is_owner(IgwControl *self, const gchar *thing_id, const gchar *reque
 	return FALSE;
 }
 
-/* the adopted thing and its writable field */
+/*
+ * the thing and its writable field; owners reach only adopted things (the others
+ * are no XMPP entities), the administrator may also switch a found one, as before
+ */
 static IgwField *
-igw_control_find_field(IgwControl *self, const gchar *thing_id, const gchar *name, GError **error)
+igw_control_find_field(IgwControl *self, IgwControlFlags flags, const gchar *thing_id, const gchar *name,
+		       GError **error)
 {
 	IgwThing *thing = igw_context_lookup_thing(self->context, thing_id);
 	IgwField *field;
@@ -118,7 +122,7 @@ igw_control_find_field(IgwControl *self, const gchar *thing_id, const gchar *nam
 		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no thing '%s'", thing_id);
 		return NULL;
 	}
-	if (!igw_thing_get_adopted(thing)) {
+	if (!igw_thing_get_adopted(thing) && (flags & IGW_CONTROL_FLAG_ADMINISTRATOR) == 0) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is not adopted", thing_id);
 		return NULL;
 	}
@@ -156,7 +160,7 @@ igw_control_validate(IgwControl *self, const gchar *requester, IgwControlFlags f
 	IgwField *field;
 	g_return_val_if_fail(IGW_IS_CONTROL(self), NULL);
 	g_return_val_if_fail(thing_id != NULL && name != NULL, NULL);
-	field = igw_control_find_field(self, thing_id, name, error);
+	field = igw_control_find_field(self, flags, thing_id, name, error);
 	if (field == NULL)
 		return NULL;
 	if (text != NULL)
