@@ -1478,6 +1478,44 @@ def can_make_namespaces() -> bool:
     return True
 
 
+class CoapObserver:
+    """A coap-client-notls observing one resource (-s, -w), read while it runs:
+    coap-client flushes each payload as it arrives.  Its first payload is the
+    answer to the registration, so a test waits for it before it changes the
+    resource (see CoapLab.coap_observe)."""
+
+    def __init__(self, proc: subprocess.Popen, out: Path, uri: str):
+        self.proc = proc
+        self.out = out
+        self.uri = uri
+
+    def lines(self) -> list[str]:
+        """The complete lines printed so far (a payload may be half written)."""
+        try:
+            return self.out.read_text(errors="replace").split("\n")[:-1]
+        except FileNotFoundError:
+            return []
+
+    async def wait(self, pred: Callable[[list[str]], bool], timeout: float, what: str) -> list[str]:
+        """Wait until pred(output lines) holds; returns the lines."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.lines()
+            if pred(lines):
+                return lines
+            check(self.proc.poll() is None,
+                  f"observer of {self.uri} exited (rc {self.proc.poll()}) before {what}: {lines[-10:]}")
+            if time.monotonic() >= deadline:
+                raise TestFailure(f"observer of {self.uri}: timed out after {timeout:g}s waiting for "
+                                  f"{what}; output {lines[-10:]}")
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> list[str]:
+        """End the observation (SIGTERM by PID); returns everything it printed."""
+        await _terminate(self.proc, 2)
+        return self.lines()
+
+
 def _task_count() -> int:
     try:
         return len(os.listdir("/proc/self/task"))
@@ -1706,6 +1744,17 @@ class CoapLab:
         text = out.read_text(errors="replace")
         out.unlink()
         return text
+
+    def coap_observe(self, uri: str, *args: str, duration: float = 60) -> CoapObserver:
+        """Start observing uri from the gateway namespace (coap-client -s, one
+        payload a line); stop it with CoapObserver.stop() (cleanup() does too)."""
+        label = f"observe{sum(1 for label in self.procs if label.startswith('observe')) + 1}"
+        out = self.dir / f"{label}.out"
+        self.outputs[label] = out
+        proc = _spawn([*self._in_gateway(), COAP_CLIENT, "-s", f"{duration:g}", "-B", f"{duration + 5:g}",
+                       "-w", *args, uri], env=dict(os.environ), out_path=out)
+        self.procs[label] = proc
+        return CoapObserver(proc, out, uri)
 
     async def _node_local_answer(self, i: int, uri: str) -> str:
         """GET uri from inside node i's own namespace (over its lo)."""

@@ -58,6 +58,14 @@ async def multicast(lab: t.CoapLab, uri: str, window: float) -> dict:
     return answers
 
 
+def senml_packs(lines: list[str]) -> list:
+    return [json.loads(line) for line in lines if line.startswith("[")]
+
+
+def lamp_states(lines: list[str]) -> list[str]:
+    return [line.strip() for line in lines if line.strip() in ("0", "1")]
+
+
 def describe(answers: dict) -> str:
     return ", ".join(f"{a} +{d * 1000:.0f} ms {c}" for a, (d, c, _) in answers.items()) or "none"
 
@@ -97,11 +105,11 @@ async def check_discovery(lab: t.CoapLab) -> list:
 async def check_readings(lab: t.CoapLab) -> None:
     node1 = lab.node_address(1)
     uri = f"coap://[{node1}]/sensors/temp"
-    out = await lab.coap_client("-B", "4", "-s", "2", "-w", uri)
-    packs = [json.loads(line) for line in out.splitlines() if line.startswith("[")]
+    observer = lab.coap_observe(uri)
+    await observer.wait(lambda lines: len(senml_packs(lines)) >= 4, 15, "four temperature notifications")
+    packs = senml_packs(await observer.stop())
     values = [p[0]["v"] for p in packs]
-    say(f"observe {uri} for 2 s: {values}")
-    check(len(values) >= 4, f"too few notifications: {out[-800:]}")
+    say(f"observe {uri}: {values}")
     check(all(b != a for a, b in zip(values, values[1:])), f"values do not change: {values}")
     check(all(20.0 <= v < 25.0 for v in values), f"values out of range: {values}")
     check(packs[0] == [{"bn": "urn:dev:ow:node1:", "n": "temperature", "u": "Cel",
@@ -123,7 +131,10 @@ async def check_readings(lab: t.CoapLab) -> None:
 async def check_lamp(lab: t.CoapLab) -> None:
     lamp = f"coap://[{lab.node_address(2)}]/actuators/lamp"
     check((await lab.coap_client("-B", "2", lamp)).strip() == "0", "lamp is not off at start")
-    observe = asyncio.ensure_future(lab.coap_client("-B", "4", "-s", "2", "-w", lamp))
+    observer = lab.coap_observe(lamp)
+    # the answer to the registration comes after the node registered the
+    # observer: only then may the PUTs go out, or their notifications are missed
+    await observer.wait(lambda lines: lamp_states(lines) == ["0"], 15, "the lamp's state, observed")
     put = await lab.coap_client("-B", "2", "-m", "put", "-t", "text/plain", "-e", "1", lamp)
     check("4." not in put and "5." not in put, f"PUT 1: {put!r}")
     check((await lab.coap_client("-B", "2", lamp)).strip() == "1", "GET after PUT 1")
@@ -135,11 +146,10 @@ async def check_lamp(lab: t.CoapLab) -> None:
     check(senml == [{"n": "lamp", "vb": False}], f"GET Accept 110 after SenML PUT: {senml}")
     bad = await lab.coap_client("-B", "2", "-m", "put", "-t", "text/plain", "-e", "dim", lamp)
     check("4.00" in bad, f"PUT dim: {bad!r}")
-    seen = (await observe).split()
-    say(f"observe lamp while PUT 1, PUT vb:false: {seen}")
-    # the observer registers within a millisecond or so of starting, before or after
-    # PUT 1 went out (a process start): it saw 1, then 0, either way
-    check(seen[-2:] == ["1", "0"] and seen[0] in ("0", "1"), f"lamp notifications: {seen}")
+    await observer.wait(lambda lines: len(lamp_states(lines)) >= 3, 15, "notifications of both PUTs")
+    seen = lamp_states(await observer.stop())
+    say(f"observe lamp while PUT 1, PUT vb:false, PUT dim: {seen}")
+    check(seen == ["0", "1", "0"], f"lamp notifications: {seen}")
     check("PUT /actuators/lamp 0" in lab.node_output(2), "node2 did not log the SenML PUT")
 
 
