@@ -228,7 +228,7 @@ async def run_with_mock(ctx: t.Ctx, bus: t.PrivateBus, mock: t.BluezMock) -> Non
         await a.stop()
     since = alice.mark()
     mock.remove_adapter("hci0")
-    await alice.wait_unavailable(jid(RUUVI), 10, since=since)
+    gone = await alice.wait_unavailable(jid(RUUVI), 10, since=since)
     await alice.wait_unavailable(jid(THERMO), 10, since=since)
     # straight to unavailable: not the silence rule (that says away first)
     check(not any(p.seq > since and p.show == "away" and p.bare in (jid(RUUVI), jid(THERMO))
@@ -237,21 +237,22 @@ async def run_with_mock(ctx: t.Ctx, bus: t.PrivateBus, mock: t.BluezMock) -> Non
     await t.poll_until(lambda: mock.discovering("hci0"), 15, "discovery on the returning adapter")
     ruuvi = mock.add_le_device("hci0", RUUVI, "Ruuvi 0005", -70, None, {0x0499: RUUVI_VALID})
     adverts = [Advertiser(mock, ruuvi, lambda n: RUUVI_VALID, manufacturer=True, rssi=-70)]
-    await alice.wait_available(jid(RUUVI), 15, since=since)
+    # only an available after the unavailable one is the way back
+    await alice.wait_available(jid(RUUVI), 15, since=gone.seq)
     say("adapter removed: things unavailable; adapter back: discovery restarted, Ruuvi available")
 
     # -- bluetoothd restarts: the same again, without restarting iotgwd
     await adverts[0].stop()
     since = alice.mark()
     await mock.restart()
-    await alice.wait_unavailable(jid(RUUVI), 10, since=since)
+    gone = await alice.wait_unavailable(jid(RUUVI), 10, since=since)
     check(not any(p.seq > since and p.show == "away" and p.bare == jid(RUUVI) for p in alice.presences),
           "the Ruuvi went away before unavailable: silence, not bluetoothd leaving")
     mock.add_adapter("hci0")
     await t.poll_until(lambda: mock.discovering("hci0"), 15, "discovery after bluetoothd restarted")
     ruuvi = mock.add_le_device("hci0", RUUVI, "Ruuvi 0005", -70, None, {0x0499: RUUVI_VALID})
     adverts = [Advertiser(mock, ruuvi, lambda n: RUUVI_VALID, manufacturer=True, rssi=-70)]
-    await alice.wait_available(jid(RUUVI), 15, since=since)
+    await alice.wait_available(jid(RUUVI), 15, since=gone.seq)
     check(daemon.alive(), "iotgwd died")
     say("bluetoothd restarted: re-synced without restarting iotgwd")
     for a in adverts:

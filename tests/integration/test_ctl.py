@@ -240,7 +240,8 @@ async def test_watch(ctl: Ctl) -> None:
 async def test_permit_join(ctl: Ctl) -> None:
     watch = await Stream(ctl, "--json", "watch").start()
     try:
-        await asyncio.sleep(0.3)    # subscribed before the window opens
+        # subscribed before the window opens: a first reading shows it is
+        await watch.wait_json(lambda e: e.get("event") == "reading", 1, 10, "a first reading")
         out = await ctl.ok("permit-join", "2")
         check("open" in out, f"permit-join 2 does not say the window is open: {out!r}")
         status = await ctl.json("status")
