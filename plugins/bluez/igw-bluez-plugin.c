@@ -27,6 +27,7 @@
  *   unavailable_after = 10      # ... before unavailable
  *   availability_timeout = 900  # unavailable after this while the interval is unknown
  *   wheel_circumference = 2.105 # metres, for cycling speed
+ *   heartbeat = 600             # seconds: an unchanged advert value is stored again after this
  *
  *   [thing bluez:C0:FF:EE:00:00:01]
  *   name = Desk lamp
@@ -35,8 +36,9 @@
  */
 
 #define IGW_BLUEZ_ID_PREFIX "bluez:"
-/* an unchanged advert value is reported again after this long */
-#define IGW_BLUEZ_REPEAT_US (60 * G_USEC_PER_SEC)
+/* an RSSI within a few dB of the last is reported again after this long */
+#define IGW_BLUEZ_RSSI_REPEAT_US (60 * G_USEC_PER_SEC)
+#define IGW_BLUEZ_DEFAULT_HEARTBEAT_S (10 * 60)
 #define IGW_BLUEZ_RSSI_STEP 5
 #define IGW_BLUEZ_DEFAULT_WHEEL 2.105
 
@@ -55,6 +57,7 @@ typedef struct {
 	guint unavailable_after;
 	guint availability_timeout;
 	gdouble wheel_circumference;
+	guint heartbeat; /* seconds */
 } IgwBluezOptions;
 
 typedef struct _IgwBluezPlugin IgwBluezPlugin;
@@ -72,6 +75,7 @@ typedef struct {
 	gboolean adapter_gone;        /* unavailable until heard again */
 	IgwBthomeReplayState replay;
 	gint last_packet_id;
+	GVariant *last_payload;       /* the advert data last decoded, to know it heard again */
 	GHashTable *last_reported;    /* field -> IgwReading */
 	gchar *failed_key;            /* the bindkey that did not decrypt, reported once */
 	gboolean key_missing_reported;
@@ -97,7 +101,7 @@ igw_bluez_device_update_availability(IgwBluezDevice *device, gint64 now);
 
 static const gchar *const igw_bluez_plugin_keys[] = {
     "scan", "adapters", "min_rssi", "away_after", "unavailable_after", "availability_timeout",
-    "wheel_circumference", NULL};
+    "wheel_circumference", "heartbeat", NULL};
 
 static void
 igw_bluez_options_clear(IgwBluezOptions *options)
@@ -132,6 +136,7 @@ igw_bluez_options_read(GKeyFile *config, IgwBluezOptions *options, GError **erro
 	gint away = 0;
 	gint unavailable = 0;
 	gint timeout = 0;
+	gint heartbeat = 0;
 	g_autofree gchar *wheel = NULL;
 	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 		if (!g_strv_contains(igw_bluez_plugin_keys, keys[i])) {
@@ -160,7 +165,8 @@ igw_bluez_options_read(GKeyFile *config, IgwBluezOptions *options, GError **erro
 	    !igw_bluez_read_int(config, "unavailable_after", IGW_LIVENESS_DEFAULT_UNAVAILABLE_FACTOR, 2, 1000,
 				&unavailable, error) ||
 	    !igw_bluez_read_int(config, "availability_timeout", IGW_LIVENESS_DEFAULT_FALLBACK_S, 10, 86400,
-				&timeout, error))
+				&timeout, error) ||
+	    !igw_bluez_read_int(config, "heartbeat", IGW_BLUEZ_DEFAULT_HEARTBEAT_S, 1, 86400, &heartbeat, error))
 		return FALSE;
 	if (unavailable <= away) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
@@ -171,6 +177,7 @@ igw_bluez_options_read(GKeyFile *config, IgwBluezOptions *options, GError **erro
 	options->away_after = away;
 	options->unavailable_after = unavailable;
 	options->availability_timeout = timeout;
+	options->heartbeat = heartbeat;
 	options->wheel_circumference = IGW_BLUEZ_DEFAULT_WHEEL;
 	wheel = g_key_file_get_string(config, "plugin bluez", "wheel_circumference", NULL);
 	if (wheel != NULL) {
@@ -280,6 +287,7 @@ igw_bluez_device_free(IgwBluezDevice *device)
 	igw_bluez_gatt_free(device->gatt);
 	igw_liveness_free(device->liveness);
 	g_hash_table_unref(device->last_reported);
+	g_clear_pointer(&device->last_payload, g_variant_unref);
 	if (device->writes != NULL)
 		g_ptr_array_unref(device->writes);
 	g_free(device->failed_key);
@@ -348,32 +356,42 @@ igw_bluez_thing_ensure_rssi(IgwThing *thing)
 	igw_thing_add_field(thing, field);
 }
 
+/*
+ * A sensor value that did not change is stored again once per heartbeat, so
+ * that a quiet sensor can be told from a dead one. GATT values come when the
+ * device sends them and are all news.
+ */
 static gboolean
 igw_bluez_device_should_report(IgwBluezDevice *device, const gchar *field, GVariant *value, gint64 now)
 {
 	IgwReading *last = g_hash_table_lookup(device->last_reported, field);
+	gint64 heartbeat = (gint64)device->plugin->options.heartbeat * G_USEC_PER_SEC;
 	if (last == NULL || device->kind == IGW_BLUEZ_KIND_GATT)
 		return TRUE;
 	return !g_variant_equal(igw_reading_get_value(last), value) ||
-	       now - igw_reading_get_timestamp(last) >= IGW_BLUEZ_REPEAT_US;
+	       now - igw_reading_get_timestamp(last) >= heartbeat;
 }
 
 static void
-igw_bluez_device_report(IgwBluezDevice *device, const gchar *field, GVariant *value)
+igw_bluez_device_report(IgwBluezDevice *device, const gchar *field, GVariant *value, gboolean always)
 {
 	IgwContext *context = igw_bluez_context(device->plugin);
 	gint64 now = g_get_real_time();
 	g_autoptr(IgwReading) reading = NULL;
 	g_autoptr(GVariant) owned = g_variant_ref_sink(value);
-	if (!igw_bluez_device_should_report(device, field, owned, now))
+	if (!always && !igw_bluez_device_should_report(device, field, owned, now))
 		return;
 	reading = igw_reading_new(device->thing_id, field, owned, now);
 	g_hash_table_replace(device->last_reported, g_strdup(field), igw_reading_ref(reading));
 	igw_context_report_reading(context, reading);
 }
 
+/*
+ * @repeat: the same packet heard again. Its events were delivered the first
+ * time; an event in a new packet is a new press, whatever its value.
+ */
 static void
-igw_bluez_device_report_values(IgwBluezDevice *device, GPtrArray *values)
+igw_bluez_device_report_values(IgwBluezDevice *device, GPtrArray *values, gboolean repeat)
 {
 	IgwThing *thing = igw_bluez_device_thing(device);
 	if (thing == NULL)
@@ -381,7 +399,9 @@ igw_bluez_device_report_values(IgwBluezDevice *device, GPtrArray *values)
 	igw_bluez_thing_ensure_fields(thing, values);
 	for (guint i = 0; i < values->len; i++) {
 		const IgwBleValue *value = g_ptr_array_index(values, i);
-		igw_bluez_device_report(device, value->field, g_variant_ref(value->value));
+		if (value->event && repeat)
+			continue;
+		igw_bluez_device_report(device, value->field, g_variant_ref(value->value), value->event);
 	}
 }
 
@@ -394,11 +414,10 @@ igw_bluez_device_report_rssi(IgwBluezDevice *device, gint16 rssi)
 		return;
 	/* RSSI wobbles with every advert: a few dB say nothing */
 	if (last != NULL && ABS(g_variant_get_int64(igw_reading_get_value(last)) - rssi) < IGW_BLUEZ_RSSI_STEP &&
-	    g_get_real_time() - igw_reading_get_timestamp(last) < IGW_BLUEZ_REPEAT_US)
+	    g_get_real_time() - igw_reading_get_timestamp(last) < IGW_BLUEZ_RSSI_REPEAT_US)
 		return;
 	igw_bluez_thing_ensure_rssi(thing);
-	g_hash_table_remove(device->last_reported, "rssi");
-	igw_bluez_device_report(device, "rssi", g_variant_new_int64(rssi));
+	igw_bluez_device_report(device, "rssi", g_variant_new_int64(rssi), TRUE);
 }
 
 /* ---- availability --------------------------------------------------------- */
@@ -466,7 +485,7 @@ static void
 igw_bluez_gatt_values_cb(IgwBluezGatt *gatt, GPtrArray *values, gpointer user_data)
 {
 	IgwBluezDevice *device = user_data;
-	igw_bluez_device_report_values(device, values);
+	igw_bluez_device_report_values(device, values, FALSE);
 	igw_bluez_device_heard(device);
 }
 
@@ -714,49 +733,76 @@ igw_bluez_decode_manufacturer_data(GVariant *manufacturer_data, GError **error)
 	return NULL;
 }
 
-/* the replay and downgrade rules of BTHome encryption; TRUE to use the advert */
-static gboolean
+typedef enum {
+	IGW_BLUEZ_ADVERT_NEW,
+	IGW_BLUEZ_ADVERT_REPEAT, /* the same packet heard again */
+	IGW_BLUEZ_ADVERT_REFUSED,
+} IgwBluezAdvertVerdict;
+
+/* the replay and downgrade rules of BTHome encryption */
+static IgwBluezAdvertVerdict
 igw_bluez_device_accept(IgwBluezDevice *device, IgwBleAdvert *advert)
 {
 	guint8 key[IGW_BTHOME_BINDKEY_LEN];
 	const gchar *key_text = NULL;
 	IgwBthomeCounterVerdict verdict;
 	if (advert->format != IGW_BLE_FORMAT_BTHOME)
-		return TRUE;
+		return IGW_BLUEZ_ADVERT_NEW;
 	if (!advert->encrypted) {
 		if (igw_bluez_device_bindkey(device, key, &key_text) == NULL)
-			return TRUE;
+			return IGW_BLUEZ_ADVERT_NEW;
 		if (!device->downgrade_reported)
 			g_warning("thing %s: plaintext BTHome advert from a device with a bindkey ignored",
 				  device->thing_id);
 		device->downgrade_reported = TRUE;
-		return FALSE;
+		return IGW_BLUEZ_ADVERT_REFUSED;
 	}
 	verdict = igw_bthome_replay_check(&device->replay, advert->counter, g_get_monotonic_time());
 	if (verdict == IGW_BTHOME_COUNTER_RESET)
 		g_message("thing %s: BTHome counter restarted at %u (battery changed?)", device->thing_id,
 			  advert->counter);
-	if (verdict == IGW_BTHOME_COUNTER_REPLAY)
+	if (verdict == IGW_BTHOME_COUNTER_REPLAY) {
 		g_debug("thing %s: replayed BTHome counter %u dropped", device->thing_id, advert->counter);
-	return verdict == IGW_BTHOME_COUNTER_NEW || verdict == IGW_BTHOME_COUNTER_RESET;
+		return IGW_BLUEZ_ADVERT_REFUSED;
+	}
+	return verdict == IGW_BTHOME_COUNTER_DUPLICATE ? IGW_BLUEZ_ADVERT_REPEAT : IGW_BLUEZ_ADVERT_NEW;
+}
+
+/*
+ * The same packet heard twice: the same packet id, or, for a sender without
+ * one, the very same bytes. Only then are its events old news.
+ */
+static gboolean
+igw_bluez_device_is_repeat(IgwBluezDevice *device, IgwBleAdvert *advert, GVariant *payload)
+{
+	gboolean repeat;
+	if (advert->packet_id >= 0)
+		repeat = advert->packet_id == device->last_packet_id;
+	else
+		repeat = device->last_payload != NULL && g_variant_equal(device->last_payload, payload);
+	device->last_packet_id = advert->packet_id;
+	g_clear_pointer(&device->last_payload, g_variant_unref);
+	device->last_payload = g_variant_ref(payload);
+	return repeat;
 }
 
 static void
-igw_bluez_device_use_advert(IgwBluezDevice *device, IgwBleAdvert *advert)
+igw_bluez_device_use_advert(IgwBluezDevice *device, IgwBleAdvert *advert, GVariant *payload)
 {
 	IgwThing *thing = igw_bluez_device_thing(device);
-	if (!igw_bluez_device_accept(device, advert))
+	IgwBluezAdvertVerdict verdict = igw_bluez_device_accept(device, advert);
+	gboolean repeat;
+	if (verdict == IGW_BLUEZ_ADVERT_REFUSED)
 		return;
 	igw_liveness_set_irregular(device->liveness, advert->trigger_based);
-	/* the same measurement sent again */
-	if (advert->packet_id >= 0 && advert->packet_id == device->last_packet_id)
-		return;
-	device->last_packet_id = advert->packet_id;
-	device->failed_key = (g_free(device->failed_key), NULL);
-	device->downgrade_reported = FALSE;
-	if (thing != NULL)
-		igw_thing_set_model(thing, igw_ble_format_to_string(advert->format));
-	igw_bluez_device_report_values(device, advert->values);
+	repeat = igw_bluez_device_is_repeat(device, advert, payload) || verdict == IGW_BLUEZ_ADVERT_REPEAT;
+	if (!repeat) {
+		device->failed_key = (g_free(device->failed_key), NULL);
+		device->downgrade_reported = FALSE;
+		if (thing != NULL)
+			igw_thing_set_model(thing, igw_ble_format_to_string(advert->format));
+	}
+	igw_bluez_device_report_values(device, advert->values, repeat);
 }
 
 static void
@@ -784,6 +830,7 @@ igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *ser
 {
 	g_autoptr(IgwBleAdvert) advert = NULL;
 	g_autoptr(GError) error = NULL;
+	GVariant *payload = service_data;
 	/* forgotten by the administrator: found again, it is new */
 	if (device->kind != IGW_BLUEZ_KIND_NONE && !device->configured && igw_bluez_device_thing(device) == NULL) {
 		device->kind = IGW_BLUEZ_KIND_NONE;
@@ -796,6 +843,7 @@ igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *ser
 	if (advert == NULL && manufacturer_data != NULL &&
 	    (error == NULL || g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED))) {
 		g_clear_error(&error);
+		payload = manufacturer_data;
 		advert = igw_bluez_decode_manufacturer_data(manufacturer_data, &error);
 	}
 	if (device->kind == IGW_BLUEZ_KIND_NONE) {
@@ -821,7 +869,7 @@ igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *ser
 		}
 	}
 	if (advert != NULL)
-		igw_bluez_device_use_advert(device, advert);
+		igw_bluez_device_use_advert(device, advert, payload);
 	else if (g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY))
 		igw_bluez_device_key_missing(device);
 	else if (error != NULL && !g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED) &&
