@@ -81,6 +81,7 @@ typedef struct {
 	gboolean key_missing_reported;
 	gboolean downgrade_reported;
 	guint dropped;
+	guint malformed_reported;     /* 1 << IgwBleAdvertError for each kind logged */
 	IgwBluezGatt *gatt;
 	GPtrArray *writes;            /* IgwBluezWrite from [thing] write.* keys */
 	gulong adopted_handler;
@@ -805,11 +806,17 @@ igw_bluez_device_use_advert(IgwBluezDevice *device, IgwBleAdvert *advert, GVaria
 	igw_bluez_device_report_values(device, advert->values, repeat);
 }
 
+/* once per device and kind of fault: a broken sender repeats itself many times a second */
 static void
 igw_bluez_device_dropped(IgwBluezDevice *device, const GError *error)
 {
+	guint bit = 1u << MIN((guint)error->code, 31u);
 	device->dropped++;
-	g_debug("thing %s: advert dropped (%u so far): %s", device->thing_id, device->dropped, error->message);
+	if ((device->malformed_reported & bit) != 0)
+		return;
+	device->malformed_reported |= bit;
+	g_message("thing %s: malformed advert dropped: %s; more of this kind are counted, not logged",
+		  device->thing_id, error->message);
 }
 
 static void
@@ -823,7 +830,57 @@ igw_bluez_device_key_missing(IgwBluezDevice *device)
 		  device->thing_id, device->thing_id);
 }
 
-/* decode what the advert carries; offer the device the first time */
+/* starts over as never seen: offered again by what it sends next */
+static void
+igw_bluez_device_reset(IgwBluezDevice *device)
+{
+	IgwThing *thing = igw_bluez_device_thing(device);
+	if (thing != NULL && device->adopted_handler != 0)
+		g_signal_handler_disconnect(thing, device->adopted_handler);
+	if (thing != NULL)
+		igw_context_remove_thing(igw_bluez_context(device->plugin), device->thing_id);
+	device->kind = IGW_BLUEZ_KIND_NONE;
+	device->adopted_handler = 0;
+	g_clear_pointer(&device->gatt, igw_bluez_gatt_free);
+	g_hash_table_remove_all(device->last_reported);
+}
+
+/* what an unsupported device sent now makes it one we decode */
+static gboolean
+igw_bluez_device_now_supported(IgwBleAdvert *advert, const GError *error, GVariant *uuids)
+{
+	return advert != NULL || g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY) ||
+	       g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED) ||
+	       igw_bluez_uuids_have_gatt_profile(uuids);
+}
+
+static void
+igw_bluez_device_first_offer(IgwBluezDevice *device, GDBusProxy *proxy, IgwBleAdvert *advert, const GError *error,
+			     GVariant *service_data, GVariant *manufacturer_data, GVariant *uuids)
+{
+	if (advert != NULL) {
+		device->format = advert->format;
+		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT, igw_ble_format_to_string(advert->format),
+				       NULL);
+	} else if (g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY) ||
+		   g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED)) {
+		device->format = IGW_BLE_FORMAT_BTHOME;
+		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT, "BTHome v2 (encrypted)", NULL);
+	} else if (igw_bluez_uuids_have_gatt_profile(uuids)) {
+		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_GATT, "GATT sensor", NULL);
+	} else if (device->configured) {
+		/* written to, never read from: its adverts only say it is there */
+		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT, "configured BLE device", NULL);
+	} else if (service_data != NULL || manufacturer_data != NULL) {
+		g_autofree gchar *model = igw_bluez_describe_unknown(service_data, manufacturer_data);
+		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_UNSUPPORTED, model, NULL);
+	}
+}
+
+/*
+ * Decode what the advert carries, and judge the device again every time:
+ * one first heard with garbage becomes a thing when its data turns valid.
+ */
 static void
 igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *service_data,
 			GVariant *manufacturer_data, GVariant *uuids, gint rssi)
@@ -832,12 +889,8 @@ igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *ser
 	g_autoptr(GError) error = NULL;
 	GVariant *payload = service_data;
 	/* forgotten by the administrator: found again, it is new */
-	if (device->kind != IGW_BLUEZ_KIND_NONE && !device->configured && igw_bluez_device_thing(device) == NULL) {
-		device->kind = IGW_BLUEZ_KIND_NONE;
-		device->adopted_handler = 0;
-		g_clear_pointer(&device->gatt, igw_bluez_gatt_free);
-		g_hash_table_remove_all(device->last_reported);
-	}
+	if (device->kind != IGW_BLUEZ_KIND_NONE && !device->configured && igw_bluez_device_thing(device) == NULL)
+		igw_bluez_device_reset(device);
 	if (service_data != NULL)
 		advert = igw_bluez_decode_service_data(device, service_data, &error);
 	if (advert == NULL && manufacturer_data != NULL &&
@@ -846,28 +899,16 @@ igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *ser
 		payload = manufacturer_data;
 		advert = igw_bluez_decode_manufacturer_data(manufacturer_data, &error);
 	}
-	if (device->kind == IGW_BLUEZ_KIND_NONE) {
-		/* weak devices wait until they come closer; configured ones never wait */
-		if (!device->configured && rssi < device->plugin->options.min_rssi)
-			return;
-		if (advert != NULL) {
-			device->format = advert->format;
-			igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT,
-					       igw_ble_format_to_string(advert->format), NULL);
-		} else if (g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY) ||
-			   g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED)) {
-			device->format = IGW_BLE_FORMAT_BTHOME;
-			igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT, "BTHome v2 (encrypted)", NULL);
-		} else if (igw_bluez_uuids_have_gatt_profile(uuids)) {
-			igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_GATT, "GATT sensor", NULL);
-		} else if (device->configured) {
-			/* written to, never read from: its adverts only say it is there */
-			igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT, "configured BLE device", NULL);
-		} else if (service_data != NULL || manufacturer_data != NULL) {
-			g_autofree gchar *model = igw_bluez_describe_unknown(service_data, manufacturer_data);
-			igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_UNSUPPORTED, model, NULL);
-		}
+	if (device->kind == IGW_BLUEZ_KIND_UNSUPPORTED && !device->configured &&
+	    igw_bluez_device_now_supported(advert, error, uuids)) {
+		g_info("thing %s: now sends data it can decode", device->thing_id);
+		igw_bluez_device_reset(device);
 	}
+	/* weak devices wait until they come closer; configured ones never wait */
+	if (device->kind == IGW_BLUEZ_KIND_NONE && (device->configured || rssi >= device->plugin->options.min_rssi))
+		igw_bluez_device_first_offer(device, proxy, advert, error, service_data, manufacturer_data, uuids);
+	else if (device->kind == IGW_BLUEZ_KIND_NONE)
+		return;
 	if (advert != NULL)
 		igw_bluez_device_use_advert(device, advert, payload);
 	else if (g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY))

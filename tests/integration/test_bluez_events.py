@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""BLE advert readings as a faithful bridge delivers them (issue 14, points 2, 3).
+"""BLE advert readings as a faithful bridge delivers them (issue 14, points 2, 3, 5).
 
 Every payload is encoded by hand from bthome-v2.md (device info byte 0x40 or
 0x44, object 0x00 packet id, then objects with their little-endian values):
@@ -11,8 +11,11 @@ Every payload is encoded by hand from bthome-v2.md (device info byte 0x40 or
   per heartbeat (2 s here), whether its packets carry new packet ids or it
   repeats the very same bytes, and not with every advert;
 * one field per measurement: temperature sent as 0x02, 0x57, 0x45 and 0x58
-  by one device gives four temperature readings, none dropped.
-
+  by one device gives four temperature readings, none dropped;
+* re-evaluation: a device first heard with a malformed BTHome payload is
+  listed as unsupported; its first valid advert makes it a supported,
+  adopted thing; each kind of fault is logged once, not per packet, and
+  malformed adverts still count as heard for availability.
 Run: IOTGWD=... IOTGWCTL=... /usr/bin/python3 test_bluez_events.py
 """
 
@@ -29,6 +32,7 @@ BUTTON = "B7:00:00:00:3A:01"
 STEADY = "A4:C1:38:00:00:21"    # new packet ids, same temperature
 FROZEN = "A4:C1:38:00:00:22"    # no packet id, the very same bytes
 MIXED = "A4:C1:38:00:00:23"     # temperature under four object ids
+LATE = "B7:00:00:00:05:01"      # malformed first, valid later
 HEARTBEAT_S = 2
 
 # bthome-v2.md section 2: 0x40 v2 regular, 0x44 v2 trigger-based
@@ -51,6 +55,8 @@ TEMPERATURES = [("02C409", 25.00),   # sint16 x0.01: 2500
                 ("5716", 22.0),      # sint8 x1: 22
                 ("451101", 27.3),    # sint16 x0.1: 0x0111 = 273
                 ("5823", 12.25)]     # sint8 x0.35: 35
+TRUNCATED = bytes.fromhex("4002C4")  # 0x02 needs 2 bytes, 1 left
+UNKNOWN = bytes.fromhex("40FE01")    # 0xFE is no object id: nothing decodes
 
 
 def tid(address: str) -> str:
@@ -142,7 +148,7 @@ async def run_with_mock(ctx: t.Ctx, bus: t.PrivateBus, mock: t.BluezMock) -> Non
                           gateway={"adopt": "auto", "disabled_plugins": []})
     cfg += (f"\n[plugin bluez]\nscan=active\naway_after=3\nunavailable_after=6\n"
             f"availability_timeout=30\nheartbeat={HEARTBEAT_S}\n")
-    ctx.daemon(cfg, env=bus.env())
+    daemon = ctx.daemon(cfg, env=bus.env())
     ctl = Ctl(bus)
     await wait_daemon(ctl)
     await t.poll_until(lambda: mock.discovering("hci0"), 15, "discovery running")
@@ -150,6 +156,7 @@ async def run_with_mock(ctx: t.Ctx, bus: t.PrivateBus, mock: t.BluezMock) -> Non
     await events(ctl, alice, mock)
     await heartbeat(ctl, mock)
     await one_field_per_measurement(ctl, alice, mock)
+    await re_evaluated(ctl, alice, mock, daemon)
 
 
 async def events(ctl: Ctl, alice, mock: t.BluezMock) -> None:
@@ -215,6 +222,43 @@ async def one_field_per_measurement(ctl: Ctl, alice, mock: t.BluezMock) -> None:
     field = {v["field"]: v for v in doc.get("values", [])}.get("temperature", {})
     check(field.get("unit") in (None, "°C"), f"temperature field: {field}")
     say(f"temperature from ids 0x02, 0x57, 0x45, 0x58: {got}")
+
+
+async def re_evaluated(ctl: Ctl, alice, mock: t.BluezMock, daemon) -> None:
+    # -- point 5: first heard malformed, so unsupported; valid data makes it a thing
+    mark = daemon.mark()
+    late = mock.add_le_device("hci0", LATE, "late bloomer", -60, {t.bthome_uuid: TRUNCATED})
+    listed = await wait_thing(ctl, tid(LATE), lambda th: th["supported"] is False, 10, "listed as unsupported")
+    check(listed["state"] == "discovered", f"a malformed device was adopted: {listed}")
+    send(mock, late, TRUNCATED, 10)
+    send(mock, late, UNKNOWN, 10)
+    send(mock, late, packet(PLAIN, 1, "02C409"))
+    await alice.wait_available(jid(LATE), 30)
+    # from now on only malformed adverts, of both kinds, every 0.25 s
+    sender = Repeater(mock, late, lambda n: TRUNCATED if n % 2 else UNKNOWN)
+    try:
+        await wait_readings(ctl, tid(LATE), "temperature", lambda r: 25.0 in r, 10, "25.00 °C")
+        listed = (await things(ctl))[tid(LATE)]
+        check(listed["supported"] is True and listed["state"] == "adopted", f"after a valid advert: {listed}")
+        say("malformed first: unsupported; after one valid advert: supported, adopted, 25.00 °C")
+
+        # -- malformed adverts still say the radio reached us: available, never away
+        window = alice.mark()
+        started = time.monotonic()
+        while time.monotonic() - started < 5:
+            await asyncio.sleep(0.5)
+    finally:
+        await sender.stop()
+    gone = [p for p in alice.presences if p.seq > window and p.bare == jid(LATE)
+            and (p.type == "unavailable" or p.show in ("away", "xa"))]
+    check(not gone, f"a device sending malformed adverts lost presence: {[(p.type, p.show) for p in gone]}")
+    check(alice.is_available(jid(LATE)), "the device sending malformed adverts is not available")
+    lines = daemon.log_lines(rf"{LATE}: malformed advert", since=mark)
+    total = 21 + sender.count
+    check(len(lines) == 2 and any("truncated" in x for x in lines) and any("unknown" in x for x in lines),
+          f"{total} malformed adverts of two kinds logged as {len(lines)} lines: {lines}")
+    say(f"{sender.count} malformed adverts in 5 s: still available; {total} malformed adverts of two "
+        f"kinds logged as {len(lines)} lines")
 
 
 if __name__ == "__main__":
