@@ -8,13 +8,36 @@
 #include "iotgw-plugin.h"
 
 #define IGW_COAP_DEFAULT_MAX_AGE 60
+/* a PSK handshake is four flights: a node that has not finished it by then
+ * will not (OpenSSL alone would retransmit for minutes) */
+#define IGW_COAP_HANDSHAKE_S 10
 
 struct _IgwCoapClient {
 	coap_context_t *context;
 	guint fd_watch;
-	GHashTable *sessions; /* "[addr]:port" -> coap_session_t */
+	GHashTable *peers;    /* "[addr]:port" -> IgwCoapPeer */
+	GHashTable *psks;     /* "[addr]:port" -> IgwCoapPsk */
 	GHashTable *requests; /* "[addr]:port/token-hex" -> IgwCoapRequest */
 };
+
+typedef struct {
+	gchar *identity;
+	GBytes *key;
+	coap_dtls_cpsk_info_t info; /* points into the two above */
+} IgwCoapPsk;
+
+/* one node address and its session; the session's app data */
+typedef struct {
+	IgwCoapClient *client;
+	gchar *key;               /* "[addr]:port" */
+	coap_session_t *session;
+	IgwCoapPsk *psk;          /* NULL for plain CoAP; owned by client->psks */
+	gboolean connected;       /* DTLS: the handshake completed */
+	gboolean answered;        /* DTLS: the node took part in the handshake */
+	gboolean refused;         /* DTLS: it sent an alert */
+	guint handshake_id;
+	guint drop_id;
+} IgwCoapPeer;
 
 struct _IgwCoapRequest {
 	gint ref_count;
@@ -69,8 +92,8 @@ igw_coap_client_io_cb(gint fd, GIOCondition condition, gpointer user_data)
 static gchar *
 igw_coap_request_key(coap_session_t *session, const guint8 *token, gsize len)
 {
-	const gchar *session_key = coap_session_get_app_data(session);
-	GString *key = g_string_new(session_key);
+	IgwCoapPeer *peer = coap_session_get_app_data(session);
+	GString *key = g_string_new(peer != NULL ? peer->key : "");
 	g_string_append_c(key, '/');
 	for (gsize i = 0; i < len; i++)
 		g_string_append_printf(key, "%02x", token[i]);
@@ -146,9 +169,23 @@ igw_coap_nack_reason(coap_nack_reason_t reason)
 		return "reset by the node";
 	case COAP_NACK_ICMP_ISSUE:
 		return "ICMP error";
+	case COAP_NACK_TLS_FAILED:
+		return "no DTLS session";
 	default:
 		return "failed";
 	}
+}
+
+/* what a failed handshake tells an administrator */
+static GError *
+igw_coap_peer_error(IgwCoapPeer *peer, const gchar *path)
+{
+	if (peer->answered || peer->refused)
+		return g_error_new(IGW_ERROR, IGW_ERROR_AUTH_FAILED,
+				   "%s: the node did not accept the DTLS key (wrong psk or psk-identity)", path);
+	if (peer->connected)
+		return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: the DTLS session closed", path);
+	return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: no answer to the DTLS handshake", path);
 }
 
 static void
@@ -167,13 +204,110 @@ igw_coap_nack_cb(coap_session_t *session, const coap_pdu_t *sent, const coap_nac
 	request = g_hash_table_lookup(self->requests, key);
 	if (request == NULL || request->callback == NULL)
 		return;
-	error = g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: %s", request->path,
-			    igw_coap_nack_reason(reason));
+	if (reason == COAP_NACK_TLS_FAILED && coap_session_get_app_data(session) != NULL)
+		error = igw_coap_peer_error(coap_session_get_app_data(session), request->path);
+	else
+		error = g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: %s", request->path,
+				    igw_coap_nack_reason(reason));
 	igw_coap_request_ref(request);
 	request->callback(request, NULL, error, request->user_data);
 	if (request->callback != NULL)
 		igw_coap_client_finish(self, request);
 	igw_coap_request_unref(request);
+}
+
+static void
+igw_coap_psk_free(IgwCoapPsk *psk)
+{
+	g_free(psk->identity);
+	g_bytes_unref(psk->key);
+	g_free(psk);
+}
+
+static void
+igw_coap_peer_free(IgwCoapPeer *peer)
+{
+	g_clear_handle_id(&peer->handshake_id, g_source_remove);
+	g_clear_handle_id(&peer->drop_id, g_source_remove);
+	/* libcoap may still call back about this session: with no peer it is nobody's */
+	coap_session_set_app_data(peer->session, NULL);
+	coap_session_release(peer->session);
+	g_free(peer->key);
+	g_free(peer);
+}
+
+/* out of the table first: what the callbacks send goes to a new session */
+static void
+igw_coap_peer_drop(IgwCoapPeer *peer)
+{
+	IgwCoapClient *self = peer->client;
+	g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func((GDestroyNotify)igw_coap_request_unref);
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_steal(self->peers, peer->key);
+	g_hash_table_iter_init(&iter, self->requests);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		IgwCoapRequest *request = value;
+		if (request->session == peer->session && request->callback != NULL)
+			g_ptr_array_add(failed, igw_coap_request_ref(request));
+	}
+	for (guint i = 0; i < failed->len; i++) {
+		IgwCoapRequest *request = g_ptr_array_index(failed, i);
+		g_autoptr(GError) error = igw_coap_peer_error(peer, request->path);
+		if (request->callback == NULL)
+			continue;
+		request->callback(request, NULL, error, request->user_data);
+		if (request->callback != NULL)
+			igw_coap_client_finish(self, request);
+	}
+	igw_coap_peer_free(peer);
+}
+
+static gboolean
+igw_coap_peer_handshake_timeout_cb(gpointer user_data)
+{
+	IgwCoapPeer *peer = user_data;
+	peer->handshake_id = 0;
+	g_debug("%s: no DTLS session after %d s", peer->key, IGW_COAP_HANDSHAKE_S);
+	igw_coap_peer_drop(peer);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+igw_coap_peer_drop_cb(gpointer user_data)
+{
+	IgwCoapPeer *peer = user_data;
+	peer->drop_id = 0;
+	igw_coap_peer_drop(peer);
+	return G_SOURCE_REMOVE;
+}
+
+/* libcoap is inside coap_io_process here: the session goes from the main loop */
+static int
+igw_coap_event_cb(coap_session_t *session, const coap_event_t event)
+{
+	IgwCoapPeer *peer = coap_session_get_app_data(session);
+	if (peer == NULL || peer->psk == NULL)
+		return 0;
+	switch (event) {
+	case COAP_EVENT_DTLS_CONNECTED:
+		g_debug("%s: DTLS session up", peer->key);
+		peer->connected = TRUE;
+		g_clear_handle_id(&peer->handshake_id, g_source_remove);
+		break;
+	case COAP_EVENT_DTLS_ERROR:
+		if (!peer->connected)
+			peer->refused = TRUE;
+		G_GNUC_FALLTHROUGH;
+	case COAP_EVENT_DTLS_CLOSED:
+		g_debug("%s: DTLS session %s", peer->key, event == COAP_EVENT_DTLS_ERROR ? "failed" : "closed");
+		if (peer->drop_id == 0)
+			peer->drop_id = g_idle_add(igw_coap_peer_drop_cb, peer);
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 IgwCoapClient *
@@ -198,6 +332,7 @@ igw_coap_client_new(GError **error)
 	coap_context_set_block_mode(self->context, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
 	coap_register_response_handler(self->context, igw_coap_response_cb);
 	coap_register_nack_handler(self->context, igw_coap_nack_cb);
+	coap_register_event_handler(self->context, igw_coap_event_cb);
 	fd = coap_context_get_coap_fd(self->context);
 	if (fd < 0) {
 		coap_free_context(self->context);
@@ -207,8 +342,8 @@ igw_coap_client_new(GError **error)
 		return NULL;
 	}
 	self->fd_watch = g_unix_fd_add(fd, G_IO_IN, igw_coap_client_io_cb, self);
-	self->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					       (GDestroyNotify)coap_session_release);
+	self->peers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_coap_peer_free);
+	self->psks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)igw_coap_psk_free);
 	self->requests = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					       (GDestroyNotify)igw_coap_request_unref);
 	igw_coap_client_instance = self;
@@ -223,7 +358,8 @@ igw_coap_client_free(IgwCoapClient *self)
 	g_clear_handle_id(&self->fd_watch, g_source_remove);
 	g_hash_table_remove_all(self->requests);
 	g_hash_table_unref(self->requests);
-	g_hash_table_unref(self->sessions);
+	g_hash_table_unref(self->peers);
+	g_hash_table_unref(self->psks);
 	coap_free_context(self->context);
 	igw_coap_client_instance = NULL;
 	g_free(self);
@@ -240,25 +376,88 @@ igw_coap_address_to_string(GInetSocketAddress *address)
 	return g_strdup_printf("[%s]:%u", host, g_inet_socket_address_get_port(address));
 }
 
+gboolean
+igw_coap_client_has_dtls(void)
+{
+	return coap_dtls_is_supported();
+}
+
+/* the node's identity hint says it answered our hello: a failure after this is the key */
+static const coap_dtls_cpsk_info_t *
+igw_coap_peer_hint_cb(coap_str_const_t *hint, coap_session_t *session, void *user_data)
+{
+	IgwCoapPeer *peer = user_data;
+	peer->answered = TRUE;
+	return &peer->psk->info;
+}
+
+static coap_session_t *
+igw_coap_peer_connect(IgwCoapPeer *peer, const coap_address_t *address)
+{
+	coap_dtls_cpsk_t setup = {0};
+	if (peer->psk == NULL)
+		return coap_new_client_session(peer->client->context, NULL, address, COAP_PROTO_UDP);
+	setup.version = COAP_DTLS_CPSK_SETUP_VERSION;
+	setup.validate_ih_call_back = igw_coap_peer_hint_cb;
+	setup.ih_call_back_arg = peer;
+	setup.psk_info = peer->psk->info;
+	peer->handshake_id = g_timeout_add_seconds(IGW_COAP_HANDSHAKE_S, igw_coap_peer_handshake_timeout_cb, peer);
+	return coap_new_client_session_psk2(peer->client->context, NULL, address, COAP_PROTO_DTLS, &setup);
+}
+
 static coap_session_t *
 igw_coap_client_session(IgwCoapClient *self, GInetSocketAddress *node)
 {
 	g_autofree gchar *key = igw_coap_address_to_string(node);
-	coap_session_t *session = g_hash_table_lookup(self->sessions, key);
+	IgwCoapPeer *peer = g_hash_table_lookup(self->peers, key);
 	coap_address_t address;
-	if (session != NULL)
-		return session;
+	if (peer != NULL)
+		return peer->session;
 	coap_address_init(&address);
 	if (!g_socket_address_to_native(G_SOCKET_ADDRESS(node), &address.addr.sa, sizeof(address.addr), NULL))
 		return NULL;
 	address.size = g_socket_address_get_native_size(G_SOCKET_ADDRESS(node));
-	session = coap_new_client_session(self->context, NULL, &address, COAP_PROTO_UDP);
-	if (session == NULL)
+	peer = g_new0(IgwCoapPeer, 1);
+	peer->client = self;
+	peer->psk = g_hash_table_lookup(self->psks, key);
+	peer->session = igw_coap_peer_connect(peer, &address);
+	if (peer->session == NULL) {
+		g_clear_handle_id(&peer->handshake_id, g_source_remove);
+		g_free(peer);
 		return NULL;
-	/* the key outlives the session: both go with the table entry */
-	coap_session_set_app_data(session, key);
-	g_hash_table_insert(self->sessions, g_steal_pointer(&key), session);
-	return session;
+	}
+	peer->key = g_steal_pointer(&key);
+	coap_session_set_app_data(peer->session, peer);
+	g_hash_table_insert(self->peers, peer->key, peer);
+	return peer->session;
+}
+
+gboolean
+igw_coap_client_set_psk(IgwCoapClient *self, GInetSocketAddress *node, const gchar *identity, GBytes *key,
+			GError **error)
+{
+	g_autofree gchar *address = igw_coap_address_to_string(node);
+	IgwCoapPeer *peer = g_hash_table_lookup(self->peers, address);
+	IgwCoapPsk *psk;
+	if (key != NULL && !coap_dtls_is_supported()) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+				    "this libcoap has no DTLS (built with libcoap-3-notls)");
+		return FALSE;
+	}
+	if (peer != NULL)
+		igw_coap_peer_drop(peer);
+	if (key == NULL) {
+		g_hash_table_remove(self->psks, address);
+		return TRUE;
+	}
+	psk = g_new0(IgwCoapPsk, 1);
+	psk->identity = g_strdup(identity);
+	psk->key = g_bytes_ref(key);
+	psk->info.identity.s = (const uint8_t *)psk->identity;
+	psk->info.identity.length = strlen(psk->identity);
+	psk->info.key.s = g_bytes_get_data(psk->key, &psk->info.key.length);
+	g_hash_table_replace(self->psks, g_steal_pointer(&address), psk);
+	return TRUE;
 }
 
 static void

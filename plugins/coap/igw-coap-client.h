@@ -6,6 +6,8 @@
  * also carries libcoap's retransmission timerfd) is watched by a GSource and
  * processed with COAP_IO_NO_WAIT. No threads. Requests are matched to their
  * callbacks by token; an observation keeps calling back until cancelled.
+ * A node given a pre-shared key is reached over DTLS (coaps), others over
+ * plain UDP; either way one session per node address.
  */
 
 #include <gio/gio.h>
@@ -60,6 +62,23 @@ igw_coap_request_cancel(IgwCoapRequest *request);
  * notification); for a node that is gone */
 void
 igw_coap_request_abandon(IgwCoapRequest *request);
+
+/* TRUE when this libcoap can speak DTLS (coaps://) */
+gboolean
+igw_coap_client_has_dtls(void);
+/*
+ * talk to @node over DTLS with a pre-shared key from now on; @key NULL for
+ * plain CoAP again. A session with @node under way is closed first: its
+ * requests fail. A handshake the node does not complete fails every request
+ * on it: IGW_ERROR_AUTH_FAILED when the node answered (a wrong key or
+ * identity), IGW_ERROR_NOT_CONNECTED when it did not.
+ */
+gboolean
+igw_coap_client_set_psk(IgwCoapClient *self,
+			GInetSocketAddress *node,
+			const gchar *identity,
+			GBytes *key,
+			GError **error);
 
 /* "[fd00::11]:5683", "[fe80::11%lowpan0]:5683" */
 gchar *
