@@ -28,13 +28,22 @@
  *   field./sensors/temp = temperature °C   # name (and unit) of a resource
  *
  *   [thing coap:greenhouse]       # a configured node, always adopted
- *   address = [fd00::5]:5683
+ *   address = [fd00::5]:5683      # coaps://[fd00::5] for DTLS (port 5684)
  *   field./s/t = temperature °C
  *   actuator./a/vent = boolean    # writable although its link does not say core.a
+ *
+ * DTLS: a node whose address says coaps://, or any node whose thing has the
+ * secret "psk" (a found one is then asked on port 5684), is reached over
+ * DTLS with that pre-shared key and the identity "psk-identity" (default
+ * "iotgw"). Discovery itself stays plain multicast: DTLS has no multicast.
  */
 
 #define IGW_COAP_ID_PREFIX "coap:"
 #define IGW_COAP_PORT 5683
+#define IGW_COAP_DTLS_PORT 5684
+#define IGW_COAP_PSK_IDENTITY "iotgw"
+#define IGW_COAP_PSK_MAX 64
+#define IGW_COAP_PSK_IDENTITY_MAX 128
 #define IGW_COAP_RETRY_S 5
 /* a link that just came up gets its addresses and routes a moment later */
 #define IGW_COAP_LINK_SETTLE_MS 1000
@@ -79,6 +88,12 @@ struct _IgwCoapNode {
 	gchar *key;                 /* interface/IID of a found node, or its address */
 	GInetSocketAddress *address;
 	gboolean configured;
+	gboolean coaps;             /* its address says coaps:// */
+	GInetSocketAddress *target; /* where requests go: address, or its DTLS port */
+	gchar *psk;                 /* the key in use (its secret's text), or NULL */
+	gchar *psk_identity;
+	gchar *refused_psk;         /* the key the node did not accept, reported once */
+	gboolean no_key_reported;
 	IgwCoapRequest *wellknown;
 	guint wellknown_retry_id;
 	GPtrArray *resources;       /* IgwCoapResource */
@@ -98,12 +113,15 @@ struct _IgwCoapPlugin {
 	guint discovery_id;
 	GHashTable *settling; /* interface -> source id of its probe after link-up */
 	IgwLivenessAlarm liveness_alarm;
+	gulong thing_changed_handler;
 };
 
 static void
 igw_coap_resource_start(IgwCoapResource *resource);
 static void
 igw_coap_node_fetch_links(IgwCoapNode *node);
+static void
+igw_coap_update_status(IgwCoapPlugin *self);
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -129,9 +147,10 @@ igw_coap_read_int(GKeyFile *config, const gchar *key, gint fallback, gint min, g
 	return TRUE;
 }
 
-/* "fd00::2", "[fd00::2]:5684", "[fe80::2%lowpan0]" -> a socket address */
+/* "fd00::2", "[fd00::2]:5684", "[fe80::2%lowpan0]", "coaps://[fd00::2]" -> a
+ * socket address; @coaps (may be NULL) says DTLS */
 static GInetSocketAddress *
-igw_coap_parse_address(const gchar *text, GError **error)
+igw_coap_parse_address_full(const gchar *text, gboolean *coaps, GError **error)
 {
 	g_autofree gchar *host = NULL;
 	g_autofree gchar *scope = NULL;
@@ -139,6 +158,16 @@ igw_coap_parse_address(const gchar *text, GError **error)
 	guint port = IGW_COAP_PORT;
 	const gchar *end;
 	gchar *percent;
+	if (coaps != NULL)
+		*coaps = FALSE;
+	if (g_str_has_prefix(text, "coaps://")) {
+		text += strlen("coaps://");
+		port = IGW_COAP_DTLS_PORT;
+		if (coaps != NULL)
+			*coaps = TRUE;
+	} else if (g_str_has_prefix(text, "coap://")) {
+		text += strlen("coap://");
+	}
 	if (text[0] == '[') {
 		end = strchr(text, ']');
 		if (end == NULL || (end[1] != '\0' && end[1] != ':')) {
@@ -175,6 +204,21 @@ igw_coap_parse_address(const gchar *text, GError **error)
 						  "scope-id", scope != NULL ? if_nametoindex(scope) : 0, NULL));
 }
 
+/* coaps:// in a build without DTLS is a mistake to hear about at start */
+static GInetSocketAddress *
+igw_coap_parse_checked(const gchar *text, GError **error)
+{
+	gboolean coaps = FALSE;
+	GInetSocketAddress *address = igw_coap_parse_address_full(text, &coaps, error);
+	if (address != NULL && coaps && !igw_coap_client_has_dtls()) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "'%s': coaps:// needs a libcoap with DTLS; this iotgwd is built with libcoap-3-notls", text);
+		g_object_unref(address);
+		return NULL;
+	}
+	return address;
+}
+
 static gboolean
 igw_coap_options_read(GKeyFile *config, IgwCoapOptions *options, GError **error)
 {
@@ -194,7 +238,7 @@ igw_coap_options_read(GKeyFile *config, IgwCoapOptions *options, GError **error)
 	if (options->nodes == NULL)
 		options->nodes = g_new0(gchar *, 1);
 	for (guint i = 0; options->nodes[i] != NULL; i++) {
-		g_autoptr(GInetSocketAddress) address = igw_coap_parse_address(g_strstrip(options->nodes[i]), error);
+		g_autoptr(GInetSocketAddress) address = igw_coap_parse_checked(g_strstrip(options->nodes[i]), error);
 		if (address == NULL) {
 			g_prefix_error(error, "[plugin coap] nodes: ");
 			return FALSE;
@@ -239,7 +283,7 @@ igw_coap_check_thing_group(GKeyFile *config, const gchar *group, GError **error)
 			    group);
 		return FALSE;
 	}
-	address = igw_coap_parse_address(g_strstrip(address_text), error);
+	address = igw_coap_parse_checked(g_strstrip(address_text), error);
 	if (address == NULL) {
 		g_prefix_error(error, "[%s] address: ", group);
 		return FALSE;
@@ -269,6 +313,97 @@ igw_coap_check_config(IgwPlugin *plugin, GKeyFile *config, GError **error)
 			ok = igw_coap_check_thing_group(config, groups[i], error);
 	}
 	return ok;
+}
+
+/* ---- secrets: the DTLS pre-shared key and identity ---------------------------- */
+
+/* printable ASCII as it is, or 0x and hex digits for a binary key */
+static GBytes *
+igw_coap_psk_parse(const gchar *text, GError **error)
+{
+	gsize len = strlen(text);
+	if (g_str_has_prefix(text, "0x")) {
+		g_autofree guint8 *key = NULL;
+		gsize digits = len - 2;
+		if (digits == 0 || digits % 2 != 0 || digits / 2 > IGW_COAP_PSK_MAX) {
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "expected 0x and 2 to %d hex digits (an even number)", 2 * IGW_COAP_PSK_MAX);
+			return NULL;
+		}
+		key = g_malloc(digits / 2);
+		for (gsize i = 0; i < digits / 2; i++) {
+			gint high = g_ascii_xdigit_value(text[2 + 2 * i]);
+			gint low = g_ascii_xdigit_value(text[3 + 2 * i]);
+			if (high < 0 || low < 0) {
+				g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+						    "0x must be followed by hex digits only");
+				return NULL;
+			}
+			key[i] = (guint8)(high << 4 | low);
+		}
+		return g_bytes_new_take(g_steal_pointer(&key), digits / 2);
+	}
+	if (len == 0 || len > IGW_COAP_PSK_MAX) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "expected 1 to %d characters", IGW_COAP_PSK_MAX);
+		return NULL;
+	}
+	for (gsize i = 0; i < len; i++) {
+		if (!g_ascii_isprint(text[i])) {
+			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+					    "only printable ASCII characters (or 0x and hex digits)");
+			return NULL;
+		}
+	}
+	return g_bytes_new(text, len);
+}
+
+static gboolean
+igw_coap_psk_identity_check(const gchar *text, GError **error)
+{
+	gsize len = strlen(text);
+	if (len == 0 || len > IGW_COAP_PSK_IDENTITY_MAX) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "expected 1 to %d characters",
+			    IGW_COAP_PSK_IDENTITY_MAX);
+		return FALSE;
+	}
+	for (gsize i = 0; i < len; i++) {
+		if (!g_ascii_isgraph(text[i])) {
+			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+					    "only printable ASCII characters without spaces");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+igw_coap_check_secret(IgwPlugin *plugin, const gchar *thing_id, const gchar *name, const gchar *value,
+		      GError **error)
+{
+	g_autoptr(GBytes) key = NULL;
+	if (g_strcmp0(name, "psk-identity") == 0) {
+		if (!igw_coap_psk_identity_check(value, error)) {
+			g_prefix_error(error, "psk-identity: ");
+			return FALSE;
+		}
+		return TRUE;
+	}
+	if (g_strcmp0(name, "psk") != 0) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "CoAP things know only the secrets 'psk' (DTLS pre-shared key) and 'psk-identity'");
+		return FALSE;
+	}
+	if (!igw_coap_client_has_dtls()) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+				    "psk: this iotgwd is built with libcoap-3-notls, without DTLS");
+		return FALSE;
+	}
+	key = igw_coap_psk_parse(value, error);
+	if (key == NULL) {
+		g_prefix_error(error, "psk: ");
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* ---- nodes and their things ------------------------------------------------ */
@@ -315,6 +450,10 @@ igw_coap_node_free(IgwCoapNode *node)
 	g_ptr_array_unref(node->pending_fields);
 	igw_liveness_free(node->liveness);
 	g_object_unref(node->address);
+	g_object_unref(node->target);
+	g_free(node->psk);
+	g_free(node->psk_identity);
+	g_free(node->refused_psk);
 	g_free(node->thing_id);
 	g_free(node->key);
 	g_free(node);
@@ -328,6 +467,7 @@ igw_coap_node_new(IgwCoapPlugin *self, const gchar *key, const gchar *thing_id, 
 	node->key = g_strdup(key);
 	node->thing_id = g_strdup(thing_id);
 	node->address = g_object_ref(address);
+	node->target = g_object_ref(address);
 	node->resources = g_ptr_array_new_with_free_func((GDestroyNotify)igw_coap_resource_free);
 	node->pending_fields = g_ptr_array_new_with_free_func(g_object_unref);
 	node->liveness = igw_liveness_new((guint)self->options.away_after, (guint)self->options.unavailable_after,
@@ -341,11 +481,19 @@ igw_coap_node_new(IgwCoapPlugin *self, const gchar *key, const gchar *thing_id, 
 static gboolean
 igw_coap_liveness_cb(gpointer user_data);
 
+/* a node that refused our key, or a coaps:// one without a key, cannot be reached */
+static gboolean
+igw_coap_node_locked_out(IgwCoapNode *node)
+{
+	return node->no_key_reported || (node->refused_psk != NULL && g_strcmp0(node->refused_psk, node->psk) == 0);
+}
+
 static void
 igw_coap_node_update_availability(IgwCoapNode *node, gint64 now)
 {
 	IgwThing *thing = igw_coap_node_thing(node);
-	IgwAvailability availability = igw_liveness_evaluate(node->liveness, now);
+	IgwAvailability availability = igw_coap_node_locked_out(node) ? IGW_AVAILABILITY_UNAVAILABLE
+								       : igw_liveness_evaluate(node->liveness, now);
 	if (thing == NULL)
 		return;
 	if (availability != igw_thing_get_availability(thing))
@@ -374,8 +522,134 @@ static void
 igw_coap_node_heard(IgwCoapNode *node)
 {
 	gint64 now = g_get_monotonic_time();
+	if (node->refused_psk != NULL) {
+		g_message("thing %s: the node accepts the DTLS key", node->thing_id);
+		g_clear_pointer(&node->refused_psk, g_free);
+		igw_coap_update_status(node->plugin);
+	}
 	igw_liveness_heard(node->liveness, now);
 	igw_coap_node_update_availability(node, now);
+}
+
+/* ---- DTLS ---------------------------------------------------------------------- */
+
+/* the interfaces, then what an administrator must fix */
+static void
+igw_coap_update_status(IgwCoapPlugin *self)
+{
+	g_autoptr(GString) status = g_string_new(NULL);
+	g_autoptr(GPtrArray) refused = g_ptr_array_new();
+	g_autoptr(GPtrArray) keyless = g_ptr_array_new();
+	g_autofree gchar *interfaces = g_strjoinv(", ", self->options.interfaces);
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init(&iter, self->nodes);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		IgwCoapNode *node = value;
+		if (node->no_key_reported)
+			g_ptr_array_add(keyless, node->thing_id);
+		else if (igw_coap_node_locked_out(node))
+			g_ptr_array_add(refused, node->thing_id);
+	}
+	g_string_append(status, interfaces);
+	for (guint i = 0; i < refused->len; i++)
+		g_string_append_printf(status, "; DTLS key refused by %s", (gchar *)g_ptr_array_index(refused, i));
+	for (guint i = 0; i < keyless->len; i++)
+		g_string_append_printf(status, "; no DTLS key for %s", (gchar *)g_ptr_array_index(keyless, i));
+	igw_plugin_set_status(self->plugin, status->str);
+}
+
+static void
+igw_coap_node_refused(IgwCoapNode *node, const GError *error)
+{
+	if (node->psk != NULL && g_strcmp0(node->refused_psk, node->psk) != 0) {
+		g_autofree gchar *where = igw_coap_address_to_string(node->target);
+		g_free(node->refused_psk);
+		node->refused_psk = g_strdup(node->psk);
+		g_warning("thing %s: the node at coaps://%s did not accept the DTLS key (psk-identity '%s'); "
+			  "set the right one with iotgwctl thing %s set-secret psk KEY (and psk-identity NAME)",
+			  node->thing_id, where, node->psk_identity, node->thing_id);
+	}
+	igw_coap_node_update_availability(node, g_get_monotonic_time());
+	igw_coap_update_status(node->plugin);
+}
+
+/* TRUE when the request failed because the node did not take our key */
+static gboolean
+igw_coap_node_check_refused(IgwCoapNode *node, const GError *error)
+{
+	if (!g_error_matches(error, IGW_ERROR, IGW_ERROR_AUTH_FAILED))
+		return FALSE;
+	igw_coap_node_refused(node, error);
+	return TRUE;
+}
+
+static void
+igw_coap_node_set_target(IgwCoapNode *node, gboolean dtls)
+{
+	guint16 port = g_inet_socket_address_get_port(node->address);
+	g_clear_object(&node->target);
+	if (!dtls || node->coaps || port != IGW_COAP_PORT) {
+		node->target = g_object_ref(node->address);
+		return;
+	}
+	/* a found node answers discovery on 5683; coaps is the next port (RFC 7252 §12.7) */
+	node->target = G_INET_SOCKET_ADDRESS(
+	    g_object_new(G_TYPE_INET_SOCKET_ADDRESS, "address", g_inet_socket_address_get_address(node->address),
+			 "port", IGW_COAP_DTLS_PORT, "scope-id", g_inet_socket_address_get_scope_id(node->address), NULL));
+}
+
+static void
+igw_coap_node_no_key(IgwCoapNode *node)
+{
+	if (!node->no_key_reported)
+		g_warning("thing %s: coaps:// needs a pre-shared key: iotgwctl thing %s set-secret psk KEY",
+			  node->thing_id, node->thing_id);
+	node->no_key_reported = TRUE;
+	igw_coap_node_update_availability(node, g_get_monotonic_time());
+	igw_coap_update_status(node->plugin);
+}
+
+/* the node's secrets into the client; FALSE while it cannot be asked */
+static gboolean
+igw_coap_node_secure(IgwCoapNode *node)
+{
+	IgwContext *context = igw_coap_context(node->plugin);
+	const gchar *psk = igw_context_get_thing_secret(context, node->thing_id, "psk");
+	const gchar *identity = igw_context_get_thing_secret(context, node->thing_id, "psk-identity");
+	g_autoptr(GBytes) key = psk != NULL ? igw_coap_psk_parse(psk, NULL) : NULL;
+	g_autoptr(GError) error = NULL;
+	if (identity == NULL || !igw_coap_psk_identity_check(identity, NULL))
+		identity = IGW_COAP_PSK_IDENTITY;
+	if (key == NULL)
+		psk = NULL;
+	if (g_strcmp0(psk, node->psk) != 0 || g_strcmp0(identity, node->psk_identity) != 0) {
+		(void)igw_coap_client_set_psk(node->plugin->client, node->target, NULL, NULL, NULL);
+		g_free(node->psk);
+		g_free(node->psk_identity);
+		node->psk = g_strdup(psk);
+		node->psk_identity = g_strdup(identity);
+		igw_coap_node_set_target(node, psk != NULL);
+		if (key != NULL &&
+		    !igw_coap_client_set_psk(node->plugin->client, node->target, identity, key, &error)) {
+			g_warning("thing %s: %s", node->thing_id, error->message);
+			return FALSE;
+		}
+		if (key != NULL) {
+			g_autofree gchar *where = igw_coap_address_to_string(node->target);
+			g_info("thing %s: DTLS with a pre-shared key to %s", node->thing_id, where);
+		}
+	}
+	if (psk == NULL && node->coaps) {
+		igw_coap_node_no_key(node);
+		return FALSE;
+	}
+	if (node->no_key_reported) {
+		node->no_key_reported = FALSE;
+		igw_coap_node_update_availability(node, g_get_monotonic_time());
+		igw_coap_update_status(node->plugin);
+	}
+	return TRUE;
 }
 
 /* ---- values -------------------------------------------------------------------- */
@@ -575,7 +849,11 @@ igw_coap_resource_answer_cb(IgwCoapRequest *request, const IgwCoapResponse *resp
 	if (error != NULL) {
 		g_debug("thing %s: %s: %s", node->thing_id, resource->path, error->message);
 		resource->request = NULL;
-		igw_coap_resource_schedule(resource, MIN(poll, IGW_COAP_RETRY_S));
+		/* a refused key is not retried every few seconds: a new key restarts it */
+		if (igw_coap_node_check_refused(node, error))
+			igw_coap_resource_schedule(resource, poll);
+		else
+			igw_coap_resource_schedule(resource, MIN(poll, IGW_COAP_RETRY_S));
 		return;
 	}
 	igw_coap_node_heard(node);
@@ -607,7 +885,7 @@ igw_coap_resource_start(IgwCoapResource *resource)
 {
 	IgwCoapNode *node = resource->node;
 	igw_coap_resource_stop(resource);
-	resource->request = igw_coap_client_get(node->plugin->client, node->address, resource->path,
+	resource->request = igw_coap_client_get(node->plugin->client, node->target, resource->path,
 						igw_coap_resource_accept(resource), resource->observable,
 						igw_coap_resource_answer_cb, resource);
 	if (resource->request == NULL)
@@ -692,9 +970,10 @@ igw_coap_resource_first_cb(IgwCoapRequest *request, const IgwCoapResponse *respo
 	IgwCoapResource *resource = user_data;
 	resource->request = NULL;
 	resource->answered = TRUE;
-	if (error != NULL)
-		g_debug("thing %s: %s: %s", resource->node->thing_id, resource->path, error->message);
-	else if (response->code / 100 != 2)
+	if (error != NULL) {
+		if (!igw_coap_node_check_refused(resource->node, error))
+			g_debug("thing %s: %s: %s", resource->node->thing_id, resource->path, error->message);
+	} else if (response->code / 100 != 2)
 		g_debug("thing %s: %s answered %u", resource->node->thing_id, resource->path, response->code);
 	else
 		(void)igw_coap_resource_take(resource, response, NULL);
@@ -800,7 +1079,7 @@ igw_coap_node_take_links(IgwCoapNode *node, const IgwCoapResponse *response)
 	}
 	for (guint i = 0; i < node->resources->len; i++) {
 		IgwCoapResource *resource = g_ptr_array_index(node->resources, i);
-		resource->request = igw_coap_client_get(node->plugin->client, node->address, resource->path,
+		resource->request = igw_coap_client_get(node->plugin->client, node->target, resource->path,
 							igw_coap_resource_accept(resource), FALSE,
 							igw_coap_resource_first_cb, resource);
 		if (resource->request == NULL)
@@ -824,6 +1103,11 @@ igw_coap_node_links_cb(IgwCoapRequest *request, const IgwCoapResponse *response,
 {
 	IgwCoapNode *node = user_data;
 	node->wellknown = NULL;
+	if (error != NULL && igw_coap_node_check_refused(node, error)) {
+		node->wellknown_retry_id = g_timeout_add_seconds((guint)node->plugin->options.poll_interval,
+								 igw_coap_node_links_retry_cb, node);
+		return;
+	}
 	if (error != NULL || response->code / 100 != 2) {
 		g_message("thing %s: no /.well-known/core (%s), asking again later", node->thing_id,
 			  error != NULL ? error->message : "an error answer");
@@ -840,9 +1124,33 @@ igw_coap_node_fetch_links(IgwCoapNode *node)
 {
 	if (node->wellknown != NULL || node->offered)
 		return;
-	node->wellknown = igw_coap_client_get(node->plugin->client, node->address, "/.well-known/core", -1, FALSE,
+	/* a coaps:// node without a key: its secret may come any time */
+	if (!igw_coap_node_secure(node)) {
+		if (node->wellknown_retry_id == 0)
+			node->wellknown_retry_id = g_timeout_add_seconds((guint)node->plugin->options.poll_interval,
+								 igw_coap_node_links_retry_cb, node);
+		return;
+	}
+	node->wellknown = igw_coap_client_get(node->plugin->client, node->target, "/.well-known/core", -1, FALSE,
 					      igw_coap_node_links_cb, node);
 }
+
+/* a new key or identity: start over with it at once */
+static void
+igw_coap_node_rekey(IgwCoapNode *node)
+{
+	igw_coap_request_abandon(g_steal_pointer(&node->wellknown));
+	g_clear_handle_id(&node->wellknown_retry_id, g_source_remove);
+	for (guint i = 0; i < node->resources->len; i++)
+		igw_coap_resource_stop(g_ptr_array_index(node->resources, i));
+	if (!node->offered) {
+		igw_coap_node_fetch_links(node);
+		return;
+	}
+	if (igw_coap_node_secure(node))
+		igw_coap_node_sync(node);
+}
+
 
 /* ---- discovery ---------------------------------------------------------------- */
 
@@ -1007,13 +1315,17 @@ static void
 igw_coap_add_static_nodes(IgwCoapPlugin *self)
 {
 	for (guint i = 0; self->options.nodes[i] != NULL; i++) {
-		g_autoptr(GInetSocketAddress) address = igw_coap_parse_address(self->options.nodes[i], NULL);
+		gboolean coaps = FALSE;
+		g_autoptr(GInetSocketAddress) address = igw_coap_parse_address_full(self->options.nodes[i], &coaps, NULL);
 		g_autofree gchar *key = address != NULL ? igw_coap_address_to_string(address) : NULL;
 		g_autofree gchar *thing_id = NULL;
+		IgwCoapNode *node;
 		if (address == NULL || g_hash_table_contains(self->nodes, key))
 			continue;
 		thing_id = igw_coap_thing_id(address);
-		igw_coap_node_fetch_links(igw_coap_node_new(self, key, thing_id, address));
+		node = igw_coap_node_new(self, key, thing_id, address);
+		node->coaps = coaps;
+		igw_coap_node_fetch_links(node);
 	}
 }
 
@@ -1028,7 +1340,8 @@ igw_coap_add_configured(IgwCoapPlugin *self, const gchar *thing_id, GError **err
 	g_autoptr(IgwThing) thing = igw_thing_new(thing_id, "coap");
 	g_autofree gchar *key = NULL;
 	IgwCoapNode *node;
-	address = igw_coap_parse_address(address_text != NULL ? g_strstrip(address_text) : "", error);
+	gboolean coaps = FALSE;
+	address = igw_coap_parse_address_full(address_text != NULL ? g_strstrip(address_text) : "", &coaps, error);
 	if (address == NULL)
 		return FALSE;
 	key = igw_coap_address_to_string(address);
@@ -1040,6 +1353,7 @@ igw_coap_add_configured(IgwCoapPlugin *self, const gchar *thing_id, GError **err
 		return FALSE;
 	node = igw_coap_node_new(self, key, thing_id, address);
 	node->configured = TRUE;
+	node->coaps = coaps;
 	igw_coap_node_fetch_links(node);
 	return TRUE;
 }
@@ -1112,7 +1426,7 @@ igw_coap_control_put_cb(IgwCoapRequest *request, const IgwCoapResponse *response
 		return;
 	}
 	/* the node's word on what it did */
-	if (igw_coap_client_get(control->plugin->client, resource->node->address, resource->path,
+	if (igw_coap_client_get(control->plugin->client, resource->node->target, resource->path,
 				igw_coap_resource_accept(resource), FALSE, igw_coap_control_read_cb, task) == NULL) {
 		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "cannot read %s back",
 					control->path);
@@ -1175,7 +1489,7 @@ igw_coap_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVar
 	control->node_key = g_strdup(node->key);
 	control->path = g_strdup(resource->path);
 	g_task_set_task_data(task, control, (GDestroyNotify)igw_coap_control_free);
-	if (igw_coap_client_put(self->client, node->address, resource->path, format, payload,
+	if (igw_coap_client_put(self->client, node->target, resource->path, format, payload,
 				igw_coap_control_put_cb, task) == NULL) {
 		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "cannot send to %s",
 					igw_thing_get_id(thing));
@@ -1187,6 +1501,18 @@ static GVariant *
 igw_coap_control_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error)
 {
 	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+igw_coap_thing_changed_cb(IgwContext *context, IgwThing *thing, const gchar *change, gpointer user_data)
+{
+	IgwCoapPlugin *self = user_data;
+	IgwCoapNode *node;
+	if (g_strcmp0(change, "secret") != 0 || g_strcmp0(igw_thing_get_plugin_name(thing), "coap") != 0)
+		return;
+	node = igw_coap_find_node(self, igw_thing_get_id(thing));
+	if (node != NULL)
+		igw_coap_node_rekey(node);
 }
 
 /* ---- vfuncs ------------------------------------------------------------------------ */
@@ -1205,6 +1531,8 @@ igw_coap_cancel_settling(IgwCoapPlugin *self)
 static void
 igw_coap_plugin_free(IgwCoapPlugin *self)
 {
+	if (self->thing_changed_handler != 0)
+		g_signal_handler_disconnect(igw_coap_context(self), self->thing_changed_handler);
 	g_clear_handle_id(&self->discovery_id, g_source_remove);
 	igw_liveness_alarm_clear(&self->liveness_alarm);
 	igw_coap_cancel_settling(self);
@@ -1226,7 +1554,6 @@ igw_coap_startup(IgwPlugin *plugin, GError **error)
 	IgwCoapPlugin *self = g_new0(IgwCoapPlugin, 1);
 	IgwContext *context = igw_plugin_get_context(plugin);
 	g_auto(GStrv) ids = NULL;
-	g_autofree gchar *interfaces = NULL;
 	self->plugin = plugin;
 	self->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_coap_node_free);
 	self->settling = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -1239,6 +1566,8 @@ igw_coap_startup(IgwPlugin *plugin, GError **error)
 	self->probe = igw_coap_probe_new(IGW_COAP_PORT, &callbacks, self, error);
 	if (self->probe == NULL)
 		return FALSE;
+	self->thing_changed_handler =
+	    g_signal_connect(context, "thing-changed", G_CALLBACK(igw_coap_thing_changed_cb), self);
 	ids = igw_context_get_thing_ids(context, "coap");
 	for (guint i = 0; ids[i] != NULL; i++) {
 		if (!igw_coap_add_configured(self, ids[i], error))
@@ -1247,8 +1576,7 @@ igw_coap_startup(IgwPlugin *plugin, GError **error)
 	igw_coap_add_static_nodes(self);
 	igw_coap_discovery_cb(self);
 	self->discovery_id = g_timeout_add_seconds((guint)self->options.discovery_interval, igw_coap_discovery_cb, self);
-	interfaces = g_strjoinv(", ", self->options.interfaces);
-	igw_plugin_set_status(plugin, interfaces);
+	igw_coap_update_status(self);
 	return TRUE;
 }
 
@@ -1277,6 +1605,7 @@ igw_coap_set_discovery(IgwPlugin *plugin, gboolean enabled, GError **error)
 IGW_PLUGIN_DEFINE(coap)
 {
 	vfuncs->check_config = igw_coap_check_config;
+	vfuncs->check_secret = igw_coap_check_secret;
 	vfuncs->startup = igw_coap_startup;
 	vfuncs->shutdown = igw_coap_shutdown;
 	vfuncs->set_discovery = igw_coap_set_discovery;
