@@ -136,6 +136,28 @@ async def vault(ctl: Ctl, daemon: t.Daemon, since: int) -> None:
     check(len(refusals) == 1, f"the wrong key was reported {len(refusals)} times")
 
 
+async def bad_secrets(ctl: Ctl) -> None:
+    """The plugin checks names and values before anything is stored."""
+    await ctl.fails(1, "thing", VAULT, "set-secret", "bindkey", KEY, says="'psk'")
+    await ctl.fails(1, "thing", VAULT, "set-secret", "psk", "x" * 65, says="1 to 64")
+    await ctl.fails(1, "thing", VAULT, "set-secret", "psk", "0xabc", says="hex digits")
+    await ctl.fails(1, "thing", VAULT, "set-secret", "psk", "0xzz", says="hex digits")
+    await ctl.fails(1, "thing", VAULT, "set-secret", "psk-identity", "two words", says="without spaces")
+    doc = await show(ctl, VAULT)
+    check(doc.get("secrets") == [], f"refused secrets were stored: {doc.get('secrets')}")
+    say("psk and psk-identity: bad names and values refused, nothing stored")
+
+
+async def cleared(ctl: Ctl, daemon: t.Daemon) -> None:
+    """Without its key again, the node is out of reach at once and says so."""
+    mark = daemon.mark()
+    await ctl.ok("thing", VAULT, "clear-secret", "psk")
+    await daemon.wait_log(r"thing coap:vault: coaps:// needs a pre-shared key", 10, since=mark)
+    await wait_show(ctl, VAULT, lambda d: d.get("availability") == "unavailable", 10, "unavailable")
+    await wait_status(ctl, lambda s: "no DTLS key for coap:vault" in s, 10, "no key for vault again")
+    say("clear-secret psk: vault unavailable again, logged, in the status")
+
+
 async def found_node(ctl: Ctl, lab: t.CoapLab, daemon: t.Daemon) -> str:
     # the node answers plain multicast; the secrets were set for its id before
     # it was found, the psk a wrong one
@@ -189,7 +211,7 @@ async def test(ctx: t.Ctx, lab: t.CoapLab) -> None:
                       "actuator./lamp": "string"}}
     cfg = t.iotgwd_config(None, ["alice@localhost"], things,
                           gateway={"adopt": "auto", "disabled_plugins": ["bluez"]})
-    cfg += ("\n[plugin coap]\ninterfaces=lowpan0\ndiscovery_window=6\ndiscovery_interval=3600\n"
+    cfg += ("\n[plugin coap]\ninterfaces=lowpan0\ndiscovery_window=8\ndiscovery_interval=3600\n"
             "poll_interval=2\nfield./lamp=lamp\n")
     daemon = ctx.daemon(cfg, env=bus.env())
     ctl = Ctl(bus)
@@ -197,10 +219,12 @@ async def test(ctx: t.Ctx, lab: t.CoapLab) -> None:
     # secrets for the found node's possible ids, before it is found
     for i in ("coap:fe80::11%lowpan0", f"coap:{lab.node_address(1)}"):
         await ctl.ok("thing", i, "set-secret", "psk", WRONG)
+    await bad_secrets(ctl)
     await vault(ctl, daemon, 0)
     await observe_and_control(ctl, VAULT, "vault", "opened")
     node = await found_node(ctl, lab, daemon)
     await observe_and_control(ctl, node, "node 1")
+    await cleared(ctl, daemon)
     leaks(daemon)
     say("no key in the log")
 
