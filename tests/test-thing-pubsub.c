@@ -216,6 +216,29 @@ START_TEST(test_pubsub_min_interval)
 }
 END_TEST
 
+/* a reading the plugin marks as news: a second press, a heartbeat */
+static void
+test_pubsub_report_news(TestPubsub *test, const gchar *field, GVariant *value)
+{
+	g_autoptr(IgwReading) reading =
+	    igw_reading_new(igw_thing_get_id(test->fake->thing), field, value, g_get_real_time());
+	igw_reading_set_flags(reading, IGW_READING_FLAG_NEWS);
+	igw_context_report_reading(test->fake->context, reading);
+}
+
+/* news is published each time, equal value, deadband and minimum interval notwithstanding */
+START_TEST(test_pubsub_news)
+{
+	g_autoptr(TestPubsub) test = test_pubsub_new_ready("min_interval.temperature=60\n");
+	test_pubsub_report_news(test, "temperature", g_variant_new_double(21.2));
+	test_pubsub_report_news(test, "temperature", g_variant_new_double(21.2));
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE), 2);
+	/* the same value without the mark is a repeat, as before */
+	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.2));
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE), 2);
+}
+END_TEST
+
 static void
 test_pubsub_event(TestPubsub *test, const gchar *from, const gchar *publisher, const gchar *value)
 {
@@ -268,6 +291,7 @@ main(void)
 	igw_test_add(suite, "pubsub/no-pep", test_pubsub_no_pep, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/deadband", test_pubsub_deadband, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/min-interval", test_pubsub_min_interval, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "pubsub/news", test_pubsub_news, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/owner-control", test_pubsub_owner_control, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/stranger-ignored", test_pubsub_stranger_ignored, TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);

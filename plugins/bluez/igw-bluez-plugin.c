@@ -373,16 +373,26 @@ igw_bluez_device_should_report(IgwBluezDevice *device, const gchar *field, GVari
 	       now - igw_reading_get_timestamp(last) >= heartbeat;
 }
 
+/*
+ * An event is news each time; so is an unchanged advert value stored again
+ * for the heartbeat: the layers above must not take either for a repeat.
+ */
 static void
-igw_bluez_device_report(IgwBluezDevice *device, const gchar *field, GVariant *value, gboolean always)
+igw_bluez_device_report(IgwBluezDevice *device, const gchar *field, GVariant *value, gboolean event)
 {
 	IgwContext *context = igw_bluez_context(device->plugin);
+	IgwReading *last = g_hash_table_lookup(device->last_reported, field);
 	gint64 now = g_get_real_time();
 	g_autoptr(IgwReading) reading = NULL;
 	g_autoptr(GVariant) owned = g_variant_ref_sink(value);
-	if (!always && !igw_bluez_device_should_report(device, field, owned, now))
+	gboolean news = event;
+	if (!event && !igw_bluez_device_should_report(device, field, owned, now))
 		return;
+	if (!event && last != NULL && device->kind != IGW_BLUEZ_KIND_GATT)
+		news = g_variant_equal(igw_reading_get_value(last), owned);
 	reading = igw_reading_new(device->thing_id, field, owned, now);
+	if (news)
+		igw_reading_set_flags(reading, igw_reading_get_flags(reading) | IGW_READING_FLAG_NEWS);
 	g_hash_table_replace(device->last_reported, g_strdup(field), igw_reading_ref(reading));
 	igw_context_report_reading(context, reading);
 }
@@ -418,7 +428,8 @@ igw_bluez_device_report_rssi(IgwBluezDevice *device, gint16 rssi)
 	    g_get_real_time() - igw_reading_get_timestamp(last) < IGW_BLUEZ_RSSI_REPEAT_US)
 		return;
 	igw_bluez_thing_ensure_rssi(thing);
-	igw_bluez_device_report(device, "rssi", g_variant_new_int64(rssi), TRUE);
+	g_hash_table_remove(device->last_reported, "rssi");
+	igw_bluez_device_report(device, "rssi", g_variant_new_int64(rssi), FALSE);
 }
 
 /* ---- availability --------------------------------------------------------- */

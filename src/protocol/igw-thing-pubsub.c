@@ -80,7 +80,7 @@ struct _IgwThingPubsub {
 };
 
 static void
-igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *value);
+igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *value, gboolean news);
 
 static void
 igw_pubsub_iq_free(IgwPubsubIq *iq)
@@ -242,7 +242,7 @@ igw_thing_pubsub_field_timer_cb(gpointer user_data)
 	entry->timer_id = 0;
 	/* the last state of the interval is not lost */
 	if (field != NULL && latest != NULL)
-		igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(latest));
+		igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(latest), FALSE);
 	return G_SOURCE_REMOVE;
 }
 
@@ -270,8 +270,9 @@ igw_thing_pubsub_publish_sensordata(IgwThingPubsub *self, IgwField *field, const
 				      IGW_PUBSUB_IQ_PUBLISH, self->model);
 }
 
+/* @news: an event or a heartbeat, published even when equal to the last */
 static void
-igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *value)
+igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *value, gboolean news)
 {
 	const gchar *name = igw_field_get_name(field);
 	IgwPubsubField *entry = igw_thing_pubsub_field_entry(self, name);
@@ -280,9 +281,9 @@ igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *
 	guint min_interval;
 	g_autofree gchar *item_id = NULL;
 	igw_thing_pubsub_field_limits(self, name, &deadband, &min_interval);
-	if (!igw_thing_pubsub_changed(entry->published, value, deadband))
+	if (!news && !igw_thing_pubsub_changed(entry->published, value, deadband))
 		return;
-	if (entry->published != NULL && now - entry->published_at < (gint64)min_interval * G_USEC_PER_SEC) {
+	if (!news && entry->published != NULL && now - entry->published_at < (gint64)min_interval * G_USEC_PER_SEC) {
 		gint64 wait_ms = ((gint64)min_interval * G_USEC_PER_SEC - (now - entry->published_at)) / 1000 + 1;
 		if (entry->timer_id == 0)
 			entry->timer_id = g_timeout_add((guint)wait_ms, igw_thing_pubsub_field_timer_cb, entry);
@@ -312,7 +313,7 @@ igw_thing_pubsub_publish_all(IgwThingPubsub *self)
 		IgwField *field = g_ptr_array_index(fields, i);
 		IgwReading *latest = igw_thing_get_latest(self->thing, igw_field_get_name(field));
 		if (latest != NULL)
-			igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(latest));
+			igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(latest), FALSE);
 	}
 }
 
@@ -327,7 +328,8 @@ igw_thing_pubsub_reading_cb(IgwThing *thing, IgwReading *reading, IgwThingPubsub
 	if (field == NULL)
 		return;
 	igw_thing_pubsub_publish_ui(self, FALSE);
-	igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(reading));
+	igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(reading),
+				       (igw_reading_get_flags(reading) & IGW_READING_FLAG_NEWS) != 0);
 }
 
 /* ---- access model, affiliations, our own subscription ------------------------- */

@@ -17,6 +17,9 @@ typedef enum {
 	IGW_READING_FLAG_AUTOMATIC_ESTIMATE = 1 << 4,
 	IGW_READING_FLAG_MANUAL_ESTIMATE = 1 << 5,
 	IGW_READING_FLAG_MANUAL_READOUT = 1 << 6,
+	/* not XEP-0323: news although equal to the last value (a second button
+	 * press, a heartbeat of an unchanged value), so never deduplicated */
+	IGW_READING_FLAG_NEWS = 1 << 7,
 } IgwReadingFlags;
 
 typedef struct _IgwReading IgwReading;

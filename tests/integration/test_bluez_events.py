@@ -34,6 +34,8 @@ FROZEN = "A4:C1:38:00:00:22"    # no packet id, the very same bytes
 MIXED = "A4:C1:38:00:00:23"     # temperature under four object ids
 LATE = "B7:00:00:00:05:01"      # malformed first, valid later
 HEARTBEAT_S = 2
+SENSORS = "xmpp.iot.sensors"
+SENSOR_ITEM = "xmpp.iot.sensor."
 
 # bthome-v2.md section 2: 0x40 v2 regular, 0x44 v2 trigger-based
 PLAIN, TRIGGER = 0x40, 0x44
@@ -84,6 +86,34 @@ async def wait_readings(ctl: Ctl, thing_id: str, field: str, pred, timeout: floa
             return got
         await asyncio.sleep(0.2)
     raise t.TestFailure(f"{thing_id}: {what} not seen within {timeout:g}s; {field} readings {got}")
+
+
+async def pep_subscribe(alice, thing: str, timeout: float = 15) -> None:
+    """The owner subscribes to the thing's sensors node; the node exists and
+    lets owners in only after the thing's first publish, so retry until then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await alice.pep_subscribe(thing, SENSORS)
+            return
+        except t.TestFailure as exc:
+            if "forbidden" not in str(exc) and "item-not-found" not in str(exc) \
+                    or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.2)
+
+
+def published(alice, thing: str, field: str, since: int) -> list:
+    """The <val/> texts of field's items notified from thing's sensors node."""
+    return [e.payload.text for e in alice.pubsub_events[since:]
+            if e.frm == thing and e.node == SENSORS and e.item_id == SENSOR_ITEM + field
+            and e.payload is not None]
+
+
+async def wait_published(alice, thing: str, field: str, pred, since: int, timeout: float, what: str) -> list:
+    await alice.wait_until(lambda: pred(published(alice, thing, field, since)), timeout, what,
+                           lambda: f"{field} published {published(alice, thing, field, since)}")
+    return published(alice, thing, field, since)
 
 
 async def things(ctl: Ctl) -> dict:
@@ -154,7 +184,7 @@ async def run_with_mock(ctx: t.Ctx, bus: t.PrivateBus, mock: t.BluezMock) -> Non
     await t.poll_until(lambda: mock.discovering("hci0"), 15, "discovery running")
 
     await events(ctl, alice, mock)
-    await heartbeat(ctl, mock)
+    await heartbeat(ctl, alice, mock)
     await one_field_per_measurement(ctl, alice, mock)
     await re_evaluated(ctl, alice, mock, daemon)
 
@@ -164,6 +194,8 @@ async def events(ctl: Ctl, alice, mock: t.BluezMock) -> None:
     button = mock.add_le_device("hci0", BUTTON, "BTHome button", -60,
                                 {t.bthome_uuid: packet(TRIGGER, 1, BATTERY_100)})
     await alice.wait_available(jid(BUTTON), 30)
+    await pep_subscribe(alice, jid(BUTTON))
+    since = alice.pubsub_mark()
     # BLE senders repeat each advert: packet 2 five times, then packet 3 five times
     send(mock, button, packet(TRIGGER, 2, PRESS), 5)
     await wait_readings(ctl, tid(BUTTON), "button", lambda r: len(r) >= 1, 10, "the first press")
@@ -179,10 +211,19 @@ async def events(ctl: Ctl, alice, mock: t.BluezMock) -> None:
     check(sorted(presses) == ["double_press", "press", "press"],
           f"button readings {presses}, expected press, press, double_press once each")
     check(turns == ["rotate_left 2", "rotate_left 2"], f"dimmer readings {turns}, expected two turns")
-    say(f"events: button {presses}, dimmer {turns} from 21 adverts of 5 packets")
+    say(f"events stored: button {presses}, dimmer {turns} from 21 adverts of 5 packets")
+
+    # -- and published: every press and turn reaches the owner's PEP subscription
+    await wait_published(alice, jid(BUTTON), "battery", lambda v: "99" in v, since, 10,
+                         "battery 99 published after the events")
+    pushed = published(alice, jid(BUTTON), "button", since)
+    pushed_turns = published(alice, jid(BUTTON), "dimmer", since)
+    check(pushed == ["press", "press", "double_press"], f"button items published {pushed}")
+    check(pushed_turns == ["rotate_left 2", "rotate_left 2"], f"dimmer items published {pushed_turns}")
+    say(f"events published: button {pushed}, dimmer {pushed_turns}")
 
 
-async def heartbeat(ctl: Ctl, mock: t.BluezMock) -> None:
+async def heartbeat(ctl: Ctl, alice, mock: t.BluezMock) -> None:
     # -- point 2: an unchanged value is stored again once per heartbeat, not with every advert
     steady = mock.add_le_device("hci0", STEADY, "steady", -60, {t.bthome_uuid: packet(PLAIN, 0, TEMP_21)})
     frozen = mock.add_le_device("hci0", FROZEN, "frozen", -60,
@@ -190,11 +231,17 @@ async def heartbeat(ctl: Ctl, mock: t.BluezMock) -> None:
     senders = [Repeater(mock, steady, lambda n: packet(PLAIN, n + 1, TEMP_21)),
                Repeater(mock, frozen, lambda n: bytes([PLAIN]) + bytes.fromhex(TEMP_21))]
     try:
+        await alice.wait_available(jid(STEADY), 30)
+        await pep_subscribe(alice, jid(STEADY))
+        since = alice.pubsub_mark()
         started = time.monotonic()
         for address in (STEADY, FROZEN):
             got = await wait_readings(ctl, tid(address), "temperature", lambda r: len(r) >= 3,
                                       4 * HEARTBEAT_S + 10, "three heartbeats of 21.00 °C")
             check(set(got) == {21.0}, f"{address}: temperature readings {got}")
+        # stored again is published again: two heartbeats of the same value after subscribing
+        pushed = await wait_published(alice, jid(STEADY), "temperature", lambda v: len(v) >= 2, since,
+                                      3 * HEARTBEAT_S + 10, "two heartbeats of 21.00 published")
         elapsed = time.monotonic() - started
     finally:
         for s in senders:
@@ -205,7 +252,7 @@ async def heartbeat(ctl: Ctl, mock: t.BluezMock) -> None:
         check(counts[address] * 3 <= sent[address],
               f"{address}: {counts[address]} readings from {sent[address]} unchanged adverts: not deduplicated")
     say(f"heartbeat {HEARTBEAT_S}s: unchanged 21.00 °C stored {counts} times from {sent} adverts "
-        f"in {elapsed:.1f}s")
+        f"in {elapsed:.1f}s; published {pushed} to the owner")
 
 
 async def one_field_per_measurement(ctl: Ctl, alice, mock: t.BluezMock) -> None:
