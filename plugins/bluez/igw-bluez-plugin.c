@@ -359,8 +359,8 @@ igw_bluez_thing_ensure_rssi(IgwThing *thing)
 
 /*
  * A sensor value that did not change is stored again once per heartbeat, so
- * that a quiet sensor can be told from a dead one. GATT values come when the
- * device sends them and are all news.
+ * that a quiet sensor can be told from a dead one. A GATT value is stored
+ * each time the device sends one.
  */
 static gboolean
 igw_bluez_device_should_report(IgwBluezDevice *device, const gchar *field, GVariant *value, gint64 now)
