@@ -155,6 +155,32 @@ START_TEST(test_iot_decode_filters)
 }
 END_TEST
 
+/*
+ * XEP-0323 §3.1 momentary and §3.3 status, urn:nf:iot:sd:1.0 m and s: a
+ * writable field filed as status answers both, in each dialect
+ */
+START_TEST(test_iot_actuator_categories)
+{
+	g_autoptr(IgwField) on = igw_field_new("on", IGW_FIELD_TYPE_BOOLEAN);
+	g_autoptr(IgwIotRequest) xsf = test_decode("<iq id=\"1\" from=\"alice@localhost/ctl\" type=\"get\">"
+						   "<req xmlns=\"" SD "\" seqnr=\"1\" momentary=\"true\"/></iq>");
+	g_autoptr(IgwIotRequest) nf = test_decode_with("<iq id=\"2\" from=\"alice@localhost/ctl\" type=\"get\">"
+						       "<req xmlns=\"urn:nf:iot:sd:1.0\" id=\"n1\" m=\"true\"/></iq>",
+						       igw_iot_codec_nf());
+	g_autoptr(IgwIotRequest) status = test_decode("<iq id=\"3\" from=\"alice@localhost/ctl\" type=\"get\">"
+						      "<req xmlns=\"" SD "\" seqnr=\"3\" status=\"true\"/></iq>");
+	igw_field_set_category(on, IGW_FIELD_CATEGORY_STATUS);
+	igw_field_set_writable(on, TRUE);
+	ck_assert(igw_iot_request_wants_field(xsf, on));
+	ck_assert(igw_iot_request_wants_field(nf, on));
+	ck_assert(igw_iot_request_wants_field(status, on));
+	/* a read-only status field stays out of a momentary readout */
+	igw_field_set_writable(on, FALSE);
+	ck_assert(!igw_iot_request_wants_field(xsf, on));
+	ck_assert(!igw_iot_request_wants_field(nf, on));
+}
+END_TEST
+
 START_TEST(test_iot_decode_historical)
 {
 	g_autoptr(IgwIotRequest) r = test_decode(
@@ -678,7 +704,7 @@ START_TEST(test_iot_encode_profiles)
 			"<numeric name=\"battery\" status=\"true\" unit=\"%\" value=\"97\"/>"
 			"<timeSpan momentary=\"true\" name=\"uptime\" value=\"PT90S\"/>"
 			"<numeric momentary=\"true\" name=\"energy\" unit=\"Wh\" value=\"5000000000\"/>"
-			"<numeric momentary=\"true\" name=\"power\" unit=\"W\" value=\"-42\"/>"
+			"<numeric momentary=\"true\" name=\"power\" status=\"true\" unit=\"W\" value=\"-42\"/>"
 			"<string momentary=\"true\" name=\"state\" value=\"idle\"/>" TEST_FIELDS_TAIL);
 	/* xsf: int and long, duration, writable, unit always on numeric */
 	test_assert_xml(b, TEST_FIELDS_HEAD
@@ -687,13 +713,13 @@ START_TEST(test_iot_encode_profiles)
 			"<int name=\"battery\" status=\"true\" value=\"97\"/>"
 			"<duration momentary=\"true\" name=\"uptime\" value=\"PT90S\"/>"
 			"<long momentary=\"true\" name=\"energy\" value=\"5000000000\"/>"
-			"<numeric momentary=\"true\" name=\"power\" unit=\"W\" value=\"-42\" writable=\"true\"/>"
+			"<numeric momentary=\"true\" name=\"power\" status=\"true\" unit=\"W\" value=\"-42\" writable=\"true\"/>"
 			"<string momentary=\"true\" name=\"state\" value=\"idle\"/>" TEST_FIELDS_TAIL);
 	/* smack: int and boolean only; a number with decimals, a long, a duration, a string left out */
 	test_assert_xml(c, TEST_FIELDS_HEAD
 			"<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
 			"<int name=\"battery\" status=\"true\" value=\"97\"/>"
-			"<int momentary=\"true\" name=\"power\" value=\"-42\"/>" TEST_FIELDS_TAIL);
+			"<int momentary=\"true\" name=\"power\" status=\"true\" value=\"-42\"/>" TEST_FIELDS_TAIL);
 }
 END_TEST
 
@@ -813,6 +839,7 @@ test_iot_suite(void)
 	Suite *suite = suite_create("iot-codec");
 	test_suite_add(suite, "iot/decode-slixmpp-req", test_iot_decode_slixmpp_req);
 	test_suite_add(suite, "iot/decode-filters", test_iot_decode_filters);
+	test_suite_add(suite, "iot/actuator-categories", test_iot_actuator_categories);
 	test_suite_add(suite, "iot/decode-historical", test_iot_decode_historical);
 	test_suite_add(suite, "iot/decode-cancel", test_iot_decode_cancel);
 	test_suite_add(suite, "iot/decode-set", test_iot_decode_set);

@@ -248,6 +248,35 @@ START_TEST(test_agent_iq)
 }
 END_TEST
 
+/*
+ * XEP-0323 §3.1: a momentary readout asks for "momentary values"; an
+ * actuator's current state is one, even when the plugin files it as status
+ */
+START_TEST(test_agent_momentary_actuator)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	IgwField *on = igw_thing_get_field(test->fake->thing, "on");
+	IgwFakeRecord *record;
+	igw_field_set_category(on, IGW_FIELD_CATEGORY_STATUS);
+	igw_fake_thing_report(test->fake, "on", g_variant_new_boolean(TRUE));
+	igw_fake_transport_inject(test->transport,
+				  "<iq type='get' id='r1' from='" OWNER "/phone'>"
+				  "<req xmlns='urn:xmpp:iot:sensordata' seqnr='7' momentary='true'/></iq>");
+	record = igw_fake_transport_find_last(test->transport, "send", "<boolean");
+	ck_assert_msg(record != NULL && g_strstr_len(record->text, -1, "name=\"on\"") != NULL &&
+			  g_strstr_len(record->text, -1, "value=\"true\"") != NULL &&
+			  g_strstr_len(record->text, -1, "momentary=\"true\"") != NULL,
+		      "%s", record != NULL ? record->text : "no <boolean> sent");
+	igw_fake_transport_clear(test->transport);
+	igw_fake_transport_inject(test->transport, "<iq type='get' id='r2' from='" OWNER "/phone'>"
+						   "<req xmlns='urn:nf:iot:sd:1.0' id='n1' m='true'/></iq>");
+	record = igw_fake_transport_find_last(test->transport, "send", "<b ");
+	ck_assert_msg(record != NULL && g_strstr_len(record->text, -1, "n=\"on\"") != NULL &&
+			  g_strstr_len(record->text, -1, "v=\"true\"") != NULL,
+		      "%s", record != NULL ? record->text : "no <b> sent");
+}
+END_TEST
+
 /* errors and group chat are never answered: no loops */
 START_TEST(test_agent_no_loops)
 {
@@ -274,6 +303,7 @@ main(void)
 	igw_test_add(suite, "agent/presence-offline", test_agent_presence_offline, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/subscription-requests", test_agent_subscription_requests, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/iq", test_agent_iq, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/momentary-actuator", test_agent_momentary_actuator, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/no-loops", test_agent_no_loops, TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }

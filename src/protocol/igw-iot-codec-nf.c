@@ -153,7 +153,7 @@ igw_nf_add_field(xmpp_stanza_t *timestamp, IgwField *field, const IgwReading *re
 {
 	IgwFieldType type = igw_field_get_value_type(field);
 	g_autofree gchar *value = igw_iot_xml_format_value(field, igw_reading_get_value(reading));
-	IgwFieldCategory category = igw_field_get_category(field);
+	IgwFieldCategory category = igw_iot_field_categories(field);
 	xmpp_stanza_t *element;
 	if (value == NULL)
 		return;

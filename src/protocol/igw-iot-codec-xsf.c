@@ -285,7 +285,7 @@ igw_xsf_add_field(xmpp_stanza_t *node, xmpp_stanza_t **timestamp, IgwField *fiel
 		  const IgwReading *reading, IgwIotProfile profile)
 {
 	IgwFieldType type = igw_field_get_value_type(field);
-	IgwFieldCategory category = igw_field_get_category(field);
+	IgwFieldCategory category = igw_iot_field_categories(field);
 	g_autofree gchar *value = NULL;
 	const gchar *name = NULL;
 	xmpp_stanza_t *element;

@@ -38,12 +38,25 @@ igw_iot_request_free(IgwIotRequest *self)
 	g_free(self);
 }
 
+/*
+ * an actuator's current state answers momentary and status readouts alike:
+ * XEP-0323 clients read momentary values back to confirm a control
+ */
+IgwFieldCategory
+igw_iot_field_categories(IgwField *field)
+{
+	IgwFieldCategory category = igw_field_get_category(field);
+	if (igw_field_get_writable(field))
+		category |= IGW_FIELD_CATEGORY_MOMENTARY | IGW_FIELD_CATEGORY_STATUS;
+	return category;
+}
+
 /* the category and name filters of a readout */
 gboolean
 igw_iot_request_wants_field(const IgwIotRequest *self, IgwField *field)
 {
 	guint categories = self->categories & 0xffu;
-	if (categories != 0 && (igw_field_get_category(field) & categories) == 0)
+	if (categories != 0 && (igw_iot_field_categories(field) & categories) == 0)
 		return FALSE;
 	return self->fields == NULL || g_strv_contains((const gchar *const *)self->fields,
 						       igw_field_get_name(field));

@@ -103,6 +103,8 @@ void
 igw_iot_request_free(IgwIotRequest *self);
 gboolean
 igw_iot_request_wants_field(const IgwIotRequest *self, IgwField *field);
+IgwFieldCategory
+igw_iot_field_categories(IgwField *field);
 
 const gchar *
 igw_iot_profile_to_string(IgwIotProfile profile);

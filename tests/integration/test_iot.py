@@ -177,6 +177,11 @@ async def nf_section(alice: t.OwnerClient, mallory: t.OwnerClient, kitchen: str,
     vals = nf_values(await nf.wait_done("nf2"))
     check(vals == {"on": "false"}, f"nf readout after set on=false: {vals}")
     say("nf set on=false -> <resp/>, readout shows on=false")
+    await nf_iq(alice, lamp, "get", f"<req xmlns='{NF_SD}' id='nf4' m='true'/>")
+    vals = nf_values(await nf.wait_done("nf4"))
+    check(vals.get("on") == "false" and vals.get("brightness") == "37",
+          f"nf momentary readout of the lamp: {vals}")
+    say(f"nf momentary readout of the lamp: {vals}")
 
     res = await nf_iq(alice, lamp, "set", f"<set xmlns='{NF_CTR}'><i n='nosuch' v='1'/></set>")
     check(res["type"] == "error" and "item-not-found" in nf_error(res)
@@ -301,6 +306,16 @@ async def test(ctx: t.Ctx) -> None:
         check(time.monotonic() < deadline, f"set_command brightness=42 never showed: {r.events}")
         await asyncio.sleep(0.3)
     say("set_command brightness=42 reached the lamp")
+
+    # -- XEP-0323 §3.1: what slixmpp's client asks after a control is a
+    # momentary readout; the lamp's current state answers it
+    res = await control(alice, lamp, [("brightness", "int", "37")])
+    check(res.get("result") == "OK", f"set brightness=37: {res}")
+    r = await read(alice, lamp, flags={"momentary": "true"})
+    vals = r.values()
+    check(r.result == "done" and vals.get("on") == ["true"] and vals.get("brightness") == ["37"],
+          f"momentary readout after set brightness=37: {r.events}")
+    say(f"momentary readout after a control: {vals}")
 
     # -- not an owner
     r = await read(mallory, kitchen, flags={"momentary": "true"})
