@@ -11,6 +11,7 @@
 #include "igw-error.h"
 #include "igw-plugin-private.h"
 #include "igw-store.h"
+#include "igw-string-private.h"
 #include "igw-thing-private.h"
 
 #define IGW_ENGINE_FLUSH_DELAY_MS 500
@@ -866,7 +867,8 @@ igw_engine_rename_thing(IgwEngine *self, const gchar *thing_id, const gchar *nam
 		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "the name is not UTF-8");
 		return FALSE;
 	}
-	clean = g_strstrip(g_strdup(name));
+	/* controls would break the thing's stream: dropped, as from a radio */
+	clean = g_strstrip(igw_str_sanitize(name, 0, IGW_STR_SANITIZE_NONE));
 	if (*clean == '\0' || g_utf8_strlen(clean, -1) > IGW_ENGINE_NAME_MAX) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "a name has 1 to %d characters", IGW_ENGINE_NAME_MAX);

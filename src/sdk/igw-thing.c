@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "igw-error.h"
+#include "igw-string-private.h"
 #include "igw-thing-private.h"
 
 #define IGW_THING_ID_MAX 255
@@ -164,6 +165,19 @@ igw_thing_get_plugin_name(IgwThing *self)
 	return self->plugin_name;
 }
 
+/*
+ * names and descriptions come from radios, CoAP resources and people: none
+ * of them may carry a byte that breaks a stream or a terminal
+ */
+static gchar *
+igw_thing_clean_string(const gchar *value)
+{
+	g_autofree gchar *clean = igw_str_sanitize(value, IGW_STR_THING_MAX, IGW_STR_SANITIZE_NONE);
+	if (clean != NULL && g_strcmp0(clean, value) != 0)
+		g_debug("dropped control or invalid characters from '%s'", clean);
+	return g_steal_pointer(&clean);
+}
+
 #define IGW_THING_STRING_PROPERTY(prop)                                                         \
 	const gchar *igw_thing_get_##prop(IgwThing *self)                                       \
 	{                                                                                        \
@@ -174,7 +188,7 @@ igw_thing_get_plugin_name(IgwThing *self)
 	{                                                                                        \
 		g_return_if_fail(IGW_IS_THING(self));                                            \
 		g_free(self->prop);                                                              \
-		self->prop = g_strdup(value);                                                    \
+		self->prop = igw_thing_clean_string(value);                                      \
 	}
 
 IGW_THING_STRING_PROPERTY(name)

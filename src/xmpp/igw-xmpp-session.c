@@ -16,6 +16,7 @@
 #include "igw-error.h"
 #include "igw-xmpp-roster.h"
 #include "igw-xmpp-session.h"
+#include "igw-xml.h"
 
 #define IGW_XMPP_BACKOFF_BASE_MS 1000
 #define IGW_XMPP_BACKOFF_CAP_MS (5 * 60 * 1000)
@@ -371,11 +372,22 @@ igw_xmpp_session_describe_error(IgwXmppSession *self, gint error, xmpp_stream_er
 }
 
 /* who sees our presence: asked before the first presence goes out */
+/* the one way out to libstrophe: never a character the server would close the stream on */
+static void
+igw_xmpp_session_write(xmpp_conn_t *conn, xmpp_stanza_t *stanza)
+{
+	guint cleaned = igw_xml_clean_stanza(stanza);
+	if (cleaned > 0)
+		g_debug("%s: dropped characters XML does not allow from %u texts",
+			xmpp_stanza_get_name(stanza), cleaned);
+	xmpp_send(conn, stanza);
+}
+
 static void
 igw_xmpp_session_fetch_roster(IgwXmppSession *self)
 {
 	g_autoptr(xmpp_stanza_t) request = igw_xmpp_roster_restart(self->roster, self->ctx);
-	xmpp_send(self->conn, request);
+	igw_xmpp_session_write(self->conn, request);
 	igw_xmpp_session_schedule_flush(self);
 }
 
@@ -422,7 +434,7 @@ igw_xmpp_session_stanza_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userd
 	/* roster pushes and answers are the session's, not the things' */
 	if (igw_xmpp_roster_handle(self->roster, stanza, self->bare_jid, &reply)) {
 		if (reply != NULL)
-			xmpp_send(conn, reply);
+			igw_xmpp_session_write(conn, reply);
 		return 1;
 	}
 	/* the contact no longer sees our presence */
@@ -586,7 +598,7 @@ igw_xmpp_session_send_register(IgwXmppSession *self, xmpp_conn_t *conn)
 	g_object_set_data_full(G_OBJECT(self), "igw-register-password",
 			       g_steal_pointer(&password), g_free);
 	xmpp_id_handler_add(conn, igw_xmpp_session_register_result_cb, "igw-register", self);
-	xmpp_send(conn, iq);
+	igw_xmpp_session_write(conn, iq);
 }
 
 static int
@@ -608,7 +620,7 @@ igw_xmpp_session_send_starttls(IgwXmppSession *self, xmpp_conn_t *conn)
 	xmpp_stanza_set_name(starttls, "starttls");
 	xmpp_stanza_set_ns(starttls, IGW_XMPP_NS_TLS);
 	xmpp_handler_add(conn, igw_xmpp_session_register_proceed_cb, IGW_XMPP_NS_TLS, "proceed", NULL, self);
-	xmpp_send(conn, starttls);
+	igw_xmpp_session_write(conn, starttls);
 }
 
 /* registration runs before SASL, so TLS is negotiated by hand here */
@@ -732,7 +744,7 @@ igw_xmpp_session_stop(IgwXmppSession *self)
 	if (self->state == IGW_XMPP_SESSION_STATE_ONLINE) {
 		g_autoptr(xmpp_stanza_t) presence = xmpp_presence_new(self->ctx);
 		xmpp_stanza_set_type(presence, "unavailable");
-		xmpp_send(self->conn, presence);
+		igw_xmpp_session_write(self->conn, presence);
 		igw_xmpp_session_set_state(self, IGW_XMPP_SESSION_STATE_STOPPING, NULL);
 		xmpp_disconnect(self->conn);
 		igw_xmpp_session_run(self);
@@ -812,7 +824,7 @@ igw_xmpp_session_send(IgwTransport *transport, xmpp_stanza_t *stanza)
 	IgwXmppSession *self = IGW_XMPP_SESSION(transport);
 	if (self->state != IGW_XMPP_SESSION_STATE_ONLINE)
 		return FALSE;
-	xmpp_send(self->conn, stanza);
+	igw_xmpp_session_write(self->conn, stanza);
 	igw_xmpp_session_schedule_flush(self);
 	return TRUE;
 }
