@@ -283,6 +283,46 @@ START_TEST(test_config_owners)
 }
 END_TEST
 
+/* RFC 7622 §3.1 lengths and §3.3.1 localpart characters, wherever a JID enters */
+START_TEST(test_config_jid_rfc7622)
+{
+	g_autoptr(GString) local = g_string_new(NULL);
+	g_autoptr(GString) domain = g_string_new("alice@");
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *config = NULL;
+	const gchar *forbidden[] = {"\"", "&", "'", ":", "<", ">", " ", "\t", "\x1b", "\x07",
+				    "\xc2\x85", "\xe2\x80\x83", NULL};
+	g_string_append(local, "@example.org");
+	for (guint i = 0; i < 1023; i++)
+		g_string_prepend_c(local, 'a');
+	ck_assert(igw_config_check_bare_jid(local->str, &error));
+	g_string_prepend_c(local, 'a');
+	ck_assert(!igw_config_check_bare_jid(local->str, &error));
+	ck_assert_msg(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA), "%s", error->message);
+	ck_assert_msg(strstr(error->message, "localpart has 1024 bytes") != NULL, "%s", error->message);
+	/* the message quotes the start of a JID, never all of it */
+	ck_assert_uint_lt(strlen(error->message), 200);
+	g_clear_error(&error);
+	for (guint i = 0; i < 1024; i++)
+		g_string_append_c(domain, 'd');
+	ck_assert(!igw_config_check_bare_jid(domain->str, &error));
+	ck_assert_msg(strstr(error->message, "domainpart has 1024 bytes") != NULL, "%s", error->message);
+	g_clear_error(&error);
+	for (guint i = 0; forbidden[i] != NULL; i++) {
+		g_autofree gchar *jid = g_strdup_printf("al%sice@example.org", forbidden[i]);
+		ck_assert_msg(!igw_config_check_bare_jid(jid, &error), "accepted %s", jid);
+		ck_assert_msg(strstr(error->message, "localpart") != NULL, "%s", error->message);
+		g_clear_error(&error);
+	}
+	ck_assert(!igw_config_jid_is_bare("alice@"));
+	ck_assert(!igw_config_jid_is_bare("@example.org"));
+	ck_assert(!igw_config_jid_is_bare("alice@exa mple.org"));
+	/* the config door says the same, naming the key */
+	config = g_strdup_printf(TEST_MINIMAL "[gateway]\nowners=bob@example.org;%s\n", local->str);
+	test_assert_refused(config, "[gateway] owners", "localpart has 1024 bytes");
+}
+END_TEST
+
 START_TEST(test_config_ca_file)
 {
 	g_autoptr(GError) error = NULL;
@@ -569,6 +609,7 @@ test_config_suite(void)
 	test_suite_add(suite, "config/unreadable-values", test_config_unreadable);
 	test_suite_add(suite, "config/unknown", test_config_unknown);
 	test_suite_add(suite, "config/owners", test_config_owners);
+	test_suite_add(suite, "config/jid-rfc7622", test_config_jid_rfc7622);
 	test_suite_add(suite, "config/ca-file", test_config_ca_file);
 	test_suite_add(suite, "config/pinned-cert", test_config_pinned_cert);
 	test_suite_add(suite, "config/things", test_config_things);

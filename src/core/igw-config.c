@@ -216,20 +216,71 @@ igw_config_get_bool(IgwConfig *self, const gchar *group, const gchar *key, gbool
 	return igw_config_fail(self, group, key, error, "expected true or false, got '%s'", value);
 }
 
+/* RFC 7622 §3.1: each part of a JID is 1 to 1023 bytes */
+#define IGW_JID_PART_MAX 1023
+
+/* RFC 7622 §3.3.1: never in a localpart; PRECIS takes out spaces and controls */
+static gboolean
+igw_config_jid_char_ok(gunichar c, gboolean local)
+{
+	if (g_unichar_isspace(c) || g_unichar_iscntrl(c) || c == 0xfffe || c == 0xffff)
+		return FALSE;
+	if (local && c == '/')
+		return FALSE;
+	return c != '"' && c != '&' && c != '\'' && c != ':' && c != '<' && c != '>' && c != '@';
+}
+
+static gboolean
+igw_config_check_jid_part(const gchar *jid, const gchar *part, gsize len, const gchar *what,
+			  gboolean local, GError **error)
+{
+	g_autofree gchar *shown = g_utf8_make_valid(jid, MIN(strlen(jid), 64));
+	const gchar *ellipsis = strlen(jid) > 64 ? "..." : "";
+	if (len == 0 || len > IGW_JID_PART_MAX) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "'%s%s' is not a bare JID (user@domain): its %s has %" G_GSIZE_FORMAT
+			    " bytes, RFC 7622 allows 1 to %d",
+			    shown, ellipsis, what, len, IGW_JID_PART_MAX);
+		return FALSE;
+	}
+	for (const gchar *p = part; p < part + len; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		if (!igw_config_jid_char_ok(c, local)) {
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "'%s%s' is not a bare JID (user@domain): its %s holds U+%04X, "
+				    "which RFC 7622 does not allow there",
+				    shown, ellipsis, what, c);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* RFC 7622 for a bare JID as the gateway takes one: localpart@domainpart, no resource */
+gboolean
+igw_config_check_bare_jid(const gchar *jid, GError **error)
+{
+	const gchar *at;
+	if (jid == NULL || !g_utf8_validate(jid, -1, NULL)) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "a JID is UTF-8 text (RFC 7622 §3.1)");
+		return FALSE;
+	}
+	at = strchr(jid, '@');
+	if (at == NULL || strchr(jid, '/') != NULL) {
+		g_autofree gchar *shown = g_utf8_make_valid(jid, MIN(strlen(jid), 64));
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "'%s%s' is not a bare JID (user@domain)", shown, strlen(jid) > 64 ? "..." : "");
+		return FALSE;
+	}
+	return igw_config_check_jid_part(jid, jid, (gsize)(at - jid), "localpart", TRUE, error) &&
+	       igw_config_check_jid_part(jid, at + 1, strlen(at + 1), "domainpart", FALSE, error);
+}
+
 gboolean
 igw_config_jid_is_bare(const gchar *jid)
 {
-	const gchar *at;
-	if (jid == NULL || *jid == '\0' || strchr(jid, '/') != NULL)
-		return FALSE;
-	at = strchr(jid, '@');
-	if (at == NULL || at == jid || at[1] == '\0' || strchr(at + 1, '@') != NULL)
-		return FALSE;
-	for (const gchar *p = jid; *p != '\0'; p++) {
-		if (g_ascii_isspace(*p) || strchr("\"&'<>:", *p) != NULL)
-			return FALSE;
-	}
-	return g_utf8_validate(jid, -1, NULL);
+	return igw_config_check_bare_jid(jid, NULL);
 }
 
 /* in the order written, each JID once */
@@ -250,13 +301,14 @@ igw_config_get_jids(IgwConfig *self, const gchar *group, const gchar *key, GStrv
 				       "expected UTF-8 text with valid escapes, the value could not be read: %s",
 				       local_error->message);
 	for (guint i = 0; jids != NULL && jids[i] != NULL; i++) {
+		g_autoptr(GError) jid_error = NULL;
 		g_strstrip(jids[i]);
 		if (*jids[i] == '\0')
 			continue;
-		if (!igw_config_jid_is_bare(jids[i]))
+		if (!igw_config_check_bare_jid(jids[i], &jid_error))
 			return igw_config_fail(self, group, key, error,
-					       "expected bare JIDs (user@domain) separated by ';', got '%s'",
-					       jids[i]);
+					       "expected bare JIDs (user@domain) separated by ';', got %s",
+					       jid_error->message);
 		if (!g_ptr_array_find_with_equal_func(array, jids[i], g_str_equal, NULL))
 			g_ptr_array_add(array, g_strdup(jids[i]));
 	}

@@ -87,6 +87,8 @@ gboolean
 igw_config_id_matches(const GStrv patterns, const gchar *thing_id);
 gboolean
 igw_config_jid_is_bare(const gchar *jid);
+gboolean
+igw_config_check_bare_jid(const gchar *jid, GError **error);
 GStrv
 igw_config_get_thing_owners(IgwConfig *self, const gchar *thing_id);
 

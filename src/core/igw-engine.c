@@ -1021,11 +1021,8 @@ igw_engine_list_owners(IgwEngine *self, GError **error)
 gboolean
 igw_engine_add_owner(IgwEngine *self, const gchar *jid, GError **error)
 {
-	if (!igw_config_jid_is_bare(jid)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-			    "'%s' is not a bare JID (user@domain)", jid);
+	if (!igw_config_check_bare_jid(jid, error))
 		return FALSE;
-	}
 	if (!igw_store_add_owner(self->store, IGW_GATEWAY_KEY, jid, error))
 		return FALSE;
 	g_message("owner %s added", jid);

@@ -24,6 +24,17 @@ igw_ctl_owners_check_jid(const gchar *jid, GError **error)
 	return TRUE;
 }
 
+/* the start of a JID, enough to recognise it in a message */
+static gchar *
+igw_ctl_owners_shown(const gchar *jid)
+{
+	g_autofree gchar *start = NULL;
+	if (g_utf8_strlen(jid, -1) <= 64)
+		return g_strdup(jid);
+	start = g_utf8_substring(jid, 0, 64);
+	return g_strdup_printf("%s...", start);
+}
+
 static void
 igw_ctl_owners_print(GVariant *owners)
 {
@@ -109,7 +120,8 @@ igw_ctl_cmd_owners_add(IgwCtl *self, gchar **argv, GError **error)
 	if (gateway == NULL)
 		return FALSE;
 	if (!igw_dbus_gateway1_call_add_owner_sync(gateway, argv[0], NULL, error)) {
-		igw_ctl_prefix_error(error, "cannot add owner %s: ", argv[0]);
+		g_autofree gchar *shown = igw_ctl_owners_shown(argv[0]);
+		igw_ctl_prefix_error(error, "cannot add owner %s: ", shown);
 		return FALSE;
 	}
 	if (self->json)
@@ -129,7 +141,8 @@ igw_ctl_cmd_owners_remove(IgwCtl *self, gchar **argv, GError **error)
 	if (gateway == NULL)
 		return FALSE;
 	if (!igw_dbus_gateway1_call_remove_owner_sync(gateway, argv[0], NULL, error)) {
-		igw_ctl_prefix_error(error, "cannot remove owner %s: ", argv[0]);
+		g_autofree gchar *shown = igw_ctl_owners_shown(argv[0]);
+		igw_ctl_prefix_error(error, "cannot remove owner %s: ", shown);
 		return FALSE;
 	}
 	if (self->json)
