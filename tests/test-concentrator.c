@@ -211,6 +211,24 @@ START_TEST(test_concentrator_control)
 }
 END_TEST
 
+/* XEP-0326 §3.6 forwards XEP-0323 readouts: the lamp's state answers a momentary one */
+START_TEST(test_concentrator_momentary_actuator)
+{
+	g_autoptr(TestConcentrator) test = test_concentrator_new();
+	IgwFakeRecord *fields = NULL;
+	IgwFakeRecord *reply = test_concentrator_iq(test, OWNER "/x", "get", "r2",
+						    "<req xmlns='" NS_SD "' seqnr='6' momentary='true'>"
+						    "<node nodeId='sim:lamp' sourceId='sim'/></req>");
+	ck_assert_str_eq(xmpp_stanza_get_type(reply->stanza), "result");
+	while ((fields = igw_fake_transport_find_last(test->transport, "send", "<fields")) == NULL ||
+	       g_strstr_len(fields->text, -1, "done=\"true\"") == NULL)
+		igw_fake_thing_spin(50);
+	test_assert_contains(fields, "nodeId=\"sim:lamp\"");
+	test_assert_contains(fields, "name=\"on\"");
+	test_assert_contains(fields, "name=\"brightness\"");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -221,5 +239,7 @@ main(void)
 	igw_test_add(suite, "concentrator/stranger-refused", test_concentrator_stranger_refused, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "concentrator/readout", test_concentrator_readout, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "concentrator/control", test_concentrator_control, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "concentrator/momentary-actuator", test_concentrator_momentary_actuator,
+		     TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }
