@@ -176,6 +176,20 @@ igw_coap_nack_reason(coap_nack_reason_t reason)
 	}
 }
 
+static gboolean
+igw_coap_peer_drop_cb(gpointer user_data);
+
+/* a rebooted node has forgotten our DTLS session and drops its records
+ * without a word: after a request went unanswered, shake hands anew */
+static void
+igw_coap_peer_lost(IgwCoapPeer *peer, coap_nack_reason_t reason)
+{
+	if (peer == NULL || peer->psk == NULL || reason != COAP_NACK_TOO_MANY_RETRIES || peer->drop_id != 0)
+		return;
+	g_debug("%s: no answer over DTLS, a new session next time", peer->key);
+	peer->drop_id = g_idle_add(igw_coap_peer_drop_cb, peer);
+}
+
 /* what a failed handshake tells an administrator */
 static GError *
 igw_coap_peer_error(IgwCoapPeer *peer, const gchar *path)
@@ -184,8 +198,11 @@ igw_coap_peer_error(IgwCoapPeer *peer, const gchar *path)
 		return g_error_new(IGW_ERROR, IGW_ERROR_AUTH_FAILED,
 				   "%s: the node did not accept the DTLS key (wrong psk or psk-identity)", path);
 	if (peer->connected)
-		return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: the DTLS session closed", path);
-	return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: no answer to the DTLS handshake", path);
+		return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: the DTLS session is lost", path);
+	/* a node that sends no identity hint cannot be told from one that is away */
+	return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
+			   "%s: no DTLS session (no answer to the handshake, or a wrong psk or psk-identity "
+			   "that a node without an identity hint does not report)", path);
 }
 
 static void
@@ -209,6 +226,8 @@ igw_coap_nack_cb(coap_session_t *session, const coap_pdu_t *sent, const coap_nac
 	else
 		error = g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: %s", request->path,
 				    igw_coap_nack_reason(reason));
+	/* before the callback, which may drop the peer itself */
+	igw_coap_peer_lost(coap_session_get_app_data(session), reason);
 	igw_coap_request_ref(request);
 	request->callback(request, NULL, error, request->user_data);
 	if (request->callback != NULL)
