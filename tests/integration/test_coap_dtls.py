@@ -12,7 +12,9 @@ libcoap3-bin), never our code:
 For each: without a key or with a wrong one the thing is unavailable, the
 log says what to do once, and `iotgwctl status` names it; with the right
 key (set by iotgwctl while running) it comes up, its observable /time is
-observed and a PUT (control) is read back, all over DTLS.
+observed and a PUT (control) is read back, all over DTLS. Killed and
+restarted, the vault is observed again (a new handshake), and with its key
+cleared it is unavailable again.
 Run as root: IOTGWD=... IOTGWCTL=... /usr/bin/python3 test_coap_dtls.py
 """
 
@@ -148,6 +150,27 @@ async def bad_secrets(ctl: Ctl) -> None:
     say("psk and psk-identity: bad names and values refused, nothing stored")
 
 
+def start_vault(lab: t.CoapLab, port: int, label: str) -> None:
+    """In the gateway's namespace; the lab stops it by PID with its nodes."""
+    lab.outputs[label] = lab.dir / f"{label}.out"
+    lab.procs[label] = t._spawn([SERVER, "-A", "::1", "-p", str(port), "-k", KEY, "-d", "4"],
+                                env=dict(os.environ), out_path=lab.outputs[label])
+
+
+async def rebooted(ctl: Ctl, lab: t.CoapLab, port: int) -> None:
+    """A node that restarts without a word (power lost) has forgotten our DTLS
+    session and drops what we send on it: the gateway must shake hands anew."""
+    proc = lab.procs["vault"]
+    proc.kill()
+    proc.wait(5)
+    count = len(await readings(ctl, VAULT, "ticks"))
+    start_vault(lab, port, "vault2")
+    t0 = time.monotonic()
+    await wait_readings(ctl, VAULT, "ticks", lambda r: len(r) > count + 1, 200,
+                        "notifications again after the node restarted")
+    say(f"vault killed and restarted: observed again {time.monotonic() - t0:.1f}s later (a new DTLS session)")
+
+
 async def cleared(ctl: Ctl, daemon: t.Daemon) -> None:
     """Without its key again, the node is out of reach at once and says so."""
     mark = daemon.mark()
@@ -195,10 +218,7 @@ async def make_lamp(lab: t.CoapLab, where: str) -> None:
 
 async def test(ctx: t.Ctx, lab: t.CoapLab) -> None:
     port = t.free_port()
-    # in the gateway's namespace; the lab stops it by PID with its nodes
-    lab.procs["vault"] = t._spawn([SERVER, "-A", "::1", "-p", str(port), "-k", KEY, "-d", "4"],
-                                  env=dict(os.environ), out_path=lab.dir / "vault.out")
-    lab.outputs["vault"] = lab.dir / "vault.out"
+    start_vault(lab, port, "vault")
     deadline = time.monotonic() + 10
     while "</" not in await lab.coap_client("-B", "1", f"coap://[::1]:{port}/.well-known/core", timeout=5):
         check(time.monotonic() < deadline, f"{SERVER} on ::1 did not answer")
@@ -224,6 +244,7 @@ async def test(ctx: t.Ctx, lab: t.CoapLab) -> None:
     await observe_and_control(ctl, VAULT, "vault", "opened")
     node = await found_node(ctl, lab, daemon)
     await observe_and_control(ctl, node, "node 1")
+    await rebooted(ctl, lab, port)
     await cleared(ctl, daemon)
     leaks(daemon)
     say("no key in the log")
@@ -245,4 +266,4 @@ async def main(ctx: t.Ctx) -> None:
 if __name__ == "__main__":
     if not t.can_make_namespaces():
         sys.exit(77)
-    t.run(main, "test_coap_dtls", timeout=220)
+    t.run(main, "test_coap_dtls", timeout=400)
