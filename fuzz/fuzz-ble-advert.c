@@ -198,15 +198,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case FUZZ_SERVICE_DATA:
 		if (size >= 2)
-			igw_fuzz_service_data((guint16)igw_fuzz_read_le(data, 2),
-					      data + 2,
-					      size - 2,
-					      fuzz_key);
+			igw_fuzz_service_data((guint16)igw_fuzz_read_le(data, 2), data + 2,
+					      size - 2, fuzz_key);
 		break;
 	case FUZZ_MANUFACTURER_DATA:
 		if (size >= 2)
-			igw_fuzz_manufacturer_data((guint16)igw_fuzz_read_le(data, 2),
-						   data + 2,
+			igw_fuzz_manufacturer_data((guint16)igw_fuzz_read_le(data, 2), data + 2,
 						   size - 2);
 		break;
 	case FUZZ_REPLAY:

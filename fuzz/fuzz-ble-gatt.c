@@ -75,10 +75,7 @@ igw_fuzz_check_value(IgwBleValue *value)
 
 /* a result XOR an error; an error appends nothing */
 static void
-igw_fuzz_feed(IgwBleGattDecoder *decoder,
-	      GPtrArray *described,
-	      const guint8 *data,
-	      gsize len,
+igw_fuzz_feed(IgwBleGattDecoder *decoder, GPtrArray *described, const guint8 *data, gsize len,
 	      gint64 now_us)
 {
 	g_autoptr(GPtrArray) values = igw_ble_values_new();
@@ -88,12 +85,8 @@ igw_fuzz_feed(IgwBleGattDecoder *decoder,
 
 	/* something the caller had already must stay */
 	g_ptr_array_add(values,
-			igw_ble_value_new("before",
-					  IGW_FIELD_TYPE_BOOLEAN,
-					  NULL,
-					  0,
-					  IGW_FIELD_CATEGORY_NONE,
-					  g_variant_new_boolean(TRUE)));
+			igw_ble_value_new("before", IGW_FIELD_TYPE_BOOLEAN, NULL, 0,
+					  IGW_FIELD_CATEGORY_NONE, g_variant_new_boolean(TRUE)));
 	ok = igw_ble_gatt_decoder_feed(decoder, data, len, now_us, values, &error);
 	igw_fuzz_require(ok == (error == NULL));
 	first = g_ptr_array_index(values, 0);

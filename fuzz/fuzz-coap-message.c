@@ -31,7 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (igw_coap_header_parse(data, size, &header, &error)) {
 		igw_fuzz_require(error == NULL);
 		igw_fuzz_require(header.token_len <= 8 && 4 + header.token_len <= size);
-		igw_fuzz_require(header.type <= 3 && header.code / 100 <= 7 && header.code % 100 <= 31);
+		igw_fuzz_require(header.type <= 3 && header.code / 100 <= 7 &&
+				 header.code % 100 <= 31);
 	} else {
 		igw_fuzz_require(error != NULL && g_utf8_validate(error->message, -1, NULL));
 	}
@@ -39,6 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bytes = g_bytes_get_data(request, &len);
 	igw_fuzz_require(igw_coap_header_parse(bytes, len, &again, NULL));
 	igw_fuzz_require(again.token_len == token_len && memcmp(again.token, data, token_len) == 0);
-	igw_fuzz_require(again.code == 1 && again.type == IGW_COAP_TYPE_NON && again.mid == (guint16)size);
+	igw_fuzz_require(again.code == 1 && again.type == IGW_COAP_TYPE_NON &&
+			 again.mid == (guint16)size);
 	return 0;
 }

@@ -39,7 +39,8 @@ igw_fuzz_check_request(const IgwIotRequest *request)
 		igw_fuzz_require(request->params->len > 0);
 		for (guint i = 0; i < request->params->len; i++) {
 			const IgwControlParam *param = g_ptr_array_index(request->params, i);
-			igw_fuzz_require(igw_fuzz_is_text(param->name) && igw_fuzz_is_text(param->text));
+			igw_fuzz_require(igw_fuzz_is_text(param->name) &&
+					 igw_fuzz_is_text(param->text));
 			igw_fuzz_require(igw_fuzz_is_text(param->type));
 		}
 		break;
@@ -56,8 +57,8 @@ static void
 igw_fuzz_check_reply(const IgwIotCodec *codec, xmpp_stanza_t *stanza, const IgwIotRequest *request,
 		     const GError *error)
 {
-	g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_REJECTED,
-							 request != NULL ? request->seqnr : NULL);
+	g_autoptr(IgwIotEvent) event =
+	    igw_iot_event_new(IGW_IOT_EVENT_REJECTED, request != NULL ? request->seqnr : NULL);
 	xmpp_stanza_t *reply;
 	event->condition = igw_iot_condition_from_error(error);
 	event->text = g_strdup(error != NULL ? error->message : "Access denied.");
@@ -97,8 +98,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (request != NULL)
 			igw_fuzz_check_request(request);
 		else
-			igw_fuzz_require(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA) ||
-					 g_error_matches(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED));
+			igw_fuzz_require(
+			    g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA) ||
+			    g_error_matches(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED));
 		igw_fuzz_require(error == NULL || g_utf8_validate(error->message, -1, NULL));
 		igw_fuzz_check_reply(codec, stanza, request, error);
 	}

@@ -11,7 +11,8 @@
  * fuzz target once, so the corpora also run as plain tests without clang
  */
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static gboolean
 igw_fuzz_replay_file(const gchar *path, GError **error)

@@ -38,7 +38,8 @@ igw_fuzz_check_record(const IgwSenmlRecord *record)
 	switch (record->type) {
 	case IGW_SENML_NUMBER:
 		/* NaN only in a record that has just a sum */
-		igw_fuzz_require(isfinite(record->number) || (record->has_sum && isnan(record->number)));
+		igw_fuzz_require(isfinite(record->number) ||
+				 (record->has_sum && isnan(record->number)));
 		igw_fuzz_require(record->string == NULL);
 		break;
 	case IGW_SENML_STRING:

@@ -8,7 +8,8 @@
 G_BEGIN_DECLS
 
 /* the libFuzzer entry point, also called by fuzz-replay.c */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* not g_assert(): that may be compiled out, and this must always crash */
 #define igw_fuzz_require(cond)                                                                     \

@@ -32,17 +32,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TESTNODE_CT_TEXT       COAP_MEDIATYPE_TEXT_PLAIN
+#define TESTNODE_CT_TEXT COAP_MEDIATYPE_TEXT_PLAIN
 #define TESTNODE_CT_LINKFORMAT COAP_MEDIATYPE_APPLICATION_LINK_FORMAT
-#define TESTNODE_CT_SENML      COAP_MEDIATYPE_APPLICATION_SENML_JSON
-#define TESTNODE_NO_MAXAGE     (-1)
-#define TESTNODE_ANY_CT        (-1)
+#define TESTNODE_CT_SENML COAP_MEDIATYPE_APPLICATION_SENML_JSON
+#define TESTNODE_NO_MAXAGE (-1)
+#define TESTNODE_ANY_CT (-1)
 
 typedef struct {
 	const gchar *path;
-	const gchar *iface;	/* if=, NULL for none */
+	const gchar *iface; /* if=, NULL for none */
 	const gchar *rt;
-	const gchar *ct;	/* as written in the link, quotes included */
+	const gchar *ct; /* as written in the link, quotes included */
 	gboolean obs;
 	coap_method_handler_t get;
 	coap_method_handler_t put;
@@ -68,35 +68,41 @@ typedef struct {
 } Testnode;
 
 static Testnode node = {
-	.addr = NULL,
-	.port = 5683,
-	.leisure_ms = 5000,
-	.tick_ms = 1000,
-	.maxage = 60,
-	.verbosity = LOG_WARNING,
+    .addr = NULL,
+    .port = 5683,
+    .leisure_ms = 5000,
+    .tick_ms = 1000,
+    .maxage = 60,
+    .verbosity = LOG_WARNING,
 };
 
-static void testnode_get_temp(coap_resource_t *, coap_session_t *, const coap_pdu_t *,
-			      const coap_string_t *, coap_pdu_t *);
-static void testnode_get_hum(coap_resource_t *, coap_session_t *, const coap_pdu_t *,
-			     const coap_string_t *, coap_pdu_t *);
-static void testnode_get_lamp(coap_resource_t *, coap_session_t *, const coap_pdu_t *,
-			      const coap_string_t *, coap_pdu_t *);
-static void testnode_put_lamp(coap_resource_t *, coap_session_t *, const coap_pdu_t *,
-			      const coap_string_t *, coap_pdu_t *);
-static void testnode_get_name(coap_resource_t *, coap_session_t *, const coap_pdu_t *,
-			      const coap_string_t *, coap_pdu_t *);
-static void testnode_get_bad(coap_resource_t *, coap_session_t *, const coap_pdu_t *,
-			     const coap_string_t *, coap_pdu_t *);
+static void
+testnode_get_temp(coap_resource_t *, coap_session_t *, const coap_pdu_t *, const coap_string_t *,
+		  coap_pdu_t *);
+static void
+testnode_get_hum(coap_resource_t *, coap_session_t *, const coap_pdu_t *, const coap_string_t *,
+		 coap_pdu_t *);
+static void
+testnode_get_lamp(coap_resource_t *, coap_session_t *, const coap_pdu_t *, const coap_string_t *,
+		  coap_pdu_t *);
+static void
+testnode_put_lamp(coap_resource_t *, coap_session_t *, const coap_pdu_t *, const coap_string_t *,
+		  coap_pdu_t *);
+static void
+testnode_get_name(coap_resource_t *, coap_session_t *, const coap_pdu_t *, const coap_string_t *,
+		  coap_pdu_t *);
+static void
+testnode_get_bad(coap_resource_t *, coap_session_t *, const coap_pdu_t *, const coap_string_t *,
+		 coap_pdu_t *);
 
 /* the order is the order of /.well-known/core; /sensors/bad only with -b */
 static TestnodeResource resources[] = {
-	{ "sensors/temp", "sensor", "temperature", "110", TRUE, testnode_get_temp, NULL, NULL },
-	{ "sensors/hum", "sensor", "humidity", "110", TRUE, testnode_get_hum, NULL, NULL },
-	{ "actuators/lamp", "core.a", "switch", "\"0 110\"", TRUE, testnode_get_lamp,
-	  testnode_put_lamp, NULL },
-	{ "device/name", NULL, "name", "0", FALSE, testnode_get_name, NULL, NULL },
-	{ "sensors/bad", "sensor", "pressure", "110", TRUE, testnode_get_bad, NULL, NULL },
+    {"sensors/temp", "sensor", "temperature", "110", TRUE, testnode_get_temp, NULL, NULL},
+    {"sensors/hum", "sensor", "humidity", "110", TRUE, testnode_get_hum, NULL, NULL},
+    {"actuators/lamp", "core.a", "switch", "\"0 110\"", TRUE, testnode_get_lamp, testnode_put_lamp,
+     NULL},
+    {"device/name", NULL, "name", "0", FALSE, testnode_get_name, NULL, NULL},
+    {"sensors/bad", "sensor", "pressure", "110", TRUE, testnode_get_bad, NULL, NULL},
 };
 #define TESTNODE_BAD_INDEX (G_N_ELEMENTS(resources) - 1)
 
@@ -132,8 +138,8 @@ testnode_error(coap_pdu_t *response, coap_pdu_code_t code, const gchar *diagnost
 /* a sensor: SenML by default or with Accept 110, plain text with Accept 0 */
 static void
 testnode_sensor(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-		const coap_string_t *query, coap_pdu_t *response, const gchar *n,
-		const gchar *unit, const gchar *value)
+		const coap_string_t *query, coap_pdu_t *response, const gchar *n, const gchar *unit,
+		const gchar *value)
 {
 	g_autofree gchar *senml = NULL;
 	gint accept = testnode_accept(request);
@@ -200,11 +206,11 @@ testnode_parse_text_switch(const gchar *text, gboolean *on)
 {
 	g_autofree gchar *word = g_ascii_strdown(g_strstrip(g_strdup(text)), -1);
 
-	if (g_strv_contains((const gchar *const[]){ "1", "true", "on", NULL }, word)) {
+	if (g_strv_contains((const gchar *const[]){"1", "true", "on", NULL}, word)) {
 		*on = TRUE;
 		return TRUE;
 	}
-	if (g_strv_contains((const gchar *const[]){ "0", "false", "off", NULL }, word)) {
+	if (g_strv_contains((const gchar *const[]){"0", "false", "off", NULL}, word)) {
 		*on = FALSE;
 		return TRUE;
 	}
@@ -378,11 +384,10 @@ testnode_links(const gchar *query)
 
 static void
 testnode_get_wellknown(coap_resource_t *resource, coap_session_t *session,
-		       const coap_pdu_t *request, const coap_string_t *query,
-		       coap_pdu_t *response)
+		       const coap_pdu_t *request, const coap_string_t *query, coap_pdu_t *response)
 {
-	g_autofree gchar *q = query != NULL ? g_strndup((const gchar *)query->s, query->length)
-					    : NULL;
+	g_autofree gchar *q =
+	    query != NULL ? g_strndup((const gchar *)query->s, query->length) : NULL;
 	g_autofree gchar *links = testnode_links(q);
 
 	/* nothing matched: 4.04, which libcoap suppresses for multicast requests,
@@ -435,8 +440,8 @@ testnode_add_resources(void)
 static int
 testnode_event_cb(coap_session_t *session, const coap_event_t event)
 {
-	coap_fixed_point_t leisure = { (guint16)(node.leisure_ms / 1000),
-				       (guint16)(node.leisure_ms % 1000) };
+	coap_fixed_point_t leisure = {(guint16)(node.leisure_ms / 1000),
+				      (guint16)(node.leisure_ms % 1000)};
 
 	if (event == COAP_EVENT_SERVER_SESSION_NEW && node.leisure_ms > 0)
 		coap_session_set_default_leisure(session, leisure);
@@ -540,25 +545,23 @@ static gboolean
 testnode_parse_args(int argc, char *argv[], GError **error)
 {
 	GOptionEntry entries[] = {
-		{ "name", 'n', 0, G_OPTION_ARG_STRING, &node.name, "node name", "NAME" },
-		{ "address", 'A', 0, G_OPTION_ARG_STRING, &node.addr, "listen address (::)",
-		  "ADDR" },
-		{ "port", 'p', 0, G_OPTION_ARG_INT, &node.port, "UDP port (5683)", "PORT" },
-		{ "group", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &node.groups,
-		  "multicast group to join (repeatable)", "GROUP" },
-		{ "interface", 'i', 0, G_OPTION_ARG_STRING, &node.iface,
-		  "interface for the groups", "IFACE" },
-		{ "leisure", 'L', 0, G_OPTION_ARG_INT, &node.leisure_ms,
-		  "multicast leisure, 0 = answer at once, else >= 1000 (5000)", "MS" },
-		{ "tick", 't', 0, G_OPTION_ARG_INT, &node.tick_ms, "reading interval (1000)",
-		  "MS" },
-		{ "max-age", 'M', 0, G_OPTION_ARG_INT, &node.maxage,
-		  "Max-Age of sensor readings (60)", "SECONDS" },
-		{ "bad", 'b', 0, G_OPTION_ARG_NONE, &node.bad,
-		  "also serve /sensors/bad with malformed SenML", NULL },
-		{ "verbosity", 'v', 0, G_OPTION_ARG_INT, &node.verbosity,
-		  "libcoap log level, syslog numbers (4)", "LEVEL" },
-		{ NULL },
+	    {"name", 'n', 0, G_OPTION_ARG_STRING, &node.name, "node name", "NAME"},
+	    {"address", 'A', 0, G_OPTION_ARG_STRING, &node.addr, "listen address (::)", "ADDR"},
+	    {"port", 'p', 0, G_OPTION_ARG_INT, &node.port, "UDP port (5683)", "PORT"},
+	    {"group", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &node.groups,
+	     "multicast group to join (repeatable)", "GROUP"},
+	    {"interface", 'i', 0, G_OPTION_ARG_STRING, &node.iface, "interface for the groups",
+	     "IFACE"},
+	    {"leisure", 'L', 0, G_OPTION_ARG_INT, &node.leisure_ms,
+	     "multicast leisure, 0 = answer at once, else >= 1000 (5000)", "MS"},
+	    {"tick", 't', 0, G_OPTION_ARG_INT, &node.tick_ms, "reading interval (1000)", "MS"},
+	    {"max-age", 'M', 0, G_OPTION_ARG_INT, &node.maxage, "Max-Age of sensor readings (60)",
+	     "SECONDS"},
+	    {"bad", 'b', 0, G_OPTION_ARG_NONE, &node.bad,
+	     "also serve /sensors/bad with malformed SenML", NULL},
+	    {"verbosity", 'v', 0, G_OPTION_ARG_INT, &node.verbosity,
+	     "libcoap log level, syslog numbers (4)", "LEVEL"},
+	    {NULL},
 	};
 	g_autoptr(GOptionContext) context = g_option_context_new("- CoAP test node");
 

@@ -28,7 +28,8 @@ igw_fake_thing_answer_cb(gpointer user_data)
 
 static void
 igw_fake_thing_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVariant *value,
-			     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+			     GCancellable *cancellable, GAsyncReadyCallback callback,
+			     gpointer user_data)
 {
 	GTask *task = g_task_new(plugin, cancellable, callback, user_data);
 	igw_fake_thing_of(plugin)->control_calls++;
@@ -117,8 +118,8 @@ igw_fake_thing_free(IgwFakeThing *self)
 void
 igw_fake_thing_report(IgwFakeThing *self, const gchar *field, GVariant *value)
 {
-	g_autoptr(IgwReading) reading = igw_reading_new(igw_thing_get_id(self->thing), field, value,
-							g_get_real_time());
+	g_autoptr(IgwReading) reading =
+	    igw_reading_new(igw_thing_get_id(self->thing), field, value, g_get_real_time());
 	igw_context_report_reading(self->context, reading);
 }
 

@@ -13,16 +13,14 @@ struct _IgwFakeTransport {
 	gchar *bare_jid;
 	gchar *full_jid;
 	gboolean online;
-	GPtrArray *records;     /* IgwFakeRecord */
+	GPtrArray *records;	/* IgwFakeRecord */
 	GHashTable *subscribed; /* bare JID, lower case */
 };
 
 static void
 igw_fake_transport_iface_init(IgwTransportInterface *iface);
 
-G_DEFINE_TYPE_WITH_CODE(IgwFakeTransport,
-			igw_fake_transport,
-			G_TYPE_OBJECT,
+G_DEFINE_TYPE_WITH_CODE(IgwFakeTransport, igw_fake_transport, G_TYPE_OBJECT,
 			G_IMPLEMENT_INTERFACE(IGW_TYPE_TRANSPORT, igw_fake_transport_iface_init))
 
 static void
@@ -36,7 +34,8 @@ igw_fake_record_free(IgwFakeRecord *record)
 }
 
 static void
-igw_fake_transport_add(IgwFakeTransport *self, const gchar *kind, const gchar *text, xmpp_stanza_t *stanza)
+igw_fake_transport_add(IgwFakeTransport *self, const gchar *kind, const gchar *text,
+		       xmpp_stanza_t *stanza)
 {
 	IgwFakeRecord *record = g_new0(IgwFakeRecord, 1);
 	record->kind = g_strdup(kind);
@@ -115,7 +114,8 @@ igw_fake_transport_send_presence(IgwTransport *transport, IgwPresence presence, 
 	g_autofree gchar *text = NULL;
 	if (!self->online)
 		return FALSE;
-	text = g_strdup_printf("%s: %s", igw_presence_to_string(presence), status != NULL ? status : "");
+	text = g_strdup_printf("%s: %s", igw_presence_to_string(presence),
+			       status != NULL ? status : "");
 	igw_fake_transport_add(self, "presence", text, NULL);
 	return TRUE;
 }

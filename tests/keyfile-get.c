@@ -28,7 +28,8 @@ main(int argc, char *argv[])
 	if (argc == 5) {
 		items = g_key_file_get_string_list(keyfile, argv[2], argv[3], NULL, &error);
 		if (items == NULL) {
-			fprintf(stderr, "keyfile-get: [%s] %s: %s\n", argv[2], argv[3], error->message);
+			fprintf(stderr, "keyfile-get: [%s] %s: %s\n", argv[2], argv[3],
+				error->message);
 			return 1;
 		}
 		for (guint i = 0; items[i] != NULL; i++)

@@ -55,14 +55,9 @@ igw_ble_advert_free(IgwBleAdvert *advert)
 }
 
 void
-igw_ble_advert_add_value(IgwBleAdvert *advert,
-			 GHashTable *seen,
-			 const gchar *name,
-			 IgwFieldType type,
-			 const gchar *unit,
-			 guint decimals,
-			 IgwFieldCategory category,
-			 GVariant *value)
+igw_ble_advert_add_value(IgwBleAdvert *advert, GHashTable *seen, const gchar *name,
+			 IgwFieldType type, const gchar *unit, guint decimals,
+			 IgwFieldCategory category, GVariant *value)
 {
 	g_autofree gchar *field = NULL;
 	guint count = 1;
@@ -78,36 +73,18 @@ igw_ble_advert_add_value(IgwBleAdvert *advert,
 }
 
 static void
-igw_ble_advert_add_number(IgwBleAdvert *advert,
-			  const gchar *name,
-			  const gchar *unit,
-			  guint decimals,
-			  gdouble value)
+igw_ble_advert_add_number(IgwBleAdvert *advert, const gchar *name, const gchar *unit,
+			  guint decimals, gdouble value)
 {
-	igw_ble_advert_add_value(advert,
-				 NULL,
-				 name,
-				 IGW_FIELD_TYPE_NUMERIC,
-				 unit,
-				 decimals,
-				 IGW_FIELD_CATEGORY_MOMENTARY,
-				 g_variant_new_double(value));
+	igw_ble_advert_add_value(advert, NULL, name, IGW_FIELD_TYPE_NUMERIC, unit, decimals,
+				 IGW_FIELD_CATEGORY_MOMENTARY, g_variant_new_double(value));
 }
 
 static void
-igw_ble_advert_add_integer(IgwBleAdvert *advert,
-			   const gchar *name,
-			   const gchar *unit,
-			   IgwFieldCategory category,
-			   gint64 value)
+igw_ble_advert_add_integer(IgwBleAdvert *advert, const gchar *name, const gchar *unit,
+			   IgwFieldCategory category, gint64 value)
 {
-	igw_ble_advert_add_value(advert,
-				 NULL,
-				 name,
-				 IGW_FIELD_TYPE_INTEGER,
-				 unit,
-				 0,
-				 category,
+	igw_ble_advert_add_value(advert, NULL, name, IGW_FIELD_TYPE_INTEGER, unit, 0, category,
 				 g_variant_new_int64(value));
 }
 
@@ -136,10 +113,7 @@ igw_ble_advert_decode_atc1441(const guint8 *data)
 	igw_ble_advert_add_number(advert, "temperature", "°C", 1, temperature / 10.0);
 	igw_ble_advert_add_integer(advert, "humidity", "%", IGW_FIELD_CATEGORY_MOMENTARY, data[8]);
 	igw_ble_advert_add_integer(advert, "battery", "%", IGW_FIELD_CATEGORY_MOMENTARY, data[9]);
-	igw_ble_advert_add_number(advert,
-				  "battery_voltage",
-				  "V",
-				  3,
+	igw_ble_advert_add_number(advert, "battery_voltage", "V", 3,
 				  igw_ble_read_be16(data + 10) / 1000.0);
 	advert->packet_id = data[12];
 	return advert;
@@ -158,10 +132,7 @@ igw_ble_advert_decode_pvvx(const guint8 *data)
 	igw_ble_advert_add_number(advert, "temperature", "°C", 2, temperature / 100.0);
 	igw_ble_advert_add_number(advert, "humidity", "%", 2, igw_ble_read_le16(data + 8) / 100.0);
 	igw_ble_advert_add_integer(advert, "battery", "%", IGW_FIELD_CATEGORY_MOMENTARY, data[12]);
-	igw_ble_advert_add_number(advert,
-				  "battery_voltage",
-				  "V",
-				  3,
+	igw_ble_advert_add_number(advert, "battery_voltage", "V", 3,
 				  igw_ble_read_le16(data + 10) / 1000.0);
 	advert->packet_id = data[13];
 	/* flags (reed switch, GPIO trigger) depend on how the board is wired: left out */
@@ -177,9 +148,7 @@ igw_ble_advert_decode_0x181a(const guint8 *data, gsize len, GError **error)
 		return igw_ble_advert_decode_pvvx(data);
 	/* the encrypted atc1441/pvvx variants and the GATT service itself use other lengths */
 	g_set_error(
-	    error,
-	    IGW_BLE_ADVERT_ERROR,
-	    IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
+	    error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
 	    "service data 0x181A of %" G_GSIZE_FORMAT
 	    " bytes is neither ATC1441 (13) nor pvvx (15); encrypted variants are not supported",
 	    len);
@@ -187,12 +156,8 @@ igw_ble_advert_decode_0x181a(const guint8 *data, gsize len, GError **error)
 }
 
 IgwBleAdvert *
-igw_ble_advert_decode_service_data(guint16 uuid16,
-				   const guint8 *data,
-				   gsize len,
-				   const gchar *mac,
-				   const guint8 *bindkey,
-				   GError **error)
+igw_ble_advert_decode_service_data(guint16 uuid16, const guint8 *data, gsize len, const gchar *mac,
+				   const guint8 *bindkey, GError **error)
 {
 	g_return_val_if_fail(data != NULL || len == 0, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
@@ -201,22 +166,15 @@ igw_ble_advert_decode_service_data(guint16 uuid16,
 		return igw_bthome_decode(data, len, mac, bindkey, error);
 	if (uuid16 == IGW_BLE_UUID16_ENVIRONMENTAL_SENSING)
 		return igw_ble_advert_decode_0x181a(data, len, error);
-	g_set_error(error,
-		    IGW_BLE_ADVERT_ERROR,
-		    IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
-		    "service data UUID 0x%04X is not a known advert format",
-		    uuid16);
+	g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
+		    "service data UUID 0x%04X is not a known advert format", uuid16);
 	return NULL;
 }
 
 /* Ruuvi marks a missing signed reading with the smallest int16 */
 static void
-igw_ruuvi5_add_signed(IgwBleAdvert *advert,
-		      const gchar *name,
-		      const gchar *unit,
-		      guint decimals,
-		      gdouble factor,
-		      const guint8 *buf)
+igw_ruuvi5_add_signed(IgwBleAdvert *advert, const gchar *name, const gchar *unit, guint decimals,
+		      gdouble factor, const guint8 *buf)
 {
 	gint16 raw = (gint16)igw_ble_read_be16(buf);
 	if (raw == G_MININT16)
@@ -251,23 +209,14 @@ igw_ruuvi5_add_status(IgwBleAdvert *advert, const guint8 *data)
 
 	/* 11 bits of mV above 1.6 V and 5 bits of 2 dBm above -40 dBm; all ones = missing */
 	if (battery_mv != 0x7FF)
-		igw_ble_advert_add_number(advert,
-					  "battery_voltage",
-					  "V",
-					  3,
+		igw_ble_advert_add_number(advert, "battery_voltage", "V", 3,
 					  (battery_mv + 1600) / 1000.0);
 	if (tx_power != 0x1F)
-		igw_ble_advert_add_integer(advert,
-					   "tx_power",
-					   "dBm",
-					   IGW_FIELD_CATEGORY_STATUS,
+		igw_ble_advert_add_integer(advert, "tx_power", "dBm", IGW_FIELD_CATEGORY_STATUS,
 					   (gint64)tx_power * 2 - 40);
 	if (data[15] != G_MAXUINT8)
-		igw_ble_advert_add_integer(advert,
-					   "movement_counter",
-					   NULL,
-					   IGW_FIELD_CATEGORY_MOMENTARY,
-					   data[15]);
+		igw_ble_advert_add_integer(advert, "movement_counter", NULL,
+					   IGW_FIELD_CATEGORY_MOMENTARY, data[15]);
 	if (sequence != G_MAXUINT16)
 		advert->packet_id = sequence;
 }
@@ -279,28 +228,21 @@ igw_ruuvi5_decode(const guint8 *data, gsize len, GError **error)
 	IgwBleAdvert *advert;
 
 	if (len < 1) {
-		g_set_error_literal(error,
-				    IGW_BLE_ADVERT_ERROR,
-				    IGW_BLE_ADVERT_ERROR_TRUNCATED,
+		g_set_error_literal(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_TRUNCATED,
 				    "Ruuvi manufacturer data is empty");
 		return NULL;
 	}
 	/* formats 3, 6, C5, E1... are Ruuvi's too, but not decoded here */
 	if (data[0] != IGW_RUUVI5_FORMAT) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
-			    IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
-			    "Ruuvi data format 0x%02X is not supported, only 5 (RAWv2)",
-			    data[0]);
+		g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
+			    "Ruuvi data format 0x%02X is not supported, only 5 (RAWv2)", data[0]);
 		return NULL;
 	}
 	if (len != IGW_RUUVI5_LEN) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
+		g_set_error(error, IGW_BLE_ADVERT_ERROR,
 			    len < IGW_RUUVI5_LEN ? IGW_BLE_ADVERT_ERROR_TRUNCATED
 						 : IGW_BLE_ADVERT_ERROR_INVALID,
-			    "Ruuvi RAWv2 has %" G_GSIZE_FORMAT " bytes, expected %u",
-			    len,
+			    "Ruuvi RAWv2 has %" G_GSIZE_FORMAT " bytes, expected %u", len,
 			    (guint)IGW_RUUVI5_LEN);
 		return NULL;
 	}
@@ -311,9 +253,7 @@ igw_ruuvi5_decode(const guint8 *data, gsize len, GError **error)
 }
 
 IgwBleAdvert *
-igw_ble_advert_decode_manufacturer_data(guint16 company,
-					const guint8 *data,
-					gsize len,
+igw_ble_advert_decode_manufacturer_data(guint16 company, const guint8 *data, gsize len,
 					GError **error)
 {
 	g_return_val_if_fail(data != NULL || len == 0, NULL);
@@ -321,11 +261,8 @@ igw_ble_advert_decode_manufacturer_data(guint16 company,
 
 	if (company == IGW_BLE_COMPANY_RUUVI)
 		return igw_ruuvi5_decode(data, len, error);
-	g_set_error(error,
-		    IGW_BLE_ADVERT_ERROR,
-		    IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
-		    "manufacturer data of company 0x%04X is not a known advert format",
-		    company);
+	g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
+		    "manufacturer data of company 0x%04X is not a known advert format", company);
 	return NULL;
 }
 
@@ -336,9 +273,7 @@ igw_ble_bindkey_parse(const gchar *text, guint8 key[16], GError **error)
 	gsize len = text != NULL ? strlen(text) : 0;
 
 	if (len != 2 * sizeof(parsed)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "bindkey must be 32 hex digits, got %" G_GSIZE_FORMAT " characters",
 			    len);
 		return FALSE;
@@ -347,9 +282,7 @@ igw_ble_bindkey_parse(const gchar *text, guint8 key[16], GError **error)
 		gint hi = g_ascii_xdigit_value(text[2 * i]);
 		gint lo = g_ascii_xdigit_value(text[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
-			g_set_error(error,
-				    IGW_ERROR,
-				    IGW_ERROR_INVALID_DATA,
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 				    "bindkey must be 32 hex digits, character %u is not one",
 				    hi < 0 ? 2 * i + 1 : 2 * i + 2);
 			return FALSE;

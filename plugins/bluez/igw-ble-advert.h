@@ -17,10 +17,10 @@ G_BEGIN_DECLS
 #define IGW_BLE_ADVERT_ERROR (igw_ble_advert_error_quark())
 
 typedef enum {
-	IGW_BLE_ADVERT_ERROR_UNSUPPORTED,    /* not a format we know: caller tries others; "discovered, unsupported" */
-	IGW_BLE_ADVERT_ERROR_TRUNCATED,      /* too short / object cut off */
-	IGW_BLE_ADVERT_ERROR_INVALID,        /* bad version, bad length, garbage */
-	IGW_BLE_ADVERT_ERROR_NEEDS_KEY,      /* encrypted BTHome, no bindkey given */
+	IGW_BLE_ADVERT_ERROR_UNSUPPORTED, /* not a format we know: caller tries others; "discovered, unsupported" */
+	IGW_BLE_ADVERT_ERROR_TRUNCATED,	     /* too short / object cut off */
+	IGW_BLE_ADVERT_ERROR_INVALID,	     /* bad version, bad length, garbage */
+	IGW_BLE_ADVERT_ERROR_NEEDS_KEY,	     /* encrypted BTHome, no bindkey given */
 	IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED, /* MIC mismatch: wrong bindkey */
 } IgwBleAdvertError;
 
@@ -38,11 +38,12 @@ typedef enum {
 
 typedef struct {
 	IgwBleFormat format;
-	gboolean encrypted;     /* BTHome: was encrypted (and was decrypted) */
+	gboolean encrypted;	/* BTHome: was encrypted (and was decrypted) */
 	gboolean trigger_based; /* BTHome info bit 2: irregular sender, silence is normal */
-	gboolean has_counter;   /* BTHome encrypted counter present */
+	gboolean has_counter;	/* BTHome encrypted counter present */
 	guint32 counter;
-	gint packet_id;    /* BTHome 0x00 / ATC,pvvx frame counter / Ruuvi measurement sequence; -1 if none */
+	gint
+	    packet_id; /* BTHome 0x00 / ATC,pvvx frame counter / Ruuvi measurement sequence; -1 if none */
 	GPtrArray *values; /* IgwBleValue*, in advert order, owned */
 } IgwBleAdvert;
 
@@ -66,16 +67,10 @@ igw_ble_advert_free(IgwBleAdvert *advert);
  * per-device state.
  */
 IgwBleAdvert *
-igw_ble_advert_decode_service_data(guint16 uuid16,
-				   const guint8 *data,
-				   gsize len,
-				   const gchar *mac,
-				   const guint8 *bindkey,
-				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_ble_advert_decode_service_data(guint16 uuid16, const guint8 *data, gsize len, const gchar *mac,
+				   const guint8 *bindkey, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 IgwBleAdvert *
-igw_ble_advert_decode_manufacturer_data(guint16 company,
-					const guint8 *data,
-					gsize len,
+igw_ble_advert_decode_manufacturer_data(guint16 company, const guint8 *data, gsize len,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* 32 hex digits into 16 bytes; IGW_ERROR_INVALID_DATA otherwise */
@@ -90,14 +85,9 @@ igw_ble_advert_new(IgwBleFormat format);
  * count, may be NULL) says the name was used before in this advert
  */
 void
-igw_ble_advert_add_value(IgwBleAdvert *advert,
-			 GHashTable *seen,
-			 const gchar *name,
-			 IgwFieldType type,
-			 const gchar *unit,
-			 guint decimals,
-			 IgwFieldCategory category,
-			 GVariant *value);
+igw_ble_advert_add_value(IgwBleAdvert *advert, GHashTable *seen, const gchar *name,
+			 IgwFieldType type, const gchar *unit, guint decimals,
+			 IgwFieldCategory category, GVariant *value);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwBleAdvert, igw_ble_advert_free)
 

@@ -5,27 +5,27 @@
 
 /* units of the SIG: RR intervals and CSC event times count 1/1024 s */
 #define IGW_BLE_GATT_TICKS_PER_SECOND 1024.0
-#define IGW_BLE_GATT_WHEEL_DEFAULT_M  2.105
+#define IGW_BLE_GATT_WHEEL_DEFAULT_M 2.105
 /* with no new CSC event for this long the rider has stopped: report 0 */
-#define IGW_BLE_GATT_CSC_IDLE_US      (3 * G_USEC_PER_SEC)
+#define IGW_BLE_GATT_CSC_IDLE_US (3 * G_USEC_PER_SEC)
 /* the 16-bit event times wrap after 64 s; a longer gap makes Δtime ambiguous */
-#define IGW_BLE_GATT_CSC_WRAP_US      (64 * G_USEC_PER_SEC)
+#define IGW_BLE_GATT_CSC_WRAP_US (64 * G_USEC_PER_SEC)
 /* rates beyond these are garbage (a dropped notification, a sensor reset) */
-#define IGW_BLE_GATT_SPEED_MAX        100.0
-#define IGW_BLE_GATT_CADENCE_MAX      300.0
+#define IGW_BLE_GATT_SPEED_MAX 100.0
+#define IGW_BLE_GATT_CADENCE_MAX 300.0
 
-#define IGW_BLE_GATT_HR_FLAG_UINT16    (1 << 0)
-#define IGW_BLE_GATT_HR_FLAG_ENERGY    (1 << 3)
-#define IGW_BLE_GATT_HR_FLAG_RR        (1 << 4)
-#define IGW_BLE_GATT_CSC_FLAG_WHEEL    (1 << 0)
-#define IGW_BLE_GATT_CSC_FLAG_CRANK    (1 << 1)
+#define IGW_BLE_GATT_HR_FLAG_UINT16 (1 << 0)
+#define IGW_BLE_GATT_HR_FLAG_ENERGY (1 << 3)
+#define IGW_BLE_GATT_HR_FLAG_RR (1 << 4)
+#define IGW_BLE_GATT_CSC_FLAG_WHEEL (1 << 0)
+#define IGW_BLE_GATT_CSC_FLAG_CRANK (1 << 1)
 #define IGW_BLE_GATT_CSC_FEATURE_MULTI (1 << 2)
 
 #define IGW_BLE_GATT_TEMPERATURE_UNKNOWN G_MININT16
-#define IGW_BLE_GATT_TEMPERATURE_MIN     (-27315)
-#define IGW_BLE_GATT_HUMIDITY_UNKNOWN    G_MAXUINT16
-#define IGW_BLE_GATT_HUMIDITY_MAX        10000
-#define IGW_BLE_GATT_BATTERY_MAX         100
+#define IGW_BLE_GATT_TEMPERATURE_MIN (-27315)
+#define IGW_BLE_GATT_HUMIDITY_UNKNOWN G_MAXUINT16
+#define IGW_BLE_GATT_HUMIDITY_MAX 10000
+#define IGW_BLE_GATT_BATTERY_MAX 100
 
 typedef struct {
 	const gchar *name;
@@ -71,10 +71,7 @@ static const IgwBleGattField fields_pressure[] = {
     {NULL},
 };
 static const IgwBleGattField fields_battery[] = {
-    {"battery",
-     IGW_FIELD_TYPE_INTEGER,
-     "%",
-     0,
+    {"battery", IGW_FIELD_TYPE_INTEGER, "%", 0,
      IGW_FIELD_CATEGORY_STATUS | IGW_FIELD_CATEGORY_MOMENTARY},
     {NULL},
 };
@@ -102,12 +99,8 @@ struct _IgwBleGattDecoder {
 	IgwBleGattCscChannel crank;
 };
 
-typedef gboolean (*IgwBleGattDecodeFunc)(IgwBleGattDecoder *self,
-					 const guint8 *data,
-					 gsize len,
-					 gint64 now_us,
-					 GPtrArray *values,
-					 GError **error);
+typedef gboolean (*IgwBleGattDecodeFunc)(IgwBleGattDecoder *self, const guint8 *data, gsize len,
+					 gint64 now_us, GPtrArray *values, GError **error);
 
 struct _IgwBleGattEntry {
 	IgwBleGattProfile profile;
@@ -129,19 +122,12 @@ igw_ble_gatt_read_u32(const guint8 *data)
 }
 
 static void
-igw_ble_gatt_emit(IgwBleGattDecoder *self,
-		  GPtrArray *values,
-		  const IgwBleGattField *field,
+igw_ble_gatt_emit(IgwBleGattDecoder *self, GPtrArray *values, const IgwBleGattField *field,
 		  GVariant *value)
 {
 	g_autofree gchar *name = g_strconcat(field->name, self->suffix, NULL);
-	g_ptr_array_add(values,
-			igw_ble_value_new(name,
-					  field->type,
-					  field->unit,
-					  field->decimals,
-					  field->category,
-					  value));
+	g_ptr_array_add(values, igw_ble_value_new(name, field->type, field->unit, field->decimals,
+						  field->category, value));
 }
 
 static gboolean
@@ -149,13 +135,9 @@ igw_ble_gatt_check_len(IgwBleGattDecoder *self, gsize len, gsize expected, GErro
 {
 	if (len == expected)
 		return TRUE;
-	g_set_error(error,
-		    IGW_ERROR,
-		    IGW_ERROR_INVALID_DATA,
+	g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 		    "%s: %" G_GSIZE_FORMAT " bytes, expected %" G_GSIZE_FORMAT,
-		    self->entry->profile.name,
-		    len,
-		    expected);
+		    self->entry->profile.name, len, expected);
 	return FALSE;
 }
 
@@ -169,30 +151,22 @@ igw_ble_gatt_hr_check(guint8 flags, gsize len, gsize *rr_offset, GError **error)
 	gsize rest;
 
 	if (len < need) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "heart rate measurement: truncated, %" G_GSIZE_FORMAT
 			    " bytes for flags 0x%02x, need %" G_GSIZE_FORMAT,
-			    len,
-			    flags,
-			    need);
+			    len, flags, need);
 		return FALSE;
 	}
 	rest = len - need;
 	if ((flags & IGW_BLE_GATT_HR_FLAG_RR) == 0 && rest != 0) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "heart rate measurement: %" G_GSIZE_FORMAT
 			    " trailing bytes without RR intervals",
 			    rest);
 		return FALSE;
 	}
 	if ((flags & IGW_BLE_GATT_HR_FLAG_RR) != 0 && (rest == 0 || rest % 2 != 0)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "heart rate measurement: %" G_GSIZE_FORMAT
 			    " bytes of RR intervals, need a positive even number",
 			    rest);
@@ -203,12 +177,8 @@ igw_ble_gatt_hr_check(guint8 flags, gsize len, gsize *rr_offset, GError **error)
 }
 
 static gboolean
-igw_ble_gatt_decode_heart_rate(IgwBleGattDecoder *self,
-			       const guint8 *data,
-			       gsize len,
-			       gint64 now_us,
-			       GPtrArray *values,
-			       GError **error)
+igw_ble_gatt_decode_heart_rate(IgwBleGattDecoder *self, const guint8 *data, gsize len,
+			       gint64 now_us, GPtrArray *values, GError **error)
 {
 	const IgwBleGattField *fields = self->entry->fields;
 	guint8 flags;
@@ -242,8 +212,8 @@ igw_ble_gatt_decode_heart_rate(IgwBleGattDecoder *self,
 	}
 
 	for (gsize i = rr_offset; (flags & IGW_BLE_GATT_HR_FLAG_RR) != 0 && i < len; i += 2) {
-		gdouble ms = igw_ble_gatt_read_u16(data + i) * 1000.0 /
-			     IGW_BLE_GATT_TICKS_PER_SECOND;
+		gdouble ms =
+		    igw_ble_gatt_read_u16(data + i) * 1000.0 / IGW_BLE_GATT_TICKS_PER_SECOND;
 		igw_ble_gatt_emit(self, values, &fields[3], g_variant_new_double(ms));
 	}
 	return TRUE;
@@ -252,29 +222,20 @@ igw_ble_gatt_decode_heart_rate(IgwBleGattDecoder *self,
 /* body sensor location, 0x2A38 */
 
 static gboolean
-igw_ble_gatt_decode_body_sensor_location(IgwBleGattDecoder *self,
-					 const guint8 *data,
-					 gsize len,
-					 gint64 now_us,
-					 GPtrArray *values,
-					 GError **error)
+igw_ble_gatt_decode_body_sensor_location(IgwBleGattDecoder *self, const guint8 *data, gsize len,
+					 gint64 now_us, GPtrArray *values, GError **error)
 {
-	static const gchar *const locations[] =
-	    {"other", "chest", "wrist", "finger", "hand", "ear lobe", "foot"};
+	static const gchar *const locations[] = {"other", "chest",    "wrist", "finger",
+						 "hand",  "ear lobe", "foot"};
 
 	if (!igw_ble_gatt_check_len(self, len, 1, error))
 		return FALSE;
 	if (data[0] >= G_N_ELEMENTS(locations)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "body sensor location: reserved value %u",
-			    data[0]);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "body sensor location: reserved value %u", data[0]);
 		return FALSE;
 	}
-	igw_ble_gatt_emit(self,
-			  values,
-			  &self->entry->fields[0],
+	igw_ble_gatt_emit(self, values, &self->entry->fields[0],
 			  g_variant_new_string(locations[data[0]]));
 	return TRUE;
 }
@@ -310,14 +271,8 @@ igw_ble_gatt_csc_idle(IgwBleGattCscChannel *channel, gint64 now_us)
  * Returns TRUE with @rate set when there is a rate to report.
  */
 static gboolean
-igw_ble_gatt_csc_step(IgwBleGattCscChannel *channel,
-		      guint32 delta_revs,
-		      gboolean reset,
-		      guint16 event_time,
-		      gdouble scale,
-		      gdouble max,
-		      gint64 now_us,
-		      gdouble *rate)
+igw_ble_gatt_csc_step(IgwBleGattCscChannel *channel, guint32 delta_revs, gboolean reset,
+		      guint16 event_time, gdouble scale, gdouble max, gint64 now_us, gdouble *rate)
 {
 	guint16 delta_time = (guint16)(event_time - channel->event_time);
 
@@ -343,9 +298,7 @@ igw_ble_gatt_csc_step(IgwBleGattCscChannel *channel,
 }
 
 static void
-igw_ble_gatt_csc_wheel(IgwBleGattDecoder *self,
-		       const guint8 *data,
-		       gint64 now_us,
+igw_ble_gatt_csc_wheel(IgwBleGattDecoder *self, const guint8 *data, gint64 now_us,
 		       GPtrArray *values)
 {
 	const IgwBleGattField *fields = self->entry->fields;
@@ -356,22 +309,15 @@ igw_ble_gatt_csc_wheel(IgwBleGattDecoder *self,
 	gdouble speed = 0;
 
 	igw_ble_gatt_emit(self, values, &fields[0], g_variant_new_int64(revs));
-	if (igw_ble_gatt_csc_step(&self->wheel,
-				  revs - self->wheel.revs,
-				  reset,
-				  event_time,
-				  self->wheel_circumference,
-				  IGW_BLE_GATT_SPEED_MAX,
-				  now_us,
+	if (igw_ble_gatt_csc_step(&self->wheel, revs - self->wheel.revs, reset, event_time,
+				  self->wheel_circumference, IGW_BLE_GATT_SPEED_MAX, now_us,
 				  &speed))
 		igw_ble_gatt_emit(self, values, &fields[1], g_variant_new_double(speed));
 	self->wheel.revs = revs;
 }
 
 static void
-igw_ble_gatt_csc_crank(IgwBleGattDecoder *self,
-		       const guint8 *data,
-		       gint64 now_us,
+igw_ble_gatt_csc_crank(IgwBleGattDecoder *self, const guint8 *data, gint64 now_us,
 		       GPtrArray *values)
 {
 	const IgwBleGattField *fields = self->entry->fields;
@@ -380,14 +326,8 @@ igw_ble_gatt_csc_crank(IgwBleGattDecoder *self,
 	gdouble cadence = 0;
 
 	igw_ble_gatt_emit(self, values, &fields[2], g_variant_new_int64(revs));
-	if (igw_ble_gatt_csc_step(&self->crank,
-				  (guint16)(revs - self->crank.revs),
-				  FALSE,
-				  event_time,
-				  60.0,
-				  IGW_BLE_GATT_CADENCE_MAX,
-				  now_us,
-				  &cadence))
+	if (igw_ble_gatt_csc_step(&self->crank, (guint16)(revs - self->crank.revs), FALSE,
+				  event_time, 60.0, IGW_BLE_GATT_CADENCE_MAX, now_us, &cadence))
 		igw_ble_gatt_emit(self, values, &fields[3], g_variant_new_double(cadence));
 	self->crank.revs = revs;
 }
@@ -400,12 +340,8 @@ igw_ble_gatt_csc_trusted(IgwBleGattDecoder *self, guint16 feature)
 }
 
 static gboolean
-igw_ble_gatt_decode_csc(IgwBleGattDecoder *self,
-			const guint8 *data,
-			gsize len,
-			gint64 now_us,
-			GPtrArray *values,
-			GError **error)
+igw_ble_gatt_decode_csc(IgwBleGattDecoder *self, const guint8 *data, gsize len, gint64 now_us,
+			GPtrArray *values, GError **error)
 {
 	gboolean wheel;
 	gboolean crank;
@@ -417,14 +353,10 @@ igw_ble_gatt_decode_csc(IgwBleGattDecoder *self,
 	crank = (data[0] & IGW_BLE_GATT_CSC_FLAG_CRANK) != 0;
 	expected = 1 + (wheel ? 6 : 0) + (crank ? 4 : 0);
 	if (len != expected) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "CSC measurement: %" G_GSIZE_FORMAT
 			    " bytes for flags 0x%02x, expected %" G_GSIZE_FORMAT,
-			    len,
-			    data[0],
-			    expected);
+			    len, data[0], expected);
 		return FALSE;
 	}
 	if (wheel && igw_ble_gatt_csc_trusted(self, IGW_BLE_GATT_CSC_FLAG_WHEEL))
@@ -437,12 +369,8 @@ igw_ble_gatt_decode_csc(IgwBleGattDecoder *self,
 /* CSC feature, 0x2A5C: "wheel,crank,multiple locations", "none" */
 
 static gboolean
-igw_ble_gatt_decode_csc_feature(IgwBleGattDecoder *self,
-				const guint8 *data,
-				gsize len,
-				gint64 now_us,
-				GPtrArray *values,
-				GError **error)
+igw_ble_gatt_decode_csc_feature(IgwBleGattDecoder *self, const guint8 *data, gsize len,
+				gint64 now_us, GPtrArray *values, GError **error)
 {
 	g_autoptr(GPtrArray) names = g_ptr_array_new();
 	g_autofree gchar *text = NULL;
@@ -468,12 +396,8 @@ igw_ble_gatt_decode_csc_feature(IgwBleGattDecoder *self,
 /* environmental sensing, 0x2A6E 0x2A6F 0x2A6D */
 
 static gboolean
-igw_ble_gatt_decode_temperature(IgwBleGattDecoder *self,
-				const guint8 *data,
-				gsize len,
-				gint64 now_us,
-				GPtrArray *values,
-				GError **error)
+igw_ble_gatt_decode_temperature(IgwBleGattDecoder *self, const guint8 *data, gsize len,
+				gint64 now_us, GPtrArray *values, GError **error)
 {
 	gint16 raw;
 
@@ -483,11 +407,8 @@ igw_ble_gatt_decode_temperature(IgwBleGattDecoder *self,
 	if (raw == IGW_BLE_GATT_TEMPERATURE_UNKNOWN)
 		return TRUE;
 	if (raw < IGW_BLE_GATT_TEMPERATURE_MIN) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "temperature: %.2f °C is below absolute zero",
-			    raw / 100.0);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "temperature: %.2f °C is below absolute zero", raw / 100.0);
 		return FALSE;
 	}
 	igw_ble_gatt_emit(self, values, &self->entry->fields[0], g_variant_new_double(raw / 100.0));
@@ -495,12 +416,8 @@ igw_ble_gatt_decode_temperature(IgwBleGattDecoder *self,
 }
 
 static gboolean
-igw_ble_gatt_decode_humidity(IgwBleGattDecoder *self,
-			     const guint8 *data,
-			     gsize len,
-			     gint64 now_us,
-			     GPtrArray *values,
-			     GError **error)
+igw_ble_gatt_decode_humidity(IgwBleGattDecoder *self, const guint8 *data, gsize len, gint64 now_us,
+			     GPtrArray *values, GError **error)
 {
 	guint16 raw;
 
@@ -510,11 +427,8 @@ igw_ble_gatt_decode_humidity(IgwBleGattDecoder *self,
 	if (raw == IGW_BLE_GATT_HUMIDITY_UNKNOWN)
 		return TRUE;
 	if (raw > IGW_BLE_GATT_HUMIDITY_MAX) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "humidity: %.2f %% is above 100 %%",
-			    raw / 100.0);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "humidity: %.2f %% is above 100 %%", raw / 100.0);
 		return FALSE;
 	}
 	igw_ble_gatt_emit(self, values, &self->entry->fields[0], g_variant_new_double(raw / 100.0));
@@ -523,12 +437,8 @@ igw_ble_gatt_decode_humidity(IgwBleGattDecoder *self,
 
 /* raw 0.1 Pa, so hPa = raw / 1000 */
 static gboolean
-igw_ble_gatt_decode_pressure(IgwBleGattDecoder *self,
-			     const guint8 *data,
-			     gsize len,
-			     gint64 now_us,
-			     GPtrArray *values,
-			     GError **error)
+igw_ble_gatt_decode_pressure(IgwBleGattDecoder *self, const guint8 *data, gsize len, gint64 now_us,
+			     GPtrArray *values, GError **error)
 {
 	gdouble hpa;
 
@@ -542,21 +452,14 @@ igw_ble_gatt_decode_pressure(IgwBleGattDecoder *self,
 /* battery level, 0x2A19 */
 
 static gboolean
-igw_ble_gatt_decode_battery(IgwBleGattDecoder *self,
-			    const guint8 *data,
-			    gsize len,
-			    gint64 now_us,
-			    GPtrArray *values,
-			    GError **error)
+igw_ble_gatt_decode_battery(IgwBleGattDecoder *self, const guint8 *data, gsize len, gint64 now_us,
+			    GPtrArray *values, GError **error)
 {
 	if (!igw_ble_gatt_check_len(self, len, 1, error))
 		return FALSE;
 	if (data[0] > IGW_BLE_GATT_BATTERY_MAX) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "battery level: reserved value %u, above 100 %%",
-			    data[0]);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "battery level: reserved value %u, above 100 %%", data[0]);
 		return FALSE;
 	}
 	igw_ble_gatt_emit(self, values, &self->entry->fields[0], g_variant_new_int64(data[0]));
@@ -646,12 +549,8 @@ igw_ble_gatt_decoder_set_csc_features(IgwBleGattDecoder *self, guint16 features)
 }
 
 gboolean
-igw_ble_gatt_decoder_feed(IgwBleGattDecoder *self,
-			  const guint8 *data,
-			  gsize len,
-			  gint64 now_us,
-			  GPtrArray *values,
-			  GError **error)
+igw_ble_gatt_decoder_feed(IgwBleGattDecoder *self, const guint8 *data, gsize len, gint64 now_us,
+			  GPtrArray *values, GError **error)
 {
 	g_autoptr(GPtrArray) decoded = igw_ble_values_new();
 

@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 typedef struct {
-	guint16 uuid16;    /* characteristic */
+	guint16 uuid16;	   /* characteristic */
 	guint16 service16; /* the service it belongs to */
 	const gchar *name; /* "heart rate measurement" */
 	gboolean notify;   /* a stream: the plugin subscribes (StartNotify), never reads */
@@ -61,12 +61,8 @@ igw_ble_gatt_decoder_set_csc_features(IgwBleGattDecoder *decoder, guint16 featur
  * sentinel, a CSC value without data, the first CSC notification's rates.
  */
 gboolean
-igw_ble_gatt_decoder_feed(IgwBleGattDecoder *decoder,
-			  const guint8 *data,
-			  gsize len,
-			  gint64 now_us,
-			  GPtrArray *values,
-			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_ble_gatt_decoder_feed(IgwBleGattDecoder *decoder, const guint8 *data, gsize len, gint64 now_us,
+			  GPtrArray *values, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /*
  * the fields a characteristic can produce (type/unit/decimals/category; value
  * is a zero of the right type), so the plugin can declare fields before the

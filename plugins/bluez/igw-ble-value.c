@@ -5,15 +5,12 @@
 #include <string.h>
 
 IgwBleValue *
-igw_ble_value_new(const gchar *field,
-		  IgwFieldType type,
-		  const gchar *unit,
-		  guint decimals,
-		  IgwFieldCategory category,
-		  GVariant *value)
+igw_ble_value_new(const gchar *field, IgwFieldType type, const gchar *unit, guint decimals,
+		  IgwFieldCategory category, GVariant *value)
 {
 	IgwBleValue *self = g_new0(IgwBleValue, 1);
-	g_return_val_if_fail(g_variant_is_of_type(value, igw_field_type_to_variant_type(type)), NULL);
+	g_return_val_if_fail(g_variant_is_of_type(value, igw_field_type_to_variant_type(type)),
+			     NULL);
 	self->field = g_strdup(field);
 	self->type = type;
 	self->unit = unit;

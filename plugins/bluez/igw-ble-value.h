@@ -14,22 +14,18 @@
 G_BEGIN_DECLS
 
 typedef struct {
-	gchar *field;              /* stable field name: "temperature", "temperature_2", ... */
-	IgwFieldType type;         /* NUMERIC (d), INTEGER (x), BOOLEAN (b) or STRING (s) */
-	const gchar *unit;         /* static string or NULL: "°C", "%", "hPa", "bpm" */
-	guint decimals;            /* digits after the point worth showing */
+	gchar *field;		   /* stable field name: "temperature", "temperature_2", ... */
+	IgwFieldType type;	   /* NUMERIC (d), INTEGER (x), BOOLEAN (b) or STRING (s) */
+	const gchar *unit;	   /* static string or NULL: "°C", "%", "hPa", "bpm" */
+	guint decimals;		   /* digits after the point worth showing */
 	IgwFieldCategory category; /* MOMENTARY for measurements, STATUS, IDENTITY */
-	GVariant *value;           /* floating refs sunk; type matches @type */
-	gboolean event;            /* a button press or dimmer turn: news each time it comes */
+	GVariant *value;	   /* floating refs sunk; type matches @type */
+	gboolean event;		   /* a button press or dimmer turn: news each time it comes */
 } IgwBleValue;
 
 IgwBleValue *
-igw_ble_value_new(const gchar *field,
-		  IgwFieldType type,
-		  const gchar *unit,
-		  guint decimals,
-		  IgwFieldCategory category,
-		  GVariant *value);
+igw_ble_value_new(const gchar *field, IgwFieldType type, const gchar *unit, guint decimals,
+		  IgwFieldCategory category, GVariant *value);
 void
 igw_ble_value_free(IgwBleValue *value);
 /* a GPtrArray of IgwBleValue that frees its elements */

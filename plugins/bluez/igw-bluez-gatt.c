@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "igw-ble-gatt.h"
 #include "igw-bluez-gatt.h"
+#include "igw-ble-gatt.h"
 #include "iotgw-plugin.h"
 
 #define IGW_BLUEZ_DEVICE_IFACE "org.bluez.Device1"
 /* bluetoothd gives up on an LE connection after about 40 s itself */
 #define IGW_BLUEZ_GATT_CALL_TIMEOUT_MS (45 * 1000)
-#define IGW_BLUEZ_GATT_RETRY_BASE_MS   2000
-#define IGW_BLUEZ_GATT_RETRY_CAP_MS    (5 * 60 * 1000)
+#define IGW_BLUEZ_GATT_RETRY_BASE_MS 2000
+#define IGW_BLUEZ_GATT_RETRY_CAP_MS (5 * 60 * 1000)
 /* a link opened only for a write or read is closed after this */
-#define IGW_BLUEZ_GATT_IDLE_S          10
+#define IGW_BLUEZ_GATT_IDLE_S 10
 
 typedef struct {
 	GDBusProxy *proxy;
@@ -39,7 +39,7 @@ struct _IgwBluezGatt {
 	gboolean connecting;
 	gboolean up;
 	GPtrArray *chars; /* IgwBluezGattChar, while up */
-	GQueue pending;   /* GTasks waiting for the link */
+	GQueue pending;	  /* GTasks waiting for the link */
 	IgwBackoff backoff;
 	GRand *rand;
 	guint retry_id;
@@ -71,11 +71,8 @@ igw_bluez_gatt_op_free(IgwBluezGattOp *op)
 }
 
 IgwBluezGatt *
-igw_bluez_gatt_new(IgwBluezManager *manager,
-		   const gchar *device_path,
-		   gdouble wheel_circumference,
-		   const IgwBluezGattCallbacks *callbacks,
-		   gpointer user_data)
+igw_bluez_gatt_new(IgwBluezManager *manager, const gchar *device_path, gdouble wheel_circumference,
+		   const IgwBluezGattCallbacks *callbacks, gpointer user_data)
 {
 	IgwBluezGatt *self = g_new0(IgwBluezGatt, 1);
 	self->manager = g_object_ref(manager);
@@ -192,10 +189,11 @@ igw_bluez_gatt_feed(IgwBluezGatt *self, IgwBluezGattChar *chr, GBytes *value)
 	const guint8 *data = g_bytes_get_data(value, &len);
 	if (chr->decoder == NULL)
 		return;
-	if (!igw_ble_gatt_decoder_feed(chr->decoder, data, len, g_get_monotonic_time(), values, &error)) {
+	if (!igw_ble_gatt_decoder_feed(chr->decoder, data, len, g_get_monotonic_time(), values,
+				       &error)) {
 		self->malformed++;
-		g_debug("%s: value of %s dropped (%u so far): %s", self->path, chr->uuid, self->malformed,
-			error->message);
+		g_debug("%s: value of %s dropped (%u so far): %s", self->path, chr->uuid,
+			self->malformed, error->message);
 		return;
 	}
 	if (values->len > 0)
@@ -205,7 +203,8 @@ igw_bluez_gatt_feed(IgwBluezGatt *self, IgwBluezGattChar *chr, GBytes *value)
 void
 igw_bluez_gatt_characteristic_value(IgwBluezGatt *self, GDBusProxy *characteristic, GBytes *value)
 {
-	IgwBluezGattChar *chr = igw_bluez_gatt_find_char(self, g_dbus_proxy_get_object_path(characteristic));
+	IgwBluezGattChar *chr =
+	    igw_bluez_gatt_find_char(self, g_dbus_proxy_get_object_path(characteristic));
 	if (chr != NULL)
 		igw_bluez_gatt_feed(self, chr, value);
 }
@@ -216,8 +215,8 @@ igw_bluez_gatt_start_notify_cb(GObject *source, GAsyncResult *result, gpointer u
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply = igw_bluez_call_finish(G_DBUS_PROXY(source), result, &error);
 	if (reply == NULL && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		g_warning("%s: StartNotify failed: %s", g_dbus_proxy_get_object_path(G_DBUS_PROXY(source)),
-			  error->message);
+		g_warning("%s: StartNotify failed: %s",
+			  g_dbus_proxy_get_object_path(G_DBUS_PROXY(source)), error->message);
 }
 
 static GBytes *
@@ -238,7 +237,8 @@ igw_bluez_gatt_apply_features(IgwBluezGatt *self, GBytes *value)
 	for (guint i = 0; i < self->chars->len; i++) {
 		IgwBluezGattChar *chr = g_ptr_array_index(self->chars, i);
 		guint16 uuid16 = 0;
-		if (chr->decoder != NULL && igw_ble_uuid_to_16(chr->uuid, &uuid16) && uuid16 == 0x2A5B)
+		if (chr->decoder != NULL && igw_ble_uuid_to_16(chr->uuid, &uuid16) &&
+		    uuid16 == 0x2A5B)
 			igw_ble_gatt_decoder_set_csc_features(chr->decoder, data[0] | data[1] << 8);
 	}
 }
@@ -293,8 +293,9 @@ igw_bluez_gatt_read_char(IgwBluezGatt *self, IgwBluezGattChar *chr, GTask *task)
 	read->gatt = self;
 	read->path = g_strdup(g_dbus_proxy_get_object_path(chr->proxy));
 	read->task = task != NULL ? g_object_ref(task) : NULL;
-	igw_bluez_call(chr->proxy, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"), G_DBUS_CALL_FLAGS_NONE,
-			  IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, self->cancellable, igw_bluez_gatt_read_value_cb, read);
+	igw_bluez_call(chr->proxy, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"),
+		       G_DBUS_CALL_FLAGS_NONE, IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, self->cancellable,
+		       igw_bluez_gatt_read_value_cb, read);
 }
 
 /* the characteristics we decode, with "_2" for a second instance of one */
@@ -314,12 +315,15 @@ igw_bluez_gatt_collect(IgwBluezGatt *self)
 			continue;
 		}
 		if (igw_ble_uuid_to_16(chr->uuid, &uuid16) && igw_ble_gatt_lookup(uuid16) != NULL) {
-			guint n = GPOINTER_TO_UINT(g_hash_table_lookup(seen, GUINT_TO_POINTER(uuid16))) + 1;
+			guint n =
+			    GPOINTER_TO_UINT(g_hash_table_lookup(seen, GUINT_TO_POINTER(uuid16))) +
+			    1;
 			g_autofree gchar *suffix = n > 1 ? g_strdup_printf("_%u", n) : g_strdup("");
 			g_hash_table_insert(seen, GUINT_TO_POINTER(uuid16), GUINT_TO_POINTER(n));
 			chr->decoder = igw_ble_gatt_decoder_new(uuid16, suffix);
 			if (uuid16 == 0x2A5B)
-				igw_ble_gatt_decoder_set_wheel_circumference(chr->decoder, self->wheel_circumference);
+				igw_ble_gatt_decoder_set_wheel_circumference(
+				    chr->decoder, self->wheel_circumference);
 		}
 		g_ptr_array_add(self->chars, chr);
 	}
@@ -345,8 +349,8 @@ igw_bluez_gatt_subscribe(IgwBluezGatt *self)
 			   igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "indicate");
 		if (notifies)
 			igw_bluez_call(chr->proxy, "StartNotify", NULL, G_DBUS_CALL_FLAGS_NONE,
-					  IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, self->cancellable,
-					  igw_bluez_gatt_start_notify_cb, NULL);
+				       IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, self->cancellable,
+				       igw_bluez_gatt_start_notify_cb, NULL);
 		if (igw_bluez_gatt_proxy_flag(chr->proxy, "Flags", "read") &&
 		    !(notifies && igw_ble_gatt_lookup(uuid16)->notify))
 			igw_bluez_gatt_read_char(self, chr, NULL);
@@ -357,7 +361,8 @@ static gboolean
 igw_bluez_gatt_idle_cb(gpointer user_data)
 {
 	IgwBluezGatt *self = user_data;
-	g_autoptr(GDBusProxy) device = igw_bluez_manager_get_proxy(self->manager, self->path, IGW_BLUEZ_DEVICE_IFACE);
+	g_autoptr(GDBusProxy) device =
+	    igw_bluez_manager_get_proxy(self->manager, self->path, IGW_BLUEZ_DEVICE_IFACE);
 	self->idle_id = 0;
 	if (self->wanted || device == NULL || !g_queue_is_empty(&self->pending))
 		return G_SOURCE_REMOVE;
@@ -371,7 +376,8 @@ igw_bluez_gatt_arm_idle(IgwBluezGatt *self)
 {
 	g_clear_handle_id(&self->idle_id, g_source_remove);
 	if (!self->wanted)
-		self->idle_id = g_timeout_add_seconds(IGW_BLUEZ_GATT_IDLE_S, igw_bluez_gatt_idle_cb, self);
+		self->idle_id =
+		    g_timeout_add_seconds(IGW_BLUEZ_GATT_IDLE_S, igw_bluez_gatt_idle_cb, self);
 }
 
 static void
@@ -387,7 +393,8 @@ igw_bluez_gatt_write_read_cb(GObject *source, GAsyncResult *result, gpointer use
 		g_task_return_pointer(task, g_bytes_ref(op->value), (GDestroyNotify)g_bytes_unref);
 		return;
 	}
-	g_task_return_pointer(task, igw_bluez_gatt_reply_bytes(reply), (GDestroyNotify)g_bytes_unref);
+	g_task_return_pointer(task, igw_bluez_gatt_reply_bytes(reply),
+			      (GDestroyNotify)g_bytes_unref);
 }
 
 static void
@@ -399,8 +406,8 @@ igw_bluez_gatt_write_value_cb(GObject *source, GAsyncResult *result, gpointer us
 	GDBusProxy *proxy = G_DBUS_PROXY(source);
 	if (reply == NULL) {
 		g_dbus_error_strip_remote_error(error);
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "GATT write failed: %s",
-					error->message);
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
+					"GATT write failed: %s", error->message);
 		return;
 	}
 	if (!igw_bluez_gatt_proxy_flag(proxy, "Flags", "read")) {
@@ -408,9 +415,10 @@ igw_bluez_gatt_write_value_cb(GObject *source, GAsyncResult *result, gpointer us
 		g_task_return_pointer(task, g_bytes_ref(op->value), (GDestroyNotify)g_bytes_unref);
 		return;
 	}
-	igw_bluez_call(proxy, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"), G_DBUS_CALL_FLAGS_NONE,
-			  IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, g_task_get_cancellable(task),
-			  igw_bluez_gatt_write_read_cb, g_steal_pointer(&task));
+	igw_bluez_call(proxy, "ReadValue", g_variant_new_parsed("(@a{sv} {},)"),
+		       G_DBUS_CALL_FLAGS_NONE, IGW_BLUEZ_GATT_CALL_TIMEOUT_MS,
+		       g_task_get_cancellable(task), igw_bluez_gatt_write_read_cb,
+		       g_steal_pointer(&task));
 }
 
 static void
@@ -428,13 +436,13 @@ igw_bluez_gatt_run_write(IgwBluezGatt *self, GTask *task)
 	g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
 	g_variant_builder_add(&options, "{sv}", "type", g_variant_new_string("request"));
 	igw_bluez_call(chr->proxy, "WriteValue",
-			  g_variant_new("(@aya{sv})",
-					g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
-								  g_bytes_get_data(op->value, NULL),
-								  g_bytes_get_size(op->value), 1),
-					&options),
-			  G_DBUS_CALL_FLAGS_NONE, IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, g_task_get_cancellable(task),
-			  igw_bluez_gatt_write_value_cb, task);
+		       g_variant_new("(@aya{sv})",
+				     g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
+							       g_bytes_get_data(op->value, NULL),
+							       g_bytes_get_size(op->value), 1),
+				     &options),
+		       G_DBUS_CALL_FLAGS_NONE, IGW_BLUEZ_GATT_CALL_TIMEOUT_MS,
+		       g_task_get_cancellable(task), igw_bluez_gatt_write_value_cb, task);
 }
 
 static void
@@ -529,7 +537,8 @@ igw_bluez_gatt_connect_cb(GObject *source, GAsyncResult *result, gpointer user_d
 		g_autoptr(GError) failure = NULL;
 		g_dbus_error_strip_remote_error(error);
 		g_warning("%s: connect failed: %s", self->path, error->message);
-		failure = g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "cannot connect: %s", error->message);
+		failure = g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "cannot connect: %s",
+				      error->message);
 		igw_bluez_gatt_fail_pending(self, failure);
 		igw_bluez_gatt_schedule_retry(self);
 		return;
@@ -551,8 +560,8 @@ igw_bluez_gatt_ensure(IgwBluezGatt *self)
 		return;
 	device = igw_bluez_manager_get_proxy(self->manager, self->path, IGW_BLUEZ_DEVICE_IFACE);
 	if (device == NULL) {
-		g_autoptr(GError) error = g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
-						      "the device is not in range");
+		g_autoptr(GError) error =
+		    g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "the device is not in range");
 		igw_bluez_gatt_fail_pending(self, error);
 		return;
 	}
@@ -563,8 +572,9 @@ igw_bluez_gatt_ensure(IgwBluezGatt *self)
 	}
 	g_info("%s: connecting", self->path);
 	self->connecting = TRUE;
-	igw_bluez_call(device, "Connect", NULL, G_DBUS_CALL_FLAGS_NONE, IGW_BLUEZ_GATT_CALL_TIMEOUT_MS,
-			  self->cancellable, igw_bluez_gatt_connect_cb, self);
+	igw_bluez_call(device, "Connect", NULL, G_DBUS_CALL_FLAGS_NONE,
+		       IGW_BLUEZ_GATT_CALL_TIMEOUT_MS, self->cancellable, igw_bluez_gatt_connect_cb,
+		       self);
 }
 
 void
@@ -593,7 +603,8 @@ igw_bluez_gatt_device_changed(IgwBluezGatt *self, GVariant *changed)
 		igw_bluez_gatt_schedule_retry(self);
 		return;
 	}
-	if (g_variant_lookup(changed, "ServicesResolved", "b", &resolved) && resolved && !self->up) {
+	if (g_variant_lookup(changed, "ServicesResolved", "b", &resolved) && resolved &&
+	    !self->up) {
 		self->connecting = FALSE;
 		igw_bluez_gatt_link_up(self);
 	}
@@ -602,7 +613,8 @@ igw_bluez_gatt_device_changed(IgwBluezGatt *self, GVariant *changed)
 void
 igw_bluez_gatt_device_removed(IgwBluezGatt *self)
 {
-	g_autoptr(GError) error = g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "the device went away");
+	g_autoptr(GError) error =
+	    g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "the device went away");
 	self->connecting = FALSE;
 	igw_bluez_gatt_link_down(self);
 	igw_bluez_gatt_fail_pending(self, error);
@@ -625,18 +637,16 @@ igw_bluez_gatt_queue(IgwBluezGatt *self, IgwBluezGattOp *op, GCancellable *cance
 }
 
 void
-igw_bluez_gatt_write_async(IgwBluezGatt *self,
-			   const gchar *uuid,
-			   GBytes *value,
-			   GCancellable *cancellable,
-			   GAsyncReadyCallback callback,
+igw_bluez_gatt_write_async(IgwBluezGatt *self, const gchar *uuid, GBytes *value,
+			   GCancellable *cancellable, GAsyncReadyCallback callback,
 			   gpointer user_data)
 {
 	IgwBluezGattOp *op = g_new0(IgwBluezGattOp, 1);
 	op->kind = IGW_BLUEZ_GATT_OP_WRITE;
 	op->uuid = g_ascii_strdown(uuid, -1);
 	op->value = g_bytes_ref(value);
-	igw_bluez_gatt_queue(self, op, cancellable, callback, user_data, igw_bluez_gatt_write_async);
+	igw_bluez_gatt_queue(self, op, cancellable, callback, user_data,
+			     igw_bluez_gatt_write_async);
 }
 
 GBytes *
@@ -646,8 +656,8 @@ igw_bluez_gatt_write_finish(IgwBluezGatt *self, GAsyncResult *result, GError **e
 }
 
 void
-igw_bluez_gatt_read_async(IgwBluezGatt *self, GCancellable *cancellable, GAsyncReadyCallback callback,
-			  gpointer user_data)
+igw_bluez_gatt_read_async(IgwBluezGatt *self, GCancellable *cancellable,
+			  GAsyncReadyCallback callback, gpointer user_data)
 {
 	IgwBluezGattOp *op = g_new0(IgwBluezGattOp, 1);
 	op->kind = IGW_BLUEZ_GATT_OP_READ;

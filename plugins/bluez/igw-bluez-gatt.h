@@ -24,11 +24,8 @@ typedef struct {
 } IgwBluezGattCallbacks;
 
 IgwBluezGatt *
-igw_bluez_gatt_new(IgwBluezManager *manager,
-		   const gchar *device_path,
-		   gdouble wheel_circumference,
-		   const IgwBluezGattCallbacks *callbacks,
-		   gpointer user_data);
+igw_bluez_gatt_new(IgwBluezManager *manager, const gchar *device_path, gdouble wheel_circumference,
+		   const IgwBluezGattCallbacks *callbacks, gpointer user_data);
 void
 igw_bluez_gatt_free(IgwBluezGatt *self);
 const gchar *
@@ -50,21 +47,16 @@ igw_bluez_gatt_device_removed(IgwBluezGatt *self);
 /* write @value to the characteristic @uuid (128-bit form); completes with
  * the value read back, or the written one if it cannot be read */
 void
-igw_bluez_gatt_write_async(IgwBluezGatt *self,
-			   const gchar *uuid,
-			   GBytes *value,
-			   GCancellable *cancellable,
-			   GAsyncReadyCallback callback,
+igw_bluez_gatt_write_async(IgwBluezGatt *self, const gchar *uuid, GBytes *value,
+			   GCancellable *cancellable, GAsyncReadyCallback callback,
 			   gpointer user_data);
 GBytes *
 igw_bluez_gatt_write_finish(IgwBluezGatt *self, GAsyncResult *result, GError **error);
 /* ReadValue of every readable profile characteristic; values go through
  * the values callback before this completes */
 void
-igw_bluez_gatt_read_async(IgwBluezGatt *self,
-			  GCancellable *cancellable,
-			  GAsyncReadyCallback callback,
-			  gpointer user_data);
+igw_bluez_gatt_read_async(IgwBluezGatt *self, GCancellable *cancellable,
+			  GAsyncReadyCallback callback, gpointer user_data);
 gboolean
 igw_bluez_gatt_read_finish(IgwBluezGatt *self, GAsyncResult *result, GError **error);
 

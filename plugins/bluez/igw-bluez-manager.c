@@ -3,19 +3,19 @@
 #include "igw-bluez-monitor-generated.h"
 #include "iotgw-plugin.h"
 
-#define IGW_BLUEZ_NAME          "org.bluez"
-#define IGW_BLUEZ_ADAPTER       "org.bluez.Adapter1"
-#define IGW_BLUEZ_DEVICE        "org.bluez.Device1"
+#define IGW_BLUEZ_NAME "org.bluez"
+#define IGW_BLUEZ_ADAPTER "org.bluez.Adapter1"
+#define IGW_BLUEZ_DEVICE "org.bluez.Device1"
 #define IGW_BLUEZ_CHARACTERISTIC "org.bluez.GattCharacteristic1"
 #define IGW_BLUEZ_MONITOR_MANAGER "org.bluez.AdvertisementMonitorManager1"
-#define IGW_BLUEZ_MONITOR_ROOT  "/org/iotgw/bluez/monitor"
+#define IGW_BLUEZ_MONITOR_ROOT "/org/iotgw/bluez/monitor"
 
 /* discovery retries: InProgress and NotReady usually clear within seconds */
 #define IGW_BLUEZ_RETRY_BASE_MS 1000
-#define IGW_BLUEZ_RETRY_CAP_MS  (60 * 1000)
+#define IGW_BLUEZ_RETRY_CAP_MS (60 * 1000)
 /* an adapter that heard adverts and then nothing for this long is wedged */
 #define IGW_BLUEZ_WEDGE_TIMEOUT_S 300
-#define IGW_BLUEZ_WEDGE_CHECK_S   60
+#define IGW_BLUEZ_WEDGE_CHECK_S 60
 
 typedef struct {
 	IgwBluezManager *manager;
@@ -25,11 +25,11 @@ typedef struct {
 	GCancellable *cancellable;
 	IgwBackoff backoff;
 	guint retry_id;
-	gboolean busy;        /* a call to bluetoothd is under way */
+	gboolean busy;	      /* a call to bluetoothd is under way */
 	gboolean discovering; /* our StartDiscovery holds */
 	gboolean monitoring;  /* our advertisement monitor is registered */
 	gboolean monitor_failed;
-	gint64 last_advert;   /* monotonic; 0 before the first */
+	gint64 last_advert; /* monotonic; 0 before the first */
 	gchar *status;
 } IgwBluezAdapter;
 
@@ -76,12 +76,14 @@ igw_bluez_call_done_cb(GObject *source, GAsyncResult *result, gpointer user_data
 
 void
 igw_bluez_call(GDBusProxy *proxy, const gchar *method, GVariant *parameters, GDBusCallFlags flags,
-	       gint timeout_ms, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+	       gint timeout_ms, GCancellable *cancellable, GAsyncReadyCallback callback,
+	       gpointer user_data)
 {
 	GTask *task = g_task_new(proxy, cancellable, callback, user_data);
-	g_dbus_connection_call(g_dbus_proxy_get_connection(proxy), IGW_BLUEZ_NAME, g_dbus_proxy_get_object_path(proxy),
-			       g_dbus_proxy_get_interface_name(proxy), method, parameters, NULL, flags, timeout_ms,
-			       cancellable, igw_bluez_call_done_cb, task);
+	g_dbus_connection_call(g_dbus_proxy_get_connection(proxy), IGW_BLUEZ_NAME,
+			       g_dbus_proxy_get_object_path(proxy),
+			       g_dbus_proxy_get_interface_name(proxy), method, parameters, NULL,
+			       flags, timeout_ms, cancellable, igw_bluez_call_done_cb, task);
 }
 
 GVariant *
@@ -154,20 +156,20 @@ igw_bluez_manager_class_init(IgwBluezManagerClass *klass)
 {
 	G_OBJECT_CLASS(klass)->finalize = igw_bluez_manager_finalize;
 	signals[SIGNAL_ADAPTER_CHANGED] =
-	    g_signal_new("adapter-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-			 NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+	    g_signal_new("adapter-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
 	signals[SIGNAL_DEVICE_CHANGED] =
-	    g_signal_new("device-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-			 NULL, G_TYPE_NONE, 2, G_TYPE_DBUS_PROXY, G_TYPE_VARIANT);
+	    g_signal_new("device-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DBUS_PROXY, G_TYPE_VARIANT);
 	signals[SIGNAL_DEVICE_REMOVED] =
-	    g_signal_new("device-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-			 NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+	    g_signal_new("device-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 	signals[SIGNAL_CHARACTERISTIC_VALUE] =
-	    g_signal_new("characteristic-value", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
-			 NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DBUS_PROXY, G_TYPE_BYTES);
+	    g_signal_new("characteristic-value", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+			 NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DBUS_PROXY, G_TYPE_BYTES);
 	signals[SIGNAL_STATUS_CHANGED] =
-	    g_signal_new("status-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-			 NULL, G_TYPE_NONE, 0);
+	    g_signal_new("status-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -185,7 +187,8 @@ igw_bluez_manager_new(GDBusConnection *bus, IgwBluezScanMode mode, const gchar *
 	IgwBluezManager *self = g_object_new(IGW_TYPE_BLUEZ_MANAGER, NULL);
 	self->bus = g_object_ref(bus);
 	self->mode = mode;
-	self->allowed_adapters = adapters != NULL ? g_strdupv((gchar **)adapters) : g_new0(gchar *, 1);
+	self->allowed_adapters =
+	    adapters != NULL ? g_strdupv((gchar **)adapters) : g_new0(gchar *, 1);
 	return self;
 }
 
@@ -200,7 +203,8 @@ igw_bluez_manager_get_proxy(IgwBluezManager *self, const gchar *path, const gcha
 {
 	if (self->object_manager == NULL)
 		return NULL;
-	return G_DBUS_PROXY(g_dbus_object_manager_get_interface(self->object_manager, path, interface));
+	return G_DBUS_PROXY(
+	    g_dbus_object_manager_get_interface(self->object_manager, path, interface));
 }
 
 static gint
@@ -284,7 +288,8 @@ static gboolean
 igw_bluez_adapter_has_monitor(IgwBluezAdapter *adapter)
 {
 	IgwBluezManager *self = adapter->manager;
-	g_autoptr(GDBusProxy) manager = igw_bluez_manager_get_proxy(self, adapter->path, IGW_BLUEZ_MONITOR_MANAGER);
+	g_autoptr(GDBusProxy) manager =
+	    igw_bluez_manager_get_proxy(self, adapter->path, IGW_BLUEZ_MONITOR_MANAGER);
 	g_autoptr(GVariant) types = NULL;
 	g_autofree const gchar **strv = NULL;
 	if (manager == NULL)
@@ -299,8 +304,8 @@ igw_bluez_adapter_has_monitor(IgwBluezAdapter *adapter)
 static gboolean
 igw_bluez_adapter_wants_passive(IgwBluezAdapter *adapter)
 {
-	return adapter->manager->mode != IGW_BLUEZ_SCAN_ACTIVE && igw_bluez_adapter_has_monitor(adapter) &&
-	       !adapter->monitor_failed;
+	return adapter->manager->mode != IGW_BLUEZ_SCAN_ACTIVE &&
+	       igw_bluez_adapter_has_monitor(adapter) && !adapter->monitor_failed;
 }
 
 static gboolean
@@ -331,8 +336,9 @@ igw_bluez_adapter_retry(IgwBluezAdapter *adapter, const gchar *what, const GErro
 	g_autofree gchar *status = NULL;
 	/* one line: the remote name once, no trailing newline */
 	g_dbus_error_strip_remote_error(copy);
-	status = g_strdup_printf("%s failed (%s: %s), retrying in %u ms", what,
-				 remote != NULL ? remote : "error", g_strstrip(copy->message), delay);
+	status =
+	    g_strdup_printf("%s failed (%s: %s), retrying in %u ms", what,
+			    remote != NULL ? remote : "error", g_strstrip(copy->message), delay);
 	g_warning("adapter %s: %s", adapter->name, status);
 	igw_bluez_adapter_set_status(adapter, status);
 	g_clear_handle_id(&adapter->retry_id, g_source_remove);
@@ -343,7 +349,8 @@ static void
 igw_bluez_adapter_update_status(IgwBluezAdapter *adapter)
 {
 	if (adapter->monitoring && adapter->discovering)
-		igw_bluez_adapter_set_status(adapter, "passive scan (advertisement monitor) and active scan");
+		igw_bluez_adapter_set_status(
+		    adapter, "passive scan (advertisement monitor) and active scan");
 	else if (adapter->monitoring)
 		igw_bluez_adapter_set_status(adapter, "passive scan (advertisement monitor)");
 	else if (adapter->discovering)
@@ -384,7 +391,7 @@ igw_bluez_set_filter_cb(GObject *source, GAsyncResult *result, gpointer user_dat
 		return;
 	}
 	igw_bluez_call(adapter->proxy, "StartDiscovery", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-			  adapter->cancellable, igw_bluez_start_discovery_cb, adapter);
+		       adapter->cancellable, igw_bluez_start_discovery_cb, adapter);
 }
 
 /* every advert, not only changes (DuplicateData): the interval is how
@@ -398,8 +405,8 @@ igw_bluez_adapter_start_discovery(IgwBluezAdapter *adapter)
 	g_variant_builder_add(&filter, "{sv}", "DuplicateData", g_variant_new_boolean(TRUE));
 	adapter->busy = TRUE;
 	igw_bluez_call(adapter->proxy, "SetDiscoveryFilter", g_variant_new("(a{sv})", &filter),
-			  G_DBUS_CALL_FLAGS_NONE, -1, adapter->cancellable, igw_bluez_set_filter_cb,
-			  adapter);
+		       G_DBUS_CALL_FLAGS_NONE, -1, adapter->cancellable, igw_bluez_set_filter_cb,
+		       adapter);
 }
 
 static void
@@ -439,7 +446,8 @@ igw_bluez_register_monitor_cb(GObject *source, GAsyncResult *result, gpointer us
 		adapter->monitor_failed = TRUE;
 	} else {
 		adapter->monitoring = TRUE;
-		g_message("adapter %s: passive scanning through an advertisement monitor", adapter->name);
+		g_message("adapter %s: passive scanning through an advertisement monitor",
+			  adapter->name);
 	}
 	igw_bluez_adapter_update_status(adapter);
 	igw_bluez_adapter_sync(adapter);
@@ -452,8 +460,8 @@ igw_bluez_adapter_register_monitor(IgwBluezAdapter *adapter)
 	    igw_bluez_manager_get_proxy(adapter->manager, adapter->path, IGW_BLUEZ_MONITOR_MANAGER);
 	adapter->busy = TRUE;
 	igw_bluez_call(manager, "RegisterMonitor", g_variant_new("(o)", IGW_BLUEZ_MONITOR_ROOT),
-			  G_DBUS_CALL_FLAGS_NONE, -1, adapter->cancellable, igw_bluez_register_monitor_cb,
-			  adapter);
+		       G_DBUS_CALL_FLAGS_NONE, -1, adapter->cancellable,
+		       igw_bluez_register_monitor_cb, adapter);
 }
 
 /* one step towards what the adapter should be doing; called again after
@@ -479,11 +487,12 @@ igw_bluez_adapter_sync(IgwBluezAdapter *adapter)
 	if (!igw_bluez_adapter_wants_active(adapter) && adapter->discovering) {
 		adapter->busy = TRUE;
 		igw_bluez_call(adapter->proxy, "StopDiscovery", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-				  adapter->cancellable, igw_bluez_stop_discovery_cb, adapter);
+			       adapter->cancellable, igw_bluez_stop_discovery_cb, adapter);
 		return;
 	}
 	if (!adapter->monitoring && !adapter->discovering)
-		igw_bluez_adapter_set_status(adapter, "passive scan not offered by bluetoothd, not scanning");
+		igw_bluez_adapter_set_status(
+		    adapter, "passive scan not offered by bluetoothd, not scanning");
 }
 
 static gboolean
@@ -537,7 +546,8 @@ static IgwBluezAdapter *
 igw_bluez_manager_adapter_of(IgwBluezManager *self, const gchar *path)
 {
 	g_autofree gchar *name = igw_bluez_adapter_name_from_path(path);
-	g_autofree gchar *adapter_path = name != NULL ? g_strconcat("/org/bluez/", name, NULL) : NULL;
+	g_autofree gchar *adapter_path =
+	    name != NULL ? g_strconcat("/org/bluez/", name, NULL) : NULL;
 	return adapter_path != NULL ? g_hash_table_lookup(self->adapters, adapter_path) : NULL;
 }
 
@@ -565,11 +575,12 @@ igw_bluez_has_key(GVariant *dict, const gchar *key)
 static void
 igw_bluez_manager_device_changed(IgwBluezManager *self, GDBusProxy *proxy, GVariant *changed)
 {
-	IgwBluezAdapter *adapter = igw_bluez_manager_adapter_of(self, g_dbus_proxy_get_object_path(proxy));
+	IgwBluezAdapter *adapter =
+	    igw_bluez_manager_adapter_of(self, g_dbus_proxy_get_object_path(proxy));
 	if (adapter == NULL)
 		return;
-	if (igw_bluez_has_key(changed, "ServiceData") || igw_bluez_has_key(changed, "ManufacturerData") ||
-	    igw_bluez_has_key(changed, "RSSI"))
+	if (igw_bluez_has_key(changed, "ServiceData") ||
+	    igw_bluez_has_key(changed, "ManufacturerData") || igw_bluez_has_key(changed, "RSSI"))
 		adapter->last_advert = g_get_monotonic_time();
 	g_signal_emit(self, signals[SIGNAL_DEVICE_CHANGED], 0, proxy, changed);
 }
@@ -585,7 +596,8 @@ igw_bluez_manager_interface_added(IgwBluezManager *self, GDBusInterface *iface)
 		g_autoptr(GVariant) all = g_variant_ref_sink(igw_bluez_all_properties(proxy));
 		igw_bluez_manager_device_changed(self, proxy, all);
 	} else if (g_strcmp0(name, IGW_BLUEZ_MONITOR_MANAGER) == 0) {
-		IgwBluezAdapter *adapter = g_hash_table_lookup(self->adapters, g_dbus_proxy_get_object_path(proxy));
+		IgwBluezAdapter *adapter =
+		    g_hash_table_lookup(self->adapters, g_dbus_proxy_get_object_path(proxy));
 		if (adapter != NULL)
 			igw_bluez_adapter_sync(adapter);
 	}
@@ -633,15 +645,15 @@ igw_bluez_object_removed_cb(GDBusObjectManager *manager, GDBusObject *object, Ig
 }
 
 static void
-igw_bluez_interface_added_cb(GDBusObjectManager *manager, GDBusObject *object, GDBusInterface *iface,
-			     IgwBluezManager *self)
+igw_bluez_interface_added_cb(GDBusObjectManager *manager, GDBusObject *object,
+			     GDBusInterface *iface, IgwBluezManager *self)
 {
 	igw_bluez_manager_interface_added(self, iface);
 }
 
 static void
-igw_bluez_interface_removed_cb(GDBusObjectManager *manager, GDBusObject *object, GDBusInterface *iface,
-			       IgwBluezManager *self)
+igw_bluez_interface_removed_cb(GDBusObjectManager *manager, GDBusObject *object,
+			       GDBusInterface *iface, IgwBluezManager *self)
 {
 	igw_bluez_manager_interface_removed(self, iface);
 }
@@ -649,7 +661,8 @@ igw_bluez_interface_removed_cb(GDBusObjectManager *manager, GDBusObject *object,
 static void
 igw_bluez_manager_adapter_properties(IgwBluezManager *self, GDBusProxy *proxy, GVariant *changed)
 {
-	IgwBluezAdapter *adapter = g_hash_table_lookup(self->adapters, g_dbus_proxy_get_object_path(proxy));
+	IgwBluezAdapter *adapter =
+	    g_hash_table_lookup(self->adapters, g_dbus_proxy_get_object_path(proxy));
 	gboolean discovering;
 	if (adapter == NULL)
 		return;
@@ -665,8 +678,8 @@ igw_bluez_manager_adapter_properties(IgwBluezManager *self, GDBusProxy *proxy, G
 
 static void
 igw_bluez_properties_changed_cb(GDBusObjectManagerClient *manager, GDBusObjectProxy *object,
-				GDBusProxy *proxy, GVariant *changed, const gchar *const *invalidated,
-				IgwBluezManager *self)
+				GDBusProxy *proxy, GVariant *changed,
+				const gchar *const *invalidated, IgwBluezManager *self)
 {
 	const gchar *name = g_dbus_proxy_get_interface_name(proxy);
 	if (g_strcmp0(name, IGW_BLUEZ_DEVICE) == 0) {
@@ -674,7 +687,8 @@ igw_bluez_properties_changed_cb(GDBusObjectManagerClient *manager, GDBusObjectPr
 	} else if (g_strcmp0(name, IGW_BLUEZ_ADAPTER) == 0) {
 		igw_bluez_manager_adapter_properties(self, proxy, changed);
 	} else if (g_strcmp0(name, IGW_BLUEZ_CHARACTERISTIC) == 0) {
-		g_autoptr(GVariant) value = g_variant_lookup_value(changed, "Value", G_VARIANT_TYPE_BYTESTRING);
+		g_autoptr(GVariant) value =
+		    g_variant_lookup_value(changed, "Value", G_VARIANT_TYPE_BYTESTRING);
 		if (value != NULL) {
 			g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes(value);
 			g_signal_emit(self, signals[SIGNAL_CHARACTERISTIC_VALUE], 0, proxy, bytes);
@@ -685,7 +699,8 @@ igw_bluez_properties_changed_cb(GDBusObjectManagerClient *manager, GDBusObjectPr
 static void
 igw_bluez_name_owner_cb(GObject *object, GParamSpec *pspec, IgwBluezManager *self)
 {
-	g_autofree gchar *owner = g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(object));
+	g_autofree gchar *owner =
+	    g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(object));
 	if (owner == NULL) {
 		/* the objects went with bluetoothd; so did our monitors and scans */
 		g_autoptr(GList) paths = g_hash_table_get_keys(self->adapters);
@@ -734,22 +749,26 @@ igw_bluez_monitor_patterns(void)
 	GVariantBuilder builder;
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("a(yyay)"));
 	for (guint i = 0; i < G_N_ELEMENTS(patterns); i++)
-		g_variant_builder_add(&builder, "(yy@ay)", 0, patterns[i][0],
-				      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, patterns[i] + 1, 2, 1));
+		g_variant_builder_add(
+		    &builder, "(yy@ay)", 0, patterns[i][0],
+		    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, patterns[i] + 1, 2, 1));
 	return g_variant_builder_end(&builder);
 }
 
 static gboolean
-igw_bluez_monitor_device_cb(IgwBluezAdvertisementMonitor1 *monitor, GDBusMethodInvocation *invocation,
-			    const gchar *device, gpointer user_data)
+igw_bluez_monitor_device_cb(IgwBluezAdvertisementMonitor1 *monitor,
+			    GDBusMethodInvocation *invocation, const gchar *device,
+			    gpointer user_data)
 {
-	g_debug("advertisement monitor: %s %s", g_dbus_method_invocation_get_method_name(invocation), device);
+	g_debug("advertisement monitor: %s %s",
+		g_dbus_method_invocation_get_method_name(invocation), device);
 	g_dbus_method_invocation_return_value(invocation, NULL);
 	return TRUE;
 }
 
 static gboolean
-igw_bluez_monitor_simple_cb(IgwBluezAdvertisementMonitor1 *monitor, GDBusMethodInvocation *invocation, gpointer user_data)
+igw_bluez_monitor_simple_cb(IgwBluezAdvertisementMonitor1 *monitor,
+			    GDBusMethodInvocation *invocation, gpointer user_data)
 {
 	g_info("advertisement monitor: %s", g_dbus_method_invocation_get_method_name(invocation));
 	g_dbus_method_invocation_return_value(invocation, NULL);
@@ -760,12 +779,16 @@ igw_bluez_monitor_simple_cb(IgwBluezAdvertisementMonitor1 *monitor, GDBusMethodI
 static void
 igw_bluez_manager_export_monitor(IgwBluezManager *self)
 {
-	g_autoptr(GDBusObjectSkeleton) object = g_dbus_object_skeleton_new(IGW_BLUEZ_MONITOR_ROOT "/0");
-	g_autoptr(IgwBluezAdvertisementMonitor1) monitor = igw_bluez_advertisement_monitor1_skeleton_new();
+	g_autoptr(GDBusObjectSkeleton) object =
+	    g_dbus_object_skeleton_new(IGW_BLUEZ_MONITOR_ROOT "/0");
+	g_autoptr(IgwBluezAdvertisementMonitor1) monitor =
+	    igw_bluez_advertisement_monitor1_skeleton_new();
 	igw_bluez_advertisement_monitor1_set_type_(monitor, "or_patterns");
 	igw_bluez_advertisement_monitor1_set_patterns(monitor, igw_bluez_monitor_patterns());
-	g_signal_connect(monitor, "handle-device-found", G_CALLBACK(igw_bluez_monitor_device_cb), self);
-	g_signal_connect(monitor, "handle-device-lost", G_CALLBACK(igw_bluez_monitor_device_cb), self);
+	g_signal_connect(monitor, "handle-device-found", G_CALLBACK(igw_bluez_monitor_device_cb),
+			 self);
+	g_signal_connect(monitor, "handle-device-lost", G_CALLBACK(igw_bluez_monitor_device_cb),
+			 self);
 	g_signal_connect(monitor, "handle-activate", G_CALLBACK(igw_bluez_monitor_simple_cb), self);
 	g_signal_connect(monitor, "handle-release", G_CALLBACK(igw_bluez_monitor_simple_cb), self);
 	g_dbus_object_skeleton_add_interface(object, G_DBUS_INTERFACE_SKELETON(monitor));
@@ -789,8 +812,10 @@ igw_bluez_manager_client_cb(GObject *source, GAsyncResult *result, gpointer user
 	self->object_manager = manager;
 	g_signal_connect(manager, "object-added", G_CALLBACK(igw_bluez_object_added_cb), self);
 	g_signal_connect(manager, "object-removed", G_CALLBACK(igw_bluez_object_removed_cb), self);
-	g_signal_connect(manager, "interface-added", G_CALLBACK(igw_bluez_interface_added_cb), self);
-	g_signal_connect(manager, "interface-removed", G_CALLBACK(igw_bluez_interface_removed_cb), self);
+	g_signal_connect(manager, "interface-added", G_CALLBACK(igw_bluez_interface_added_cb),
+			 self);
+	g_signal_connect(manager, "interface-removed", G_CALLBACK(igw_bluez_interface_removed_cb),
+			 self);
 	g_signal_connect(manager, "interface-proxy-properties-changed",
 			 G_CALLBACK(igw_bluez_properties_changed_cb), self);
 	g_signal_connect(manager, "notify::name-owner", G_CALLBACK(igw_bluez_name_owner_cb), self);
@@ -806,10 +831,11 @@ igw_bluez_manager_start(IgwBluezManager *self)
 {
 	if (self->mode != IGW_BLUEZ_SCAN_ACTIVE)
 		igw_bluez_manager_export_monitor(self);
-	self->wedge_check_id = g_timeout_add_seconds(IGW_BLUEZ_WEDGE_CHECK_S, igw_bluez_wedge_check_cb, self);
-	g_dbus_object_manager_client_new(self->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
-					 IGW_BLUEZ_NAME, "/", NULL, NULL, NULL, self->cancellable,
-					 igw_bluez_manager_client_cb, self);
+	self->wedge_check_id =
+	    g_timeout_add_seconds(IGW_BLUEZ_WEDGE_CHECK_S, igw_bluez_wedge_check_cb, self);
+	g_dbus_object_manager_client_new(
+	    self->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, IGW_BLUEZ_NAME, "/",
+	    NULL, NULL, NULL, self->cancellable, igw_bluez_manager_client_cb, self);
 }
 
 void

@@ -13,8 +13,8 @@
 G_BEGIN_DECLS
 
 typedef enum {
-	IGW_BLUEZ_SCAN_AUTO,    /* passive where an adapter offers advertisement monitors */
-	IGW_BLUEZ_SCAN_ACTIVE,  /* StartDiscovery: scan requests, more power and airtime */
+	IGW_BLUEZ_SCAN_AUTO,	/* passive where an adapter offers advertisement monitors */
+	IGW_BLUEZ_SCAN_ACTIVE,	/* StartDiscovery: scan requests, more power and airtime */
 	IGW_BLUEZ_SCAN_PASSIVE, /* AdvertisementMonitor1 only; adapters without it are not used */
 } IgwBluezScanMode;
 
@@ -59,13 +59,8 @@ igw_bluez_manager_get_characteristics(IgwBluezManager *self, const gchar *device
  * is @proxy.
  */
 void
-igw_bluez_call(GDBusProxy *proxy,
-	       const gchar *method,
-	       GVariant *parameters,
-	       GDBusCallFlags flags,
-	       gint timeout_ms,
-	       GCancellable *cancellable,
-	       GAsyncReadyCallback callback,
+igw_bluez_call(GDBusProxy *proxy, const gchar *method, GVariant *parameters, GDBusCallFlags flags,
+	       gint timeout_ms, GCancellable *cancellable, GAsyncReadyCallback callback,
 	       gpointer user_data);
 GVariant *
 igw_bluez_call_finish(GDBusProxy *proxy, GAsyncResult *result, GError **error);

@@ -66,24 +66,24 @@ typedef struct {
 	IgwBluezPlugin *plugin;
 	gchar *address;
 	gchar *thing_id;
-	gchar *path; /* the Device1 object while bluetoothd has one */
+	gchar *path;	     /* the Device1 object while bluetoothd has one */
 	gchar *adapter_path; /* where it was last heard */
 	IgwBluezKind kind;
 	IgwBleFormat format;
 	gboolean configured;
-	IgwLiveness *liveness;        /* from adverts, or notifications while connected */
-	gboolean adapter_gone;        /* unavailable until heard again */
+	IgwLiveness *liveness; /* from adverts, or notifications while connected */
+	gboolean adapter_gone; /* unavailable until heard again */
 	IgwBthomeReplayState replay;
 	gint last_packet_id;
-	GVariant *last_payload;       /* the advert data last decoded, to know it heard again */
-	GHashTable *last_reported;    /* field -> IgwReading */
-	gchar *failed_key;            /* the bindkey that did not decrypt, reported once */
+	GVariant *last_payload;	   /* the advert data last decoded, to know it heard again */
+	GHashTable *last_reported; /* field -> IgwReading */
+	gchar *failed_key;	   /* the bindkey that did not decrypt, reported once */
 	gboolean key_missing_reported;
 	gboolean downgrade_reported;
 	guint dropped;
-	guint malformed_reported;     /* 1 << IgwBleAdvertError for each kind logged */
+	guint malformed_reported; /* 1 << IgwBleAdvertError for each kind logged */
 	IgwBluezGatt *gatt;
-	GPtrArray *writes;            /* IgwBluezWrite from [thing] write.* keys */
+	GPtrArray *writes; /* IgwBluezWrite from [thing] write.* keys */
 	gulong adopted_handler;
 } IgwBluezDevice;
 
@@ -100,9 +100,15 @@ igw_bluez_device_update_availability(IgwBluezDevice *device, gint64 now);
 
 /* ---- options ------------------------------------------------------------ */
 
-static const gchar *const igw_bluez_plugin_keys[] = {
-    "scan", "adapters", "min_rssi", "away_after", "unavailable_after", "availability_timeout",
-    "wheel_circumference", "heartbeat", NULL};
+static const gchar *const igw_bluez_plugin_keys[] = {"scan",
+						     "adapters",
+						     "min_rssi",
+						     "away_after",
+						     "unavailable_after",
+						     "availability_timeout",
+						     "wheel_circumference",
+						     "heartbeat",
+						     NULL};
 
 static void
 igw_bluez_options_clear(IgwBluezOptions *options)
@@ -112,8 +118,8 @@ igw_bluez_options_clear(IgwBluezOptions *options)
 }
 
 static gboolean
-igw_bluez_read_int(GKeyFile *config, const gchar *key, gint fallback, gint min, gint max, gint *value,
-		   GError **error)
+igw_bluez_read_int(GKeyFile *config, const gchar *key, gint fallback, gint min, gint max,
+		   gint *value, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
 	if (!g_key_file_has_key(config, "plugin bluez", key, NULL)) {
@@ -123,7 +129,8 @@ igw_bluez_read_int(GKeyFile *config, const gchar *key, gint fallback, gint min, 
 	*value = g_key_file_get_integer(config, "plugin bluez", key, &local_error);
 	if (local_error != NULL || *value < min || *value > max) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-			    "[plugin bluez] %s: expected a whole number from %d to %d", key, min, max);
+			    "[plugin bluez] %s: expected a whole number from %d to %d", key, min,
+			    max);
 		return FALSE;
 	}
 	return TRUE;
@@ -143,7 +150,8 @@ igw_bluez_options_read(GKeyFile *config, IgwBluezOptions *options, GError **erro
 		if (!g_strv_contains(igw_bluez_plugin_keys, keys[i])) {
 			g_autofree gchar *known = g_strjoinv(", ", (gchar **)igw_bluez_plugin_keys);
 			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-				    "[plugin bluez] %s: unknown key; expected one of: %s", keys[i], known);
+				    "[plugin bluez] %s: unknown key; expected one of: %s", keys[i],
+				    known);
 			return FALSE;
 		}
 	}
@@ -153,26 +161,32 @@ igw_bluez_options_read(GKeyFile *config, IgwBluezOptions *options, GError **erro
 	g_strstrip(options->scan);
 	if (!igw_bluez_scan_mode_from_string(options->scan, &mode)) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-			    "[plugin bluez] scan: expected auto, active or passive, got '%s'", options->scan);
+			    "[plugin bluez] scan: expected auto, active or passive, got '%s'",
+			    options->scan);
 		return FALSE;
 	}
-	options->adapters = g_key_file_get_string_list(config, "plugin bluez", "adapters", NULL, NULL);
+	options->adapters =
+	    g_key_file_get_string_list(config, "plugin bluez", "adapters", NULL, NULL);
 	if (options->adapters == NULL)
 		options->adapters = g_new0(gchar *, 1);
 	for (guint i = 0; options->adapters[i] != NULL; i++)
 		g_strstrip(options->adapters[i]);
 	if (!igw_bluez_read_int(config, "min_rssi", -127, -127, 20, &options->min_rssi, error) ||
-	    !igw_bluez_read_int(config, "away_after", IGW_LIVENESS_DEFAULT_AWAY_FACTOR, 1, 100, &away, error) ||
-	    !igw_bluez_read_int(config, "unavailable_after", IGW_LIVENESS_DEFAULT_UNAVAILABLE_FACTOR, 2, 1000,
-				&unavailable, error) ||
-	    !igw_bluez_read_int(config, "availability_timeout", IGW_LIVENESS_DEFAULT_FALLBACK_S, 10, 86400,
-				&timeout, error) ||
-	    !igw_bluez_read_int(config, "heartbeat", IGW_BLUEZ_DEFAULT_HEARTBEAT_S, 1, 86400, &heartbeat, error))
+	    !igw_bluez_read_int(config, "away_after", IGW_LIVENESS_DEFAULT_AWAY_FACTOR, 1, 100,
+				&away, error) ||
+	    !igw_bluez_read_int(config, "unavailable_after",
+				IGW_LIVENESS_DEFAULT_UNAVAILABLE_FACTOR, 2, 1000, &unavailable,
+				error) ||
+	    !igw_bluez_read_int(config, "availability_timeout", IGW_LIVENESS_DEFAULT_FALLBACK_S, 10,
+				86400, &timeout, error) ||
+	    !igw_bluez_read_int(config, "heartbeat", IGW_BLUEZ_DEFAULT_HEARTBEAT_S, 1, 86400,
+				&heartbeat, error))
 		return FALSE;
 	if (unavailable <= away) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-			    "[plugin bluez] unavailable_after (%d) must be more than away_after (%d)",
-			    unavailable, away);
+		g_set_error(
+		    error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+		    "[plugin bluez] unavailable_after (%d) must be more than away_after (%d)",
+		    unavailable, away);
 		return FALSE;
 	}
 	options->away_after = away;
@@ -187,7 +201,8 @@ igw_bluez_options_read(GKeyFile *config, IgwBluezOptions *options, GError **erro
 		if (end == wheel || *end != '\0' || options->wheel_circumference < 0.1 ||
 		    options->wheel_circumference > 10) {
 			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-				    "[plugin bluez] wheel_circumference: expected metres from 0.1 to 10, got '%s'",
+				    "[plugin bluez] wheel_circumference: expected metres from 0.1 "
+				    "to 10, got '%s'",
 				    wheel);
 			return FALSE;
 		}
@@ -255,8 +270,8 @@ igw_bluez_check_config(IgwPlugin *plugin, GKeyFile *config, GError **error)
 }
 
 static gboolean
-igw_bluez_check_secret(IgwPlugin *plugin, const gchar *thing_id, const gchar *name, const gchar *value,
-		       GError **error)
+igw_bluez_check_secret(IgwPlugin *plugin, const gchar *thing_id, const gchar *name,
+		       const gchar *value, GError **error)
 {
 	guint8 key[IGW_BTHOME_BINDKEY_LEN];
 	if (g_strcmp0(name, "bindkey") != 0) {
@@ -282,7 +297,8 @@ igw_bluez_context(IgwBluezPlugin *self)
 static void
 igw_bluez_device_free(IgwBluezDevice *device)
 {
-	IgwThing *thing = igw_context_lookup_thing(igw_bluez_context(device->plugin), device->thing_id);
+	IgwThing *thing =
+	    igw_context_lookup_thing(igw_bluez_context(device->plugin), device->thing_id);
 	if (thing != NULL && device->adopted_handler != 0)
 		g_signal_handler_disconnect(thing, device->adopted_handler);
 	igw_bluez_gatt_free(device->gatt);
@@ -307,8 +323,9 @@ igw_bluez_device_new(IgwBluezPlugin *self, const gchar *address)
 	device->address = g_ascii_strup(address, -1);
 	device->thing_id = g_strconcat(IGW_BLUEZ_ID_PREFIX, device->address, NULL);
 	device->last_packet_id = -1;
-	device->liveness = igw_liveness_new(self->options.away_after, self->options.unavailable_after,
-					    self->options.availability_timeout);
+	device->liveness =
+	    igw_liveness_new(self->options.away_after, self->options.unavailable_after,
+			     self->options.availability_timeout);
 	device->last_reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 						      (GDestroyNotify)igw_reading_unref);
 	g_hash_table_insert(self->devices, device->address, device);
@@ -363,7 +380,8 @@ igw_bluez_thing_ensure_rssi(IgwThing *thing)
  * each time the device sends one.
  */
 static gboolean
-igw_bluez_device_should_report(IgwBluezDevice *device, const gchar *field, GVariant *value, gint64 now)
+igw_bluez_device_should_report(IgwBluezDevice *device, const gchar *field, GVariant *value,
+			       gint64 now)
 {
 	IgwReading *last = g_hash_table_lookup(device->last_reported, field);
 	gint64 heartbeat = (gint64)device->plugin->options.heartbeat * G_USEC_PER_SEC;
@@ -392,7 +410,8 @@ igw_bluez_device_report(IgwBluezDevice *device, const gchar *field, GVariant *va
 		news = g_variant_equal(igw_reading_get_value(last), owned);
 	reading = igw_reading_new(device->thing_id, field, owned, now);
 	if (news)
-		igw_reading_set_flags(reading, igw_reading_get_flags(reading) | IGW_READING_FLAG_NEWS);
+		igw_reading_set_flags(reading,
+				      igw_reading_get_flags(reading) | IGW_READING_FLAG_NEWS);
 	g_hash_table_replace(device->last_reported, g_strdup(field), igw_reading_ref(reading));
 	igw_context_report_reading(context, reading);
 }
@@ -412,7 +431,8 @@ igw_bluez_device_report_values(IgwBluezDevice *device, GPtrArray *values, gboole
 		const IgwBleValue *value = g_ptr_array_index(values, i);
 		if (value->event && repeat)
 			continue;
-		igw_bluez_device_report(device, value->field, g_variant_ref(value->value), value->event);
+		igw_bluez_device_report(device, value->field, g_variant_ref(value->value),
+					value->event);
 	}
 }
 
@@ -424,7 +444,8 @@ igw_bluez_device_report_rssi(IgwBluezDevice *device, gint16 rssi)
 	if (thing == NULL || device->kind == IGW_BLUEZ_KIND_UNSUPPORTED)
 		return;
 	/* RSSI wobbles with every advert: a few dB say nothing */
-	if (last != NULL && ABS(g_variant_get_int64(igw_reading_get_value(last)) - rssi) < IGW_BLUEZ_RSSI_STEP &&
+	if (last != NULL &&
+	    ABS(g_variant_get_int64(igw_reading_get_value(last)) - rssi) < IGW_BLUEZ_RSSI_STEP &&
 	    g_get_real_time() - igw_reading_get_timestamp(last) < IGW_BLUEZ_RSSI_REPEAT_US)
 		return;
 	igw_bluez_thing_ensure_rssi(thing);
@@ -461,11 +482,14 @@ igw_bluez_device_update_availability(IgwBluezDevice *device, gint64 now)
 		return;
 	availability = igw_bluez_device_availability(device, now);
 	if (availability != igw_thing_get_availability(thing))
-		g_info("thing %s: %s (interval %.1f s)", device->thing_id, igw_availability_to_string(availability),
+		g_info("thing %s: %s (interval %.1f s)", device->thing_id,
+		       igw_availability_to_string(availability),
 		       igw_liveness_get_interval(device->liveness) / (gdouble)G_USEC_PER_SEC);
-	igw_context_set_availability(igw_bluez_context(device->plugin), device->thing_id, availability);
-	igw_liveness_alarm_arm(&device->plugin->liveness_alarm, igw_liveness_next_change(device->liveness, now),
-	                       igw_bluez_liveness_cb, device->plugin);
+	igw_context_set_availability(igw_bluez_context(device->plugin), device->thing_id,
+				     availability);
+	igw_liveness_alarm_arm(&device->plugin->liveness_alarm,
+			       igw_liveness_next_change(device->liveness, now),
+			       igw_bluez_liveness_cb, device->plugin);
 }
 
 static gboolean
@@ -517,11 +541,13 @@ igw_bluez_device_ensure_gatt(IgwBluezDevice *device)
 	};
 	if (device->path == NULL)
 		return;
-	if (device->gatt != NULL && g_strcmp0(igw_bluez_gatt_get_device_path(device->gatt), device->path) == 0)
+	if (device->gatt != NULL &&
+	    g_strcmp0(igw_bluez_gatt_get_device_path(device->gatt), device->path) == 0)
 		return;
 	igw_bluez_gatt_free(device->gatt);
-	device->gatt = igw_bluez_gatt_new(device->plugin->manager, device->path,
-					  device->plugin->options.wheel_circumference, &callbacks, device);
+	device->gatt =
+	    igw_bluez_gatt_new(device->plugin->manager, device->path,
+			       device->plugin->options.wheel_circumference, &callbacks, device);
 }
 
 /* a GATT thing keeps its link only while adopted: discovered ones cost no radio time */
@@ -529,7 +555,8 @@ static void
 igw_bluez_device_sync_link(IgwBluezDevice *device)
 {
 	IgwThing *thing = igw_bluez_device_thing(device);
-	gboolean wanted = thing != NULL && device->kind == IGW_BLUEZ_KIND_GATT && igw_thing_get_adopted(thing);
+	gboolean wanted =
+	    thing != NULL && device->kind == IGW_BLUEZ_KIND_GATT && igw_thing_get_adopted(thing);
 	if (wanted)
 		igw_bluez_device_ensure_gatt(device);
 	if (device->gatt != NULL)
@@ -548,7 +575,8 @@ igw_bluez_adopted_cb(IgwThing *thing, GParamSpec *pspec, IgwBluezDevice *device)
 static void
 igw_bluez_thing_describe_gatt(IgwThing *thing, GVariant *uuids)
 {
-	static const guint16 characteristics[] = {0x2A37, 0x2A38, 0x2A5B, 0x2A6E, 0x2A6F, 0x2A6D, 0x2A19};
+	static const guint16 characteristics[] = {0x2A37, 0x2A38, 0x2A5B, 0x2A6E,
+						  0x2A6F, 0x2A6D, 0x2A19};
 	g_autoptr(GPtrArray) values = igw_ble_values_new();
 	g_autofree const gchar **strv = g_variant_get_strv(uuids, NULL);
 	for (guint i = 0; i < G_N_ELEMENTS(characteristics); i++) {
@@ -557,7 +585,8 @@ igw_bluez_thing_describe_gatt(IgwThing *thing, GVariant *uuids)
 		gboolean offered = FALSE;
 		for (guint j = 0; strv[j] != NULL; j++) {
 			guint16 service = 0;
-			if (igw_ble_uuid_to_16(strv[j], &service) && profile != NULL && service == profile->service16)
+			if (igw_ble_uuid_to_16(strv[j], &service) && profile != NULL &&
+			    service == profile->service16)
 				offered = TRUE;
 		}
 		if (!offered)
@@ -597,8 +626,8 @@ igw_bluez_thing_set_identity(IgwThing *thing, GDBusProxy *proxy, const gchar *mo
 }
 
 static void
-igw_bluez_device_offer(IgwBluezDevice *device, GDBusProxy *proxy, IgwBluezKind kind, const gchar *model,
-		       GPtrArray *values)
+igw_bluez_device_offer(IgwBluezDevice *device, GDBusProxy *proxy, IgwBluezKind kind,
+		       const gchar *model, GPtrArray *values)
 {
 	IgwBluezPlugin *self = device->plugin;
 	IgwContext *context = igw_bluez_context(self);
@@ -612,7 +641,8 @@ igw_bluez_device_offer(IgwBluezDevice *device, GDBusProxy *proxy, IgwBluezKind k
 			return;
 		igw_thing_set_model(existing, model);
 		if (kind == IGW_BLUEZ_KIND_GATT) {
-			g_autoptr(GVariant) uuids = g_dbus_proxy_get_cached_property(proxy, "UUIDs");
+			g_autoptr(GVariant) uuids =
+			    g_dbus_proxy_get_cached_property(proxy, "UUIDs");
 			igw_bluez_thing_describe_gatt(existing, uuids);
 		}
 		igw_bluez_device_sync_link(device);
@@ -634,7 +664,8 @@ igw_bluez_device_offer(IgwBluezDevice *device, GDBusProxy *proxy, IgwBluezKind k
 	g_info("thing %s: found, %s", device->thing_id, model);
 	/* the core may have adopted it at once (stored state, policy) */
 	thing = g_object_ref(igw_bluez_device_thing(device));
-	device->adopted_handler = g_signal_connect(thing, "notify::adopted", G_CALLBACK(igw_bluez_adopted_cb), device);
+	device->adopted_handler =
+	    g_signal_connect(thing, "notify::adopted", G_CALLBACK(igw_bluez_adopted_cb), device);
 	igw_bluez_device_sync_link(device);
 }
 
@@ -661,9 +692,11 @@ igw_bluez_describe_unknown(GVariant *service_data, GVariant *manufacturer_data)
 /* ---- adverts -------------------------------------------------------------------- */
 
 static const guint8 *
-igw_bluez_device_bindkey(IgwBluezDevice *device, guint8 key[IGW_BTHOME_BINDKEY_LEN], const gchar **text)
+igw_bluez_device_bindkey(IgwBluezDevice *device, guint8 key[IGW_BTHOME_BINDKEY_LEN],
+			 const gchar **text)
 {
-	*text = igw_context_get_thing_secret(igw_bluez_context(device->plugin), device->thing_id, "bindkey");
+	*text = igw_context_get_thing_secret(igw_bluez_context(device->plugin), device->thing_id,
+					     "bindkey");
 	if (*text == NULL || !igw_ble_bindkey_parse(*text, key, NULL))
 		return NULL;
 	return key;
@@ -699,20 +732,25 @@ igw_bluez_decode_service_data(IgwBluezDevice *device, GVariant *service_data, GE
 		guint16 uuid16 = 0;
 		gsize len = 0;
 		const guint8 *data;
-		if (!igw_ble_uuid_to_16(uuid, &uuid16) || !g_variant_is_of_type(bytes, G_VARIANT_TYPE_BYTESTRING))
+		if (!igw_ble_uuid_to_16(uuid, &uuid16) ||
+		    !g_variant_is_of_type(bytes, G_VARIANT_TYPE_BYTESTRING))
 			continue;
 		data = g_variant_get_fixed_array(bytes, &len, 1);
-		advert = igw_ble_advert_decode_service_data(uuid16, data, len, device->address, bindkey, &local_error);
+		advert = igw_ble_advert_decode_service_data(uuid16, data, len, device->address,
+							    bindkey, &local_error);
 		if (advert != NULL)
 			return advert;
-		if (g_error_matches(local_error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED))
+		if (g_error_matches(local_error, IGW_BLE_ADVERT_ERROR,
+				    IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED))
 			igw_bluez_device_decrypt_failed(device, key_text, local_error);
-		if (!g_error_matches(local_error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED)) {
+		if (!g_error_matches(local_error, IGW_BLE_ADVERT_ERROR,
+				     IGW_BLE_ADVERT_ERROR_UNSUPPORTED)) {
 			g_propagate_error(error, g_steal_pointer(&local_error));
 			return NULL;
 		}
 	}
-	g_set_error_literal(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED, "no known service data");
+	g_set_error_literal(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED,
+			    "no known service data");
 	return NULL;
 }
 
@@ -735,7 +773,8 @@ igw_bluez_decode_manufacturer_data(GVariant *manufacturer_data, GError **error)
 		advert = igw_ble_advert_decode_manufacturer_data(company, data, len, &local_error);
 		if (advert != NULL)
 			return advert;
-		if (!g_error_matches(local_error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED)) {
+		if (!g_error_matches(local_error, IGW_BLE_ADVERT_ERROR,
+				     IGW_BLE_ADVERT_ERROR_UNSUPPORTED)) {
 			g_propagate_error(error, g_steal_pointer(&local_error));
 			return NULL;
 		}
@@ -764,20 +803,23 @@ igw_bluez_device_accept(IgwBluezDevice *device, IgwBleAdvert *advert)
 		if (igw_bluez_device_bindkey(device, key, &key_text) == NULL)
 			return IGW_BLUEZ_ADVERT_NEW;
 		if (!device->downgrade_reported)
-			g_warning("thing %s: plaintext BTHome advert from a device with a bindkey ignored",
+			g_warning("thing %s: plaintext BTHome advert from a device with a bindkey "
+				  "ignored",
 				  device->thing_id);
 		device->downgrade_reported = TRUE;
 		return IGW_BLUEZ_ADVERT_REFUSED;
 	}
 	verdict = igw_bthome_replay_check(&device->replay, advert->counter, g_get_monotonic_time());
 	if (verdict == IGW_BTHOME_COUNTER_RESET)
-		g_message("thing %s: BTHome counter restarted at %u (battery changed?)", device->thing_id,
-			  advert->counter);
+		g_message("thing %s: BTHome counter restarted at %u (battery changed?)",
+			  device->thing_id, advert->counter);
 	if (verdict == IGW_BTHOME_COUNTER_REPLAY) {
-		g_debug("thing %s: replayed BTHome counter %u dropped", device->thing_id, advert->counter);
+		g_debug("thing %s: replayed BTHome counter %u dropped", device->thing_id,
+			advert->counter);
 		return IGW_BLUEZ_ADVERT_REFUSED;
 	}
-	return verdict == IGW_BTHOME_COUNTER_DUPLICATE ? IGW_BLUEZ_ADVERT_REPEAT : IGW_BLUEZ_ADVERT_NEW;
+	return verdict == IGW_BTHOME_COUNTER_DUPLICATE ? IGW_BLUEZ_ADVERT_REPEAT
+						       : IGW_BLUEZ_ADVERT_NEW;
 }
 
 /*
@@ -791,7 +833,8 @@ igw_bluez_device_is_repeat(IgwBluezDevice *device, IgwBleAdvert *advert, GVarian
 	if (advert->packet_id >= 0)
 		repeat = advert->packet_id == device->last_packet_id;
 	else
-		repeat = device->last_payload != NULL && g_variant_equal(device->last_payload, payload);
+		repeat =
+		    device->last_payload != NULL && g_variant_equal(device->last_payload, payload);
 	device->last_packet_id = advert->packet_id;
 	g_clear_pointer(&device->last_payload, g_variant_unref);
 	device->last_payload = g_variant_ref(payload);
@@ -807,7 +850,8 @@ igw_bluez_device_use_advert(IgwBluezDevice *device, IgwBleAdvert *advert, GVaria
 	if (verdict == IGW_BLUEZ_ADVERT_REFUSED)
 		return;
 	igw_liveness_set_irregular(device->liveness, advert->trigger_based);
-	repeat = igw_bluez_device_is_repeat(device, advert, payload) || verdict == IGW_BLUEZ_ADVERT_REPEAT;
+	repeat = igw_bluez_device_is_repeat(device, advert, payload) ||
+		 verdict == IGW_BLUEZ_ADVERT_REPEAT;
 	if (!repeat) {
 		device->failed_key = (g_free(device->failed_key), NULL);
 		device->downgrade_reported = FALSE;
@@ -826,8 +870,9 @@ igw_bluez_device_dropped(IgwBluezDevice *device, const GError *error)
 	if ((device->malformed_reported & bit) != 0)
 		return;
 	device->malformed_reported |= bit;
-	g_message("thing %s: malformed advert dropped: %s; more of this kind are counted, not logged",
-		  device->thing_id, error->message);
+	g_message(
+	    "thing %s: malformed advert dropped: %s; more of this kind are counted, not logged",
+	    device->thing_id, error->message);
 }
 
 static void
@@ -860,30 +905,36 @@ igw_bluez_device_reset(IgwBluezDevice *device)
 static gboolean
 igw_bluez_device_now_supported(IgwBleAdvert *advert, const GError *error, GVariant *uuids)
 {
-	return advert != NULL || g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY) ||
+	return advert != NULL ||
+	       g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY) ||
 	       g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED) ||
 	       igw_bluez_uuids_have_gatt_profile(uuids);
 }
 
 static void
-igw_bluez_device_first_offer(IgwBluezDevice *device, GDBusProxy *proxy, IgwBleAdvert *advert, const GError *error,
-			     GVariant *service_data, GVariant *manufacturer_data, GVariant *uuids)
+igw_bluez_device_first_offer(IgwBluezDevice *device, GDBusProxy *proxy, IgwBleAdvert *advert,
+			     const GError *error, GVariant *service_data,
+			     GVariant *manufacturer_data, GVariant *uuids)
 {
 	if (advert != NULL) {
 		device->format = advert->format;
-		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT, igw_ble_format_to_string(advert->format),
-				       NULL);
+		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT,
+				       igw_ble_format_to_string(advert->format), NULL);
 	} else if (g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY) ||
-		   g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED)) {
+		   g_error_matches(error, IGW_BLE_ADVERT_ERROR,
+				   IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED)) {
 		device->format = IGW_BLE_FORMAT_BTHOME;
-		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT, "BTHome v2 (encrypted)", NULL);
+		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT,
+				       "BTHome v2 (encrypted)", NULL);
 	} else if (igw_bluez_uuids_have_gatt_profile(uuids)) {
 		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_GATT, "GATT sensor", NULL);
 	} else if (device->configured) {
 		/* written to, never read from: its adverts only say it is there */
-		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT, "configured BLE device", NULL);
+		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_ADVERT,
+				       "configured BLE device", NULL);
 	} else if (service_data != NULL || manufacturer_data != NULL) {
-		g_autofree gchar *model = igw_bluez_describe_unknown(service_data, manufacturer_data);
+		g_autofree gchar *model =
+		    igw_bluez_describe_unknown(service_data, manufacturer_data);
 		igw_bluez_device_offer(device, proxy, IGW_BLUEZ_KIND_UNSUPPORTED, model, NULL);
 	}
 }
@@ -900,12 +951,14 @@ igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *ser
 	g_autoptr(GError) error = NULL;
 	GVariant *payload = service_data;
 	/* forgotten by the administrator: found again, it is new */
-	if (device->kind != IGW_BLUEZ_KIND_NONE && !device->configured && igw_bluez_device_thing(device) == NULL)
+	if (device->kind != IGW_BLUEZ_KIND_NONE && !device->configured &&
+	    igw_bluez_device_thing(device) == NULL)
 		igw_bluez_device_reset(device);
 	if (service_data != NULL)
 		advert = igw_bluez_decode_service_data(device, service_data, &error);
 	if (advert == NULL && manufacturer_data != NULL &&
-	    (error == NULL || g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED))) {
+	    (error == NULL ||
+	     g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED))) {
 		g_clear_error(&error);
 		payload = manufacturer_data;
 		advert = igw_bluez_decode_manufacturer_data(manufacturer_data, &error);
@@ -916,15 +969,18 @@ igw_bluez_device_advert(IgwBluezDevice *device, GDBusProxy *proxy, GVariant *ser
 		igw_bluez_device_reset(device);
 	}
 	/* weak devices wait until they come closer; configured ones never wait */
-	if (device->kind == IGW_BLUEZ_KIND_NONE && (device->configured || rssi >= device->plugin->options.min_rssi))
-		igw_bluez_device_first_offer(device, proxy, advert, error, service_data, manufacturer_data, uuids);
+	if (device->kind == IGW_BLUEZ_KIND_NONE &&
+	    (device->configured || rssi >= device->plugin->options.min_rssi))
+		igw_bluez_device_first_offer(device, proxy, advert, error, service_data,
+					     manufacturer_data, uuids);
 	else if (device->kind == IGW_BLUEZ_KIND_NONE)
 		return;
 	if (advert != NULL)
 		igw_bluez_device_use_advert(device, advert, payload);
 	else if (g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY))
 		igw_bluez_device_key_missing(device);
-	else if (error != NULL && !g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED) &&
+	else if (error != NULL &&
+		 !g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED) &&
 		 !g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED))
 		igw_bluez_device_dropped(device, error);
 }
@@ -937,19 +993,22 @@ igw_bluez_lookup(GVariant *dict, const gchar *key, const GVariantType *type)
 	if (value == NULL)
 		return NULL;
 	if (!g_variant_is_of_type(value, type)) {
-		g_debug("property %s has type %s, expected %s; ignored", key, g_variant_get_type_string(value),
-			(const gchar *)type);
+		g_debug("property %s has type %s, expected %s; ignored", key,
+			g_variant_get_type_string(value), (const gchar *)type);
 		return NULL;
 	}
 	return g_steal_pointer(&value);
 }
 
 static void
-igw_bluez_device_changed_cb(IgwBluezManager *manager, GDBusProxy *proxy, GVariant *changed, IgwBluezPlugin *self)
+igw_bluez_device_changed_cb(IgwBluezManager *manager, GDBusProxy *proxy, GVariant *changed,
+			    IgwBluezPlugin *self)
 {
 	g_autoptr(GVariant) address = g_dbus_proxy_get_cached_property(proxy, "Address");
-	g_autoptr(GVariant) service_data = igw_bluez_lookup(changed, "ServiceData", G_VARIANT_TYPE("a{sv}"));
-	g_autoptr(GVariant) manufacturer_data = igw_bluez_lookup(changed, "ManufacturerData", G_VARIANT_TYPE("a{qv}"));
+	g_autoptr(GVariant) service_data =
+	    igw_bluez_lookup(changed, "ServiceData", G_VARIANT_TYPE("a{sv}"));
+	g_autoptr(GVariant) manufacturer_data =
+	    igw_bluez_lookup(changed, "ManufacturerData", G_VARIANT_TYPE("a{qv}"));
 	g_autoptr(GVariant) rssi = igw_bluez_lookup(changed, "RSSI", G_VARIANT_TYPE_INT16);
 	g_autoptr(GVariant) uuids = g_dbus_proxy_get_cached_property(proxy, "UUIDs");
 	g_autofree gchar *upper = NULL;
@@ -964,7 +1023,8 @@ igw_bluez_device_changed_cb(IgwBluezManager *manager, GDBusProxy *proxy, GVarian
 	if (device == NULL)
 		device = igw_bluez_device_new(self, upper);
 	if (g_strcmp0(device->path, g_dbus_proxy_get_object_path(proxy)) != 0) {
-		g_autofree gchar *adapter = igw_bluez_adapter_name_from_path(g_dbus_proxy_get_object_path(proxy));
+		g_autofree gchar *adapter =
+		    igw_bluez_adapter_name_from_path(g_dbus_proxy_get_object_path(proxy));
 		g_free(device->path);
 		device->path = g_strdup(g_dbus_proxy_get_object_path(proxy));
 		g_free(device->adapter_path);
@@ -976,7 +1036,8 @@ igw_bluez_device_changed_cb(IgwBluezManager *manager, GDBusProxy *proxy, GVarian
 		igw_bluez_gatt_device_changed(device->gatt, changed);
 	/* bluetoothd lists the devices it remembers with their last advert data
 	 * but no RSSI: that is history, not the device being here */
-	if ((service_data == NULL && manufacturer_data == NULL && rssi == NULL) || (first_sight && rssi == NULL)) {
+	if ((service_data == NULL && manufacturer_data == NULL && rssi == NULL) ||
+	    (first_sight && rssi == NULL)) {
 		igw_bluez_device_sync_link(device);
 		return;
 	}
@@ -1011,7 +1072,8 @@ igw_bluez_device_removed_cb(IgwBluezManager *manager, const gchar *path, const g
 }
 
 static void
-igw_bluez_adapter_changed_cb(IgwBluezManager *manager, const gchar *path, gboolean present, IgwBluezPlugin *self)
+igw_bluez_adapter_changed_cb(IgwBluezManager *manager, const gchar *path, gboolean present,
+			     IgwBluezPlugin *self)
 {
 	GHashTableIter iter;
 	gpointer value;
@@ -1032,8 +1094,8 @@ igw_bluez_adapter_changed_cb(IgwBluezManager *manager, const gchar *path, gboole
 }
 
 static void
-igw_bluez_characteristic_value_cb(IgwBluezManager *manager, GDBusProxy *characteristic, GBytes *value,
-				  IgwBluezPlugin *self)
+igw_bluez_characteristic_value_cb(IgwBluezManager *manager, GDBusProxy *characteristic,
+				  GBytes *value, IgwBluezPlugin *self)
 {
 	GHashTableIter iter;
 	gpointer data;
@@ -1041,8 +1103,8 @@ igw_bluez_characteristic_value_cb(IgwBluezManager *manager, GDBusProxy *characte
 	g_hash_table_iter_init(&iter, self->devices);
 	while (g_hash_table_iter_next(&iter, NULL, &data)) {
 		IgwBluezDevice *device = data;
-		if (device->gatt != NULL && device->path != NULL && g_str_has_prefix(path, device->path) &&
-		    path[strlen(device->path)] == '/') {
+		if (device->gatt != NULL && device->path != NULL &&
+		    g_str_has_prefix(path, device->path) && path[strlen(device->path)] == '/') {
 			igw_bluez_gatt_characteristic_value(device->gatt, characteristic, value);
 			return;
 		}
@@ -1069,7 +1131,8 @@ igw_bluez_add_configured(IgwBluezPlugin *self, const gchar *thing_id, GError **e
 	g_autoptr(IgwThing) thing = NULL;
 	IgwBluezDevice *device;
 	if (address == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "[%s]: expected bluez:AA:BB:CC:DD:EE:FF", group);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "[%s]: expected bluez:AA:BB:CC:DD:EE:FF", group);
 		return FALSE;
 	}
 	device = g_hash_table_lookup(self->devices, address);
@@ -1124,7 +1187,8 @@ igw_bluez_startup(IgwPlugin *plugin, GError **error)
 	g_auto(GStrv) ids = NULL;
 	IgwBluezScanMode mode = IGW_BLUEZ_SCAN_AUTO;
 	self->plugin = plugin;
-	self->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_bluez_device_free);
+	self->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					      (GDestroyNotify)igw_bluez_device_free);
 	igw_plugin_set_data(plugin, self, (GDestroyNotify)igw_bluez_plugin_free);
 	if (!igw_bluez_options_read(igw_context_get_config(context), &self->options, error))
 		return FALSE;
@@ -1139,12 +1203,18 @@ igw_bluez_startup(IgwPlugin *plugin, GError **error)
 			return FALSE;
 	}
 	(void)igw_bluez_scan_mode_from_string(self->options.scan, &mode);
-	self->manager = igw_bluez_manager_new(bus, mode, (const gchar *const *)self->options.adapters);
-	g_signal_connect(self->manager, "device-changed", G_CALLBACK(igw_bluez_device_changed_cb), self);
-	g_signal_connect(self->manager, "device-removed", G_CALLBACK(igw_bluez_device_removed_cb), self);
-	g_signal_connect(self->manager, "adapter-changed", G_CALLBACK(igw_bluez_adapter_changed_cb), self);
-	g_signal_connect(self->manager, "characteristic-value", G_CALLBACK(igw_bluez_characteristic_value_cb), self);
-	g_signal_connect(self->manager, "status-changed", G_CALLBACK(igw_bluez_status_changed_cb), self);
+	self->manager =
+	    igw_bluez_manager_new(bus, mode, (const gchar *const *)self->options.adapters);
+	g_signal_connect(self->manager, "device-changed", G_CALLBACK(igw_bluez_device_changed_cb),
+			 self);
+	g_signal_connect(self->manager, "device-removed", G_CALLBACK(igw_bluez_device_removed_cb),
+			 self);
+	g_signal_connect(self->manager, "adapter-changed", G_CALLBACK(igw_bluez_adapter_changed_cb),
+			 self);
+	g_signal_connect(self->manager, "characteristic-value",
+			 G_CALLBACK(igw_bluez_characteristic_value_cb), self);
+	g_signal_connect(self->manager, "status-changed", G_CALLBACK(igw_bluez_status_changed_cb),
+			 self);
 	igw_bluez_manager_start(self->manager);
 	igw_bluez_status_changed_cb(self->manager, self);
 	return TRUE;
@@ -1209,14 +1279,16 @@ igw_bluez_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVa
 	IgwBluezDevice *device = igw_bluez_find_device(plugin, thing);
 	IgwBluezWrite *write = NULL;
 	g_autoptr(GBytes) bytes = NULL;
-	for (guint i = 0; device != NULL && device->writes != NULL && i < device->writes->len; i++) {
+	for (guint i = 0; device != NULL && device->writes != NULL && i < device->writes->len;
+	     i++) {
 		IgwBluezWrite *candidate = g_ptr_array_index(device->writes, i);
 		if (g_strcmp0(igw_bluez_write_get_field(candidate), igw_field_get_name(field)) == 0)
 			write = candidate;
 	}
 	if (write == NULL) {
 		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
-					"%s has no GATT write for %s", igw_thing_get_id(thing), igw_field_get_name(field));
+					"%s has no GATT write for %s", igw_thing_get_id(thing),
+					igw_field_get_name(field));
 		return;
 	}
 	if (device->path == NULL) {
@@ -1227,8 +1299,8 @@ igw_bluez_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVa
 	igw_bluez_device_ensure_gatt(device);
 	bytes = igw_bluez_write_encode(write, value);
 	g_task_set_task_data(task, write, NULL);
-	igw_bluez_gatt_write_async(device->gatt, igw_bluez_write_get_uuid(write), bytes, cancellable,
-				   igw_bluez_write_done_cb, g_steal_pointer(&task));
+	igw_bluez_gatt_write_async(device->gatt, igw_bluez_write_get_uuid(write), bytes,
+				   cancellable, igw_bluez_write_done_cb, g_steal_pointer(&task));
 }
 
 static GVariant *
@@ -1260,7 +1332,8 @@ igw_bluez_readout_async(IgwPlugin *plugin, IgwThing *thing, GCancellable *cancel
 		return;
 	}
 	igw_bluez_device_ensure_gatt(device);
-	igw_bluez_gatt_read_async(device->gatt, cancellable, igw_bluez_read_done_cb, g_steal_pointer(&task));
+	igw_bluez_gatt_read_async(device->gatt, cancellable, igw_bluez_read_done_cb,
+				  g_steal_pointer(&task));
 }
 
 static gboolean

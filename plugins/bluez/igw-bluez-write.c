@@ -11,8 +11,8 @@ typedef struct {
 } IgwBluezEncoding;
 
 static const IgwBluezEncoding igw_bluez_encodings[] = {
-    {"bool", 1, FALSE},  {"uint8", 1, FALSE}, {"int8", 1, TRUE},   {"uint16", 2, FALSE},
-    {"int16", 2, TRUE},  {"uint32", 4, FALSE}, {"int32", 4, TRUE},
+    {"bool", 1, FALSE}, {"uint8", 1, FALSE},  {"int8", 1, TRUE},  {"uint16", 2, FALSE},
+    {"int16", 2, TRUE}, {"uint32", 4, FALSE}, {"int32", 4, TRUE},
 };
 
 struct _IgwBluezWrite {
@@ -53,7 +53,8 @@ igw_bluez_parse_uuid(const gchar *text)
 {
 	if (strlen(text) == 4 && g_ascii_isxdigit(text[0]) && g_ascii_isxdigit(text[1]) &&
 	    g_ascii_isxdigit(text[2]) && g_ascii_isxdigit(text[3])) {
-		g_autofree gchar *full = g_strdup_printf("0000%s-0000-1000-8000-00805f9b34fb", text);
+		g_autofree gchar *full =
+		    g_strdup_printf("0000%s-0000-1000-8000-00805f9b34fb", text);
 		return g_ascii_strdown(full, -1);
 	}
 	if (!g_uuid_string_is_valid(text))
@@ -82,7 +83,8 @@ igw_bluez_parse_bound(const gchar *text, gint64 *value)
 IgwBluezWrite *
 igw_bluez_write_parse(const gchar *field, const gchar *text, GError **error)
 {
-	g_auto(GStrv) words = g_strsplit_set(text != NULL ? g_strstrip((gchar *)text) : "", " \t", -1);
+	g_auto(GStrv) words =
+	    g_strsplit_set(text != NULL ? g_strstrip((gchar *)text) : "", " \t", -1);
 	g_autoptr(GPtrArray) parts = g_ptr_array_new();
 	g_autoptr(IgwBluezWrite) self = g_new0(IgwBluezWrite, 1);
 	gint64 min;
@@ -105,7 +107,8 @@ igw_bluez_write_parse(const gchar *field, const gchar *text, GError **error)
 	self->uuid = igw_bluez_parse_uuid(g_ptr_array_index(parts, 0));
 	if (self->uuid == NULL) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-			    "'%s' is not a characteristic UUID", (const gchar *)g_ptr_array_index(parts, 0));
+			    "'%s' is not a characteristic UUID",
+			    (const gchar *)g_ptr_array_index(parts, 0));
 		return NULL;
 	}
 	for (guint i = 0; i < G_N_ELEMENTS(igw_bluez_encodings); i++) {
@@ -114,7 +117,8 @@ igw_bluez_write_parse(const gchar *field, const gchar *text, GError **error)
 	}
 	if (self->encoding == NULL) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-			    "unknown encoding '%s'; expected bool, uint8, int8, uint16, int16, uint32 or int32",
+			    "unknown encoding '%s'; expected bool, uint8, int8, uint16, int16, "
+			    "uint32 or int32",
 			    (const gchar *)g_ptr_array_index(parts, 1));
 		return NULL;
 	}
@@ -122,9 +126,10 @@ igw_bluez_write_parse(const gchar *field, const gchar *text, GError **error)
 	self->min = min;
 	self->max = max;
 	if (parts->len == 4) {
-		if (igw_bluez_write_is_bool(self) || !igw_bluez_parse_bound(g_ptr_array_index(parts, 2), &self->min) ||
-		    !igw_bluez_parse_bound(g_ptr_array_index(parts, 3), &self->max) || self->min < min ||
-		    self->max > max || self->min > self->max) {
+		if (igw_bluez_write_is_bool(self) ||
+		    !igw_bluez_parse_bound(g_ptr_array_index(parts, 2), &self->min) ||
+		    !igw_bluez_parse_bound(g_ptr_array_index(parts, 3), &self->max) ||
+		    self->min < min || self->max > max || self->min > self->max) {
 			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
 				    "MIN MAX must be whole numbers within %s (%" G_GINT64_FORMAT
 				    " to %" G_GINT64_FORMAT "), MIN <= MAX",
@@ -150,8 +155,9 @@ igw_bluez_write_get_uuid(IgwBluezWrite *self)
 IgwField *
 igw_bluez_write_new_field(IgwBluezWrite *self)
 {
-	IgwField *field = igw_field_new(self->field, igw_bluez_write_is_bool(self) ? IGW_FIELD_TYPE_BOOLEAN
-										  : IGW_FIELD_TYPE_INTEGER);
+	IgwField *field =
+	    igw_field_new(self->field, igw_bluez_write_is_bool(self) ? IGW_FIELD_TYPE_BOOLEAN
+								     : IGW_FIELD_TYPE_INTEGER);
 	igw_field_set_writable(field, TRUE);
 	igw_field_set_category(field, IGW_FIELD_CATEGORY_STATUS);
 	if (!igw_bluez_write_is_bool(self))
@@ -182,15 +188,16 @@ igw_bluez_write_decode(IgwBluezWrite *self, GBytes *bytes, GError **error)
 	gint64 value;
 	guint bits = self->encoding->size * 8;
 	if (len != self->encoding->size) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%" G_GSIZE_FORMAT " bytes for %s",
-			    len, self->encoding->name);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "%" G_GSIZE_FORMAT " bytes for %s", len, self->encoding->name);
 		return NULL;
 	}
 	for (guint i = 0; i < len; i++)
 		raw |= (guint64)data[i] << (8 * i);
 	if (igw_bluez_write_is_bool(self)) {
 		if (raw > 1) {
-			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%u is not a boolean", (guint)raw);
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%u is not a boolean",
+				    (guint)raw);
 			return NULL;
 		}
 		return g_variant_new_boolean(raw == 1);

@@ -340,22 +340,14 @@ igw_bthome_kind_is_event(IgwBthomeKind kind)
 }
 
 static void
-igw_bthome_add(IgwBthomeParser *parser,
-	       const IgwBthomeObject *object,
-	       IgwFieldType type,
+igw_bthome_add(IgwBthomeParser *parser, const IgwBthomeObject *object, IgwFieldType type,
 	       GVariant *value)
 {
 	GPtrArray *values = parser->advert->values;
 	IgwBleValue *added;
 
-	igw_ble_advert_add_value(parser->advert,
-				 parser->seen,
-				 object->name,
-				 type,
-				 NULL,
-				 0,
-				 object->category,
-				 value);
+	igw_ble_advert_add_value(parser->advert, parser->seen, object->name, type, NULL, 0,
+				 object->category, value);
 	added = g_ptr_array_index(values, values->len - 1);
 	added->event = igw_bthome_kind_is_event(object->kind);
 }
@@ -382,13 +374,8 @@ igw_bthome_add_number(IgwBthomeParser *parser, const IgwBthomeObject *object, gi
 		/* dividing by an exact power of ten rounds once; multiplying by 0.01 would not */
 		value = g_variant_new_double((gdouble)scaled / powers[object->scale]);
 	}
-	igw_ble_advert_add_value(parser->advert,
-				 parser->seen,
-				 measurement->name,
-				 measurement->type,
-				 measurement->unit,
-				 measurement->decimals,
-				 measurement->category,
+	igw_ble_advert_add_value(parser->advert, parser->seen, measurement->name, measurement->type,
+				 measurement->unit, measurement->decimals, measurement->category,
 				 value);
 }
 
@@ -465,9 +452,7 @@ igw_bthome_hex(const guint8 *buf, gsize len)
 
 /* "step_up 5": opcode name, then the argument, a number when it can be one */
 static void
-igw_bthome_add_command(IgwBthomeParser *parser,
-		       const IgwBthomeObject *object,
-		       const guint8 *v,
+igw_bthome_add_command(IgwBthomeParser *parser, const IgwBthomeObject *object, const guint8 *v,
 		       gsize n)
 {
 	static const gchar *const opcodes[] = {"off", "on", "toggle", "step_up", "step_down"};
@@ -488,9 +473,7 @@ igw_bthome_add_command(IgwBthomeParser *parser,
 
 /* UTF-8 is what the spec promises, not what the air delivers */
 static void
-igw_bthome_add_text(IgwBthomeParser *parser,
-		    const IgwBthomeObject *object,
-		    const guint8 *v,
+igw_bthome_add_text(IgwBthomeParser *parser, const IgwBthomeObject *object, const guint8 *v,
 		    gsize n)
 {
 	g_autofree gchar *text = g_utf8_make_valid((const gchar *)v, (gssize)n);
@@ -515,9 +498,7 @@ igw_bthome_add_firmware(IgwBthomeParser *parser, const IgwBthomeObject *object, 
 }
 
 static void
-igw_bthome_add_object(IgwBthomeParser *parser,
-		      const IgwBthomeObject *object,
-		      const guint8 *v,
+igw_bthome_add_object(IgwBthomeParser *parser, const IgwBthomeObject *object, const guint8 *v,
 		      gsize n)
 {
 	switch (object->kind) {
@@ -531,9 +512,7 @@ igw_bthome_add_object(IgwBthomeParser *parser,
 		igw_bthome_add_number(parser, object, igw_bthome_read_signed(v, object->len));
 		break;
 	case IGW_BTHOME_KIND_BINARY:
-		igw_bthome_add(parser,
-			       object,
-			       IGW_FIELD_TYPE_BOOLEAN,
+		igw_bthome_add(parser, object, IGW_FIELD_TYPE_BOOLEAN,
 			       g_variant_new_boolean(v[0] != 0));
 		break;
 	case IGW_BTHOME_KIND_LIGHT_LEVEL:
@@ -594,26 +573,18 @@ igw_bthome_parse_object(IgwBthomeParser *parser, GError **error)
 	gsize n = 0;
 
 	if (object->kind == IGW_BTHOME_KIND_UNKNOWN) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
-			    IGW_BLE_ADVERT_ERROR_INVALID,
-			    "BTHome object id 0x%02x at byte %" G_GSIZE_FORMAT " is unknown",
-			    id,
+		g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_INVALID,
+			    "BTHome object id 0x%02x at byte %" G_GSIZE_FORMAT " is unknown", id,
 			    parser->offset + start);
 		return FALSE;
 	}
 	if (avail >= object->len)
 		n = igw_bthome_variable_len(object, v);
 	if (avail < object->len || avail - object->len < n) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
-			    IGW_BLE_ADVERT_ERROR_TRUNCATED,
+		g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_TRUNCATED,
 			    "BTHome object 0x%02x truncated at byte %" G_GSIZE_FORMAT
 			    ": needs %" G_GSIZE_FORMAT " bytes, %" G_GSIZE_FORMAT " left",
-			    id,
-			    parser->offset + start,
-			    (gsize)object->len + n,
-			    avail);
+			    id, parser->offset + start, (gsize)object->len + n, avail);
 		return FALSE;
 	}
 	igw_bthome_add_object(parser, object, v, n);
@@ -634,8 +605,7 @@ igw_bthome_parse_objects(IgwBthomeParser *parser, GError **error)
 			g_propagate_error(error, g_steal_pointer(&error_local));
 			return FALSE;
 		}
-		g_debug("%s, keeping the %u objects before it",
-			error_local->message,
+		g_debug("%s, keeping the %u objects before it", error_local->message,
 			parser->decoded);
 		break;
 	}
@@ -658,9 +628,7 @@ igw_bthome_parse_mac(const gchar *mac, guint8 out[IGW_BTHOME_MAC_LEN], GError **
 			return TRUE;
 	}
 	g_set_error(
-	    error,
-	    IGW_BLE_ADVERT_ERROR,
-	    IGW_BLE_ADVERT_ERROR_INVALID,
+	    error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_INVALID,
 	    "device address '%s' is not a MAC address AA:BB:CC:DD:EE:FF, needed for the BTHome "
 	    "nonce",
 	    mac != NULL ? mac : "(none)");
@@ -669,13 +637,8 @@ igw_bthome_parse_mac(const gchar *mac, guint8 out[IGW_BTHOME_MAC_LEN], GError **
 
 /* AES-128-CCM, 13-byte nonce, 4-byte MIC, no associated data in v2 */
 static gboolean
-igw_bthome_decrypt(const guint8 *key,
-		   const guint8 *nonce,
-		   const guint8 *ciphertext,
-		   gsize len,
-		   const guint8 *mic,
-		   guint8 *plaintext,
-		   GError **error)
+igw_bthome_decrypt(const guint8 *key, const guint8 *nonce, const guint8 *ciphertext, gsize len,
+		   const guint8 *mic, guint8 *plaintext, GError **error)
 {
 	g_autoptr(EVP_CIPHER_CTX) ctx = EVP_CIPHER_CTX_new();
 	guint8 tag[IGW_BTHOME_MIC_LEN];
@@ -687,16 +650,14 @@ igw_bthome_decrypt(const guint8 *key,
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, sizeof(tag), tag) != 1 ||
 	    EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) != 1 ||
 	    EVP_DecryptUpdate(ctx, NULL, &outl, NULL, (int)len) != 1) {
-		g_set_error_literal(error,
-				    IGW_BLE_ADVERT_ERROR,
+		g_set_error_literal(error, IGW_BLE_ADVERT_ERROR,
 				    IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED,
 				    "BTHome: setting up AES-128-CCM failed");
 		return FALSE;
 	}
 	/* CCM checks the MIC inside the one update call */
 	if (EVP_DecryptUpdate(ctx, plaintext, &outl, ciphertext, (int)len) <= 0) {
-		g_set_error_literal(error,
-				    IGW_BLE_ADVERT_ERROR,
+		g_set_error_literal(error, IGW_BLE_ADVERT_ERROR,
 				    IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED,
 				    "BTHome MIC mismatch: wrong bindkey or corrupted advert");
 		return FALSE;
@@ -710,28 +671,19 @@ igw_bthome_decrypt(const guint8 *key,
  * and returns the plaintext length, or -1 with @error.
  */
 static gssize
-igw_bthome_open(IgwBleAdvert *advert,
-		const guint8 *data,
-		gsize len,
-		gsize start,
-		const guint8 *mac,
-		const guint8 *bindkey,
-		guint8 *plaintext,
-		GError **error)
+igw_bthome_open(IgwBleAdvert *advert, const guint8 *data, gsize len, gsize start, const guint8 *mac,
+		const guint8 *bindkey, guint8 *plaintext, GError **error)
 {
 	guint8 nonce[IGW_BTHOME_NONCE_LEN];
 	gsize tail = IGW_BTHOME_COUNTER_LEN + IGW_BTHOME_MIC_LEN;
 	gsize ciphertext_len;
 
 	if (len - start < tail) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
-			    IGW_BLE_ADVERT_ERROR_TRUNCATED,
+		g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_TRUNCATED,
 			    "encrypted BTHome advert of %" G_GSIZE_FORMAT
 			    " bytes has no room for the counter and MIC (%" G_GSIZE_FORMAT
 			    " bytes)",
-			    len,
-			    start + tail);
+			    len, start + tail);
 		return -1;
 	}
 	ciphertext_len = len - start - tail;
@@ -740,13 +692,8 @@ igw_bthome_open(IgwBleAdvert *advert,
 	nonce[7] = IGW_BLE_UUID16_BTHOME >> 8;
 	nonce[8] = data[0];
 	memcpy(nonce + 9, data + len - tail, IGW_BTHOME_COUNTER_LEN);
-	if (!igw_bthome_decrypt(bindkey,
-				nonce,
-				data + start,
-				ciphertext_len,
-				data + len - IGW_BTHOME_MIC_LEN,
-				plaintext,
-				error))
+	if (!igw_bthome_decrypt(bindkey, nonce, data + start, ciphertext_len,
+				data + len - IGW_BTHOME_MIC_LEN, plaintext, error))
 		return -1;
 	advert->encrypted = TRUE;
 	advert->has_counter = TRUE;
@@ -760,30 +707,22 @@ igw_bthome_check_header(const guint8 *data, gsize len, GError **error)
 	guint version;
 
 	if (len > IGW_BTHOME_MAX_LEN) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
-			    IGW_BLE_ADVERT_ERROR_INVALID,
+		g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_INVALID,
 			    "BTHome advert of %" G_GSIZE_FORMAT " bytes is oversized (at most %u)",
-			    len,
-			    (guint)IGW_BTHOME_MAX_LEN);
+			    len, (guint)IGW_BTHOME_MAX_LEN);
 		return FALSE;
 	}
 	if (len < 2) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
-			    IGW_BLE_ADVERT_ERROR_TRUNCATED,
+		g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_TRUNCATED,
 			    "BTHome advert of %" G_GSIZE_FORMAT " bytes is too short (at least 2)",
 			    len);
 		return FALSE;
 	}
 	version = data[0] >> IGW_BTHOME_INFO_VERSION_SHIFT;
 	if (version != IGW_BTHOME_VERSION) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
-			    IGW_BLE_ADVERT_ERROR_INVALID,
+		g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_INVALID,
 			    "BTHome version %u in device info 0x%02x is not supported, only 2",
-			    version,
-			    data[0]);
+			    version, data[0]);
 		return FALSE;
 	}
 	return TRUE;
@@ -794,22 +733,15 @@ igw_bthome_check_header(const guint8 *data, gsize len, GError **error)
  * still) put the MAC there, reversed: honour it, or its bytes parse as objects.
  */
 static gboolean
-igw_bthome_get_mac(const guint8 *data,
-		   gsize len,
-		   gsize *start,
-		   const gchar *mac,
-		   gboolean need_mac,
-		   guint8 out[IGW_BTHOME_MAC_LEN],
-		   GError **error)
+igw_bthome_get_mac(const guint8 *data, gsize len, gsize *start, const gchar *mac, gboolean need_mac,
+		   guint8 out[IGW_BTHOME_MAC_LEN], GError **error)
 {
 	if ((data[0] & IGW_BTHOME_INFO_MAC_INCLUDED) == 0) {
 		*start = 1;
 		return !need_mac || igw_bthome_parse_mac(mac, out, error);
 	}
 	if (len < 1 + IGW_BTHOME_MAC_LEN) {
-		g_set_error(error,
-			    IGW_BLE_ADVERT_ERROR,
-			    IGW_BLE_ADVERT_ERROR_TRUNCATED,
+		g_set_error(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_TRUNCATED,
 			    "BTHome advert of %" G_GSIZE_FORMAT " bytes announces a MAC but has no "
 			    "room for it",
 			    len);
@@ -822,10 +754,7 @@ igw_bthome_get_mac(const guint8 *data,
 }
 
 IgwBleAdvert *
-igw_bthome_decode(const guint8 *data,
-		  gsize len,
-		  const gchar *mac,
-		  const guint8 *bindkey,
+igw_bthome_decode(const guint8 *data, gsize len, const gchar *mac, const guint8 *bindkey,
 		  GError **error)
 {
 	g_autoptr(IgwBleAdvert) advert = igw_ble_advert_new(IGW_BLE_FORMAT_BTHOME);
@@ -840,23 +769,15 @@ igw_bthome_decode(const guint8 *data,
 	encrypted = (data[0] & IGW_BTHOME_INFO_ENCRYPTED) != 0;
 	advert->trigger_based = (data[0] & IGW_BTHOME_INFO_TRIGGER_BASED) != 0;
 	if (encrypted && bindkey == NULL) {
-		g_set_error_literal(error,
-				    IGW_BLE_ADVERT_ERROR,
-				    IGW_BLE_ADVERT_ERROR_NEEDS_KEY,
+		g_set_error_literal(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_NEEDS_KEY,
 				    "BTHome advert is encrypted and no bindkey is configured");
 		return NULL;
 	}
 	if (!igw_bthome_get_mac(data, len, &parser.pos, mac, encrypted, mac_bytes, error))
 		return NULL;
 	if (encrypted) {
-		gssize n = igw_bthome_open(advert,
-					   data,
-					   len,
-					   parser.pos,
-					   mac_bytes,
-					   bindkey,
-					   plaintext,
-					   error);
+		gssize n = igw_bthome_open(advert, data, len, parser.pos, mac_bytes, bindkey,
+					   plaintext, error);
 		if (n < 0)
 			return NULL;
 		parser.buf = plaintext;

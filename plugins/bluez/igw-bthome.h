@@ -18,10 +18,7 @@ G_BEGIN_DECLS
  * the device-information byte. @mac and @bindkey only matter when encrypted.
  */
 IgwBleAdvert *
-igw_bthome_decode(const guint8 *data,
-		  gsize len,
-		  const gchar *mac,
-		  const guint8 *bindkey,
+igw_bthome_decode(const guint8 *data, gsize len, const gchar *mac, const guint8 *bindkey,
 		  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* per device, owned by the caller; zero-initialise it */

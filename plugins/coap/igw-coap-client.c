@@ -29,12 +29,12 @@ typedef struct {
 /* one node address and its session; the session's app data */
 typedef struct {
 	IgwCoapClient *client;
-	gchar *key;               /* "[addr]:port" */
+	gchar *key; /* "[addr]:port" */
 	coap_session_t *session;
-	IgwCoapPsk *psk;          /* NULL for plain CoAP; owned by client->psks */
-	gboolean connected;       /* DTLS: the handshake completed */
-	gboolean answered;        /* DTLS: the node took part in the handshake */
-	gboolean refused;         /* DTLS: it sent an alert */
+	IgwCoapPsk *psk;    /* NULL for plain CoAP; owned by client->psks */
+	gboolean connected; /* DTLS: the handshake completed */
+	gboolean answered;  /* DTLS: the node took part in the handshake */
+	gboolean refused;   /* DTLS: it sent an alert */
 	guint handshake_id;
 	guint drop_id;
 } IgwCoapPeer;
@@ -143,7 +143,8 @@ igw_coap_response_cb(coap_session_t *session, const coap_pdu_t *sent, const coap
 	payload = g_bytes_new(data, len);
 	response.code = (code >> 5) * 100 + (code & 0x1f);
 	response.content_format = igw_coap_option_uint(received, COAP_OPTION_CONTENT_FORMAT, -1);
-	response.max_age = (guint)igw_coap_option_uint(received, COAP_OPTION_MAXAGE, IGW_COAP_DEFAULT_MAX_AGE);
+	response.max_age =
+	    (guint)igw_coap_option_uint(received, COAP_OPTION_MAXAGE, IGW_COAP_DEFAULT_MAX_AGE);
 	observe = igw_coap_option_uint(received, COAP_OPTION_OBSERVE, -1);
 	response.observe = observe >= 0;
 	response.observe_seq = observe >= 0 ? (guint32)observe : 0;
@@ -151,7 +152,8 @@ igw_coap_response_cb(coap_session_t *session, const coap_pdu_t *sent, const coap
 	igw_coap_request_ref(request);
 	request->callback(request, &response, NULL, request->user_data);
 	/* a one-shot request, or an observation the node ended */
-	if (request->callback != NULL && (!request->observe || !response.observe || response.code >= 300))
+	if (request->callback != NULL &&
+	    (!request->observe || !response.observe || response.code >= 300))
 		igw_coap_client_finish(self, request);
 	igw_coap_request_unref(request);
 	return COAP_RESPONSE_OK;
@@ -184,7 +186,8 @@ igw_coap_peer_drop_cb(gpointer user_data);
 static void
 igw_coap_peer_lost(IgwCoapPeer *peer, coap_nack_reason_t reason)
 {
-	if (peer == NULL || peer->psk == NULL || reason != COAP_NACK_TOO_MANY_RETRIES || peer->drop_id != 0)
+	if (peer == NULL || peer->psk == NULL || reason != COAP_NACK_TOO_MANY_RETRIES ||
+	    peer->drop_id != 0)
 		return;
 	g_debug("%s: no answer over DTLS, a new session next time", peer->key);
 	peer->drop_id = g_idle_add(igw_coap_peer_drop_cb, peer);
@@ -195,14 +198,18 @@ static GError *
 igw_coap_peer_error(IgwCoapPeer *peer, const gchar *path)
 {
 	if (peer->answered || peer->refused)
-		return g_error_new(IGW_ERROR, IGW_ERROR_AUTH_FAILED,
-				   "%s: the node did not accept the DTLS key (wrong psk or psk-identity)", path);
+		return g_error_new(
+		    IGW_ERROR, IGW_ERROR_AUTH_FAILED,
+		    "%s: the node did not accept the DTLS key (wrong psk or psk-identity)", path);
 	if (peer->connected)
-		return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "%s: the DTLS session is lost", path);
+		return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
+				   "%s: the DTLS session is lost", path);
 	/* a node that sends no identity hint cannot be told from one that is away */
-	return g_error_new(IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
-			   "%s: no DTLS session (no answer to the handshake, or a wrong psk or psk-identity "
-			   "that a node without an identity hint does not report)", path);
+	return g_error_new(
+	    IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
+	    "%s: no DTLS session (no answer to the handshake, or a wrong psk or psk-identity "
+	    "that a node without an identity hint does not report)",
+	    path);
 }
 
 static void
@@ -260,7 +267,8 @@ static void
 igw_coap_peer_drop(IgwCoapPeer *peer)
 {
 	IgwCoapClient *self = peer->client;
-	g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func((GDestroyNotify)igw_coap_request_unref);
+	g_autoptr(GPtrArray) failed =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)igw_coap_request_unref);
 	GHashTableIter iter;
 	gpointer value;
 	g_hash_table_steal(self->peers, peer->key);
@@ -319,7 +327,8 @@ igw_coap_event_cb(coap_session_t *session, const coap_event_t event)
 			peer->refused = TRUE;
 		G_GNUC_FALLTHROUGH;
 	case COAP_EVENT_DTLS_CLOSED:
-		g_debug("%s: DTLS session %s", peer->key, event == COAP_EVENT_DTLS_ERROR ? "failed" : "closed");
+		g_debug("%s: DTLS session %s", peer->key,
+			event == COAP_EVENT_DTLS_ERROR ? "failed" : "closed");
 		if (peer->drop_id == 0)
 			peer->drop_id = g_idle_add(igw_coap_peer_drop_cb, peer);
 		break;
@@ -335,7 +344,8 @@ igw_coap_client_new(GError **error)
 	IgwCoapClient *self;
 	gint fd;
 	if (igw_coap_client_instance != NULL) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_BUSY, "one CoAP client per process");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_BUSY,
+				    "one CoAP client per process");
 		return NULL;
 	}
 	coap_startup();
@@ -345,7 +355,8 @@ igw_coap_client_new(GError **error)
 	self->context = coap_new_context(NULL);
 	if (self->context == NULL) {
 		g_free(self);
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INTERNAL, "libcoap cannot create a context");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INTERNAL,
+				    "libcoap cannot create a context");
 		return NULL;
 	}
 	coap_context_set_block_mode(self->context, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
@@ -361,8 +372,10 @@ igw_coap_client_new(GError **error)
 		return NULL;
 	}
 	self->fd_watch = g_unix_fd_add(fd, G_IO_IN, igw_coap_client_io_cb, self);
-	self->peers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_coap_peer_free);
-	self->psks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)igw_coap_psk_free);
+	self->peers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					    (GDestroyNotify)igw_coap_peer_free);
+	self->psks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					   (GDestroyNotify)igw_coap_psk_free);
 	self->requests = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					       (GDestroyNotify)igw_coap_request_unref);
 	igw_coap_client_instance = self;
@@ -387,11 +400,13 @@ igw_coap_client_free(IgwCoapClient *self)
 gchar *
 igw_coap_address_to_string(GInetSocketAddress *address)
 {
-	g_autofree gchar *host = g_inet_address_to_string(g_inet_socket_address_get_address(address));
+	g_autofree gchar *host =
+	    g_inet_address_to_string(g_inet_socket_address_get_address(address));
 	guint32 scope = g_inet_socket_address_get_scope_id(address);
 	gchar ifname[IF_NAMESIZE + 1] = "";
 	if (scope != 0 && if_indextoname(scope, ifname) != NULL)
-		return g_strdup_printf("[%s%%%s]:%u", host, ifname, g_inet_socket_address_get_port(address));
+		return g_strdup_printf("[%s%%%s]:%u", host, ifname,
+				       g_inet_socket_address_get_port(address));
 	return g_strdup_printf("[%s]:%u", host, g_inet_socket_address_get_port(address));
 }
 
@@ -415,13 +430,16 @@ igw_coap_peer_connect(IgwCoapPeer *peer, const coap_address_t *address)
 {
 	coap_dtls_cpsk_t setup = {0};
 	if (peer->psk == NULL)
-		return coap_new_client_session(peer->client->context, NULL, address, COAP_PROTO_UDP);
+		return coap_new_client_session(peer->client->context, NULL, address,
+					       COAP_PROTO_UDP);
 	setup.version = COAP_DTLS_CPSK_SETUP_VERSION;
 	setup.validate_ih_call_back = igw_coap_peer_hint_cb;
 	setup.ih_call_back_arg = peer;
 	setup.psk_info = peer->psk->info;
-	peer->handshake_id = g_timeout_add_seconds(IGW_COAP_HANDSHAKE_S, igw_coap_peer_handshake_timeout_cb, peer);
-	return coap_new_client_session_psk2(peer->client->context, NULL, address, COAP_PROTO_DTLS, &setup);
+	peer->handshake_id =
+	    g_timeout_add_seconds(IGW_COAP_HANDSHAKE_S, igw_coap_peer_handshake_timeout_cb, peer);
+	return coap_new_client_session_psk2(peer->client->context, NULL, address, COAP_PROTO_DTLS,
+					    &setup);
 }
 
 static coap_session_t *
@@ -433,7 +451,8 @@ igw_coap_client_session(IgwCoapClient *self, GInetSocketAddress *node)
 	if (peer != NULL)
 		return peer->session;
 	coap_address_init(&address);
-	if (!g_socket_address_to_native(G_SOCKET_ADDRESS(node), &address.addr.sa, sizeof(address.addr), NULL))
+	if (!g_socket_address_to_native(G_SOCKET_ADDRESS(node), &address.addr.sa,
+					sizeof(address.addr), NULL))
 		return NULL;
 	address.size = g_socket_address_get_native_size(G_SOCKET_ADDRESS(node));
 	peer = g_new0(IgwCoapPeer, 1);
@@ -452,8 +471,8 @@ igw_coap_client_session(IgwCoapClient *self, GInetSocketAddress *node)
 }
 
 gboolean
-igw_coap_client_set_psk(IgwCoapClient *self, GInetSocketAddress *node, const gchar *identity, GBytes *key,
-			GError **error)
+igw_coap_client_set_psk(IgwCoapClient *self, GInetSocketAddress *node, const gchar *identity,
+			GBytes *key, GError **error)
 {
 	g_autofree gchar *address = igw_coap_address_to_string(node);
 	IgwCoapPeer *peer = g_hash_table_lookup(self->peers, address);
@@ -486,8 +505,9 @@ igw_coap_add_path(coap_optlist_t **options, const gchar *path)
 	for (guint i = 0; segments[i] != NULL; i++) {
 		if (*segments[i] == '\0')
 			continue;
-		coap_insert_optlist(options, coap_new_optlist(COAP_OPTION_URI_PATH, strlen(segments[i]),
-							      (const uint8_t *)segments[i]));
+		coap_insert_optlist(options,
+				    coap_new_optlist(COAP_OPTION_URI_PATH, strlen(segments[i]),
+						     (const uint8_t *)segments[i]));
 	}
 }
 
@@ -501,9 +521,9 @@ igw_coap_add_uint(coap_optlist_t **options, coap_option_num_t number, guint valu
 
 /* a confirmable request; the table keeps it until its last answer */
 static IgwCoapRequest *
-igw_coap_client_send(IgwCoapClient *self, GInetSocketAddress *node, coap_pdu_code_t code, const gchar *path,
-		     coap_optlist_t *options, GBytes *payload, gboolean observe, IgwCoapResponseFunc callback,
-		     gpointer user_data)
+igw_coap_client_send(IgwCoapClient *self, GInetSocketAddress *node, coap_pdu_code_t code,
+		     const gchar *path, coap_optlist_t *options, GBytes *payload, gboolean observe,
+		     IgwCoapResponseFunc callback, gpointer user_data)
 {
 	coap_session_t *session = igw_coap_client_session(self, node);
 	IgwCoapRequest *request;
@@ -550,20 +570,21 @@ igw_coap_client_get(IgwCoapClient *self, GInetSocketAddress *node, const gchar *
 	igw_coap_add_path(&options, path);
 	if (accept >= 0)
 		igw_coap_add_uint(&options, COAP_OPTION_ACCEPT, (guint)accept);
-	return igw_coap_client_send(self, node, COAP_REQUEST_CODE_GET, path, options, NULL, observe, callback,
-				    user_data);
+	return igw_coap_client_send(self, node, COAP_REQUEST_CODE_GET, path, options, NULL, observe,
+				    callback, user_data);
 }
 
 IgwCoapRequest *
-igw_coap_client_put(IgwCoapClient *self, GInetSocketAddress *node, const gchar *path, gint content_format,
-		    GBytes *payload, IgwCoapResponseFunc callback, gpointer user_data)
+igw_coap_client_put(IgwCoapClient *self, GInetSocketAddress *node, const gchar *path,
+		    gint content_format, GBytes *payload, IgwCoapResponseFunc callback,
+		    gpointer user_data)
 {
 	coap_optlist_t *options = NULL;
 	igw_coap_add_path(&options, path);
 	if (content_format >= 0)
 		igw_coap_add_uint(&options, COAP_OPTION_CONTENT_FORMAT, (guint)content_format);
-	return igw_coap_client_send(self, node, COAP_REQUEST_CODE_PUT, path, options, payload, FALSE, callback,
-				    user_data);
+	return igw_coap_client_send(self, node, COAP_REQUEST_CODE_PUT, path, options, payload,
+				    FALSE, callback, user_data);
 }
 
 void

@@ -18,20 +18,18 @@ typedef struct _IgwCoapClient IgwCoapClient;
 typedef struct _IgwCoapRequest IgwCoapRequest;
 
 typedef struct {
-	guint code;           /* class * 100 + detail: 205 */
-	gint content_format;  /* -1 when absent */
-	guint max_age;        /* seconds; 60 when absent */
-	gboolean observe;     /* carried an Observe option */
+	guint code;	     /* class * 100 + detail: 205 */
+	gint content_format; /* -1 when absent */
+	guint max_age;	     /* seconds; 60 when absent */
+	gboolean observe;    /* carried an Observe option */
 	guint32 observe_seq;
-	GBytes *payload;      /* never NULL, may be empty */
+	GBytes *payload; /* never NULL, may be empty */
 } IgwCoapResponse;
 
 /* @response or @error; for an observation called for every notification
  * until it ends (error, or a response without Observe) or is cancelled */
-typedef void (*IgwCoapResponseFunc)(IgwCoapRequest *request,
-				    const IgwCoapResponse *response,
-				    const GError *error,
-				    gpointer user_data);
+typedef void (*IgwCoapResponseFunc)(IgwCoapRequest *request, const IgwCoapResponse *response,
+				    const GError *error, gpointer user_data);
 
 IgwCoapClient *
 igw_coap_client_new(GError **error);
@@ -40,20 +38,11 @@ igw_coap_client_free(IgwCoapClient *self);
 
 /* GET @path ("/sensors/temp") from @node; @accept -1 for none */
 IgwCoapRequest *
-igw_coap_client_get(IgwCoapClient *self,
-		    GInetSocketAddress *node,
-		    const gchar *path,
-		    gint accept,
-		    gboolean observe,
-		    IgwCoapResponseFunc callback,
-		    gpointer user_data);
+igw_coap_client_get(IgwCoapClient *self, GInetSocketAddress *node, const gchar *path, gint accept,
+		    gboolean observe, IgwCoapResponseFunc callback, gpointer user_data);
 IgwCoapRequest *
-igw_coap_client_put(IgwCoapClient *self,
-		    GInetSocketAddress *node,
-		    const gchar *path,
-		    gint content_format,
-		    GBytes *payload,
-		    IgwCoapResponseFunc callback,
+igw_coap_client_put(IgwCoapClient *self, GInetSocketAddress *node, const gchar *path,
+		    gint content_format, GBytes *payload, IgwCoapResponseFunc callback,
 		    gpointer user_data);
 /* no more callbacks; an observation is also cancelled at the node */
 void
@@ -74,11 +63,8 @@ igw_coap_client_has_dtls(void);
  * identity), IGW_ERROR_NOT_CONNECTED when it did not.
  */
 gboolean
-igw_coap_client_set_psk(IgwCoapClient *self,
-			GInetSocketAddress *node,
-			const gchar *identity,
-			GBytes *key,
-			GError **error);
+igw_coap_client_set_psk(IgwCoapClient *self, GInetSocketAddress *node, const gchar *identity,
+			GBytes *key, GError **error);
 
 /* "[fd00::11]:5683", "[fe80::11%lowpan0]:5683" */
 gchar *

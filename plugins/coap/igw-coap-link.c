@@ -382,8 +382,8 @@ igw_coap_link_parse(const gchar *data, gsize len, guint *n_malformed, GError **e
 		*n_malformed = malformed;
 	if (links->len == 0) {
 		if (first_error != NULL) {
-			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-				    "no valid link: %s", first_error->message);
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "no valid link: %s",
+				    first_error->message);
 		} else {
 			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 					    "link format document is empty");

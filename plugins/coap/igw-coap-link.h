@@ -10,13 +10,13 @@ G_BEGIN_DECLS
 
 /* one link of a CoRE Link Format (RFC 6690) document */
 typedef struct {
-	gchar *href;	/* the URI-reference between < >, as given: "/sensors/temp" */
-	GStrv rt;	/* space-separated rt values (never NULL, may be empty) */
-	GStrv if_;	/* "if" values (never NULL) */
-	GArray *ct;	/* guint content-format hints (never NULL) */
-	gboolean obs;	/* RFC 7641 "obs" flag */
-	gchar *title;	/* or NULL */
-	gint64 sz;	/* -1 when absent */
+	gchar *href;  /* the URI-reference between < >, as given: "/sensors/temp" */
+	GStrv rt;     /* space-separated rt values (never NULL, may be empty) */
+	GStrv if_;    /* "if" values (never NULL) */
+	GArray *ct;   /* guint content-format hints (never NULL) */
+	gboolean obs; /* RFC 7641 "obs" flag */
+	gchar *title; /* or NULL */
+	gint64 sz;    /* -1 when absent */
 } IgwCoapLink;
 
 void

@@ -12,17 +12,20 @@ igw_coap_header_parse(const guint8 *data, gsize len, IgwCoapHeader *header, GErr
 {
 	gsize token_len;
 	if (len < 4) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%" G_GSIZE_FORMAT " bytes is no CoAP message", len);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "%" G_GSIZE_FORMAT " bytes is no CoAP message", len);
 		return FALSE;
 	}
 	if (data[0] >> 6 != IGW_COAP_VERSION) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "CoAP version %u", data[0] >> 6);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "CoAP version %u",
+			    data[0] >> 6);
 		return FALSE;
 	}
 	token_len = data[0] & 0x0f;
 	/* 9..15 are reserved (RFC 7252 §3) */
 	if (token_len > 8 || len < 4 + token_len) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "bad token length %" G_GSIZE_FORMAT, token_len);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "bad token length %" G_GSIZE_FORMAT, token_len);
 		return FALSE;
 	}
 	header->type = (data[0] >> 4) & 0x03;
@@ -66,6 +69,7 @@ igw_coap_message_discovery(guint16 mid, const guint8 *token, gsize token_len)
 GBytes *
 igw_coap_message_ack(guint16 mid)
 {
-	guint8 ack[4] = {IGW_COAP_VERSION << 6 | IGW_COAP_TYPE_ACK << 4, 0x00, mid >> 8, mid & 0xff};
+	guint8 ack[4] = {IGW_COAP_VERSION << 6 | IGW_COAP_TYPE_ACK << 4, 0x00, mid >> 8,
+			 mid & 0xff};
 	return g_bytes_new(ack, sizeof(ack));
 }

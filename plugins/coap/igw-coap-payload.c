@@ -149,8 +149,8 @@ igw_coap_payload_check_value(const gchar *name, GVariant *value, GError **error)
 		return FALSE;
 	}
 	if (name != NULL && !igw_senml_name_is_valid(name)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-			    "'%s' is not a SenML name", name);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "'%s' is not a SenML name",
+			    name);
 		return FALSE;
 	}
 	return TRUE;
@@ -220,7 +220,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cbor_item_t, igw_coap_payload_cbor_free)
 static cbor_item_t *
 igw_coap_payload_cbor_label(gint label)
 {
-	return label >= 0 ? cbor_build_uint8((guint8)label) : cbor_build_negint8((guint8)(-1 - label));
+	return label >= 0 ? cbor_build_uint8((guint8)label)
+			  : cbor_build_negint8((guint8)(-1 - label));
 }
 
 static cbor_item_t *

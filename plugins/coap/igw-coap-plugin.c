@@ -65,40 +65,40 @@ typedef struct {
 typedef struct {
 	IgwCoapNode *node;
 	gchar *path;
-	gchar *name;          /* the field of a nameless value */
-	gchar *unit;          /* override, or NULL */
+	gchar *name;		  /* the field of a nameless value */
+	gchar *unit;		  /* override, or NULL */
 	gboolean name_configured; /* field./PATH named it: that wins over SenML names */
 	gboolean observable;
 	gboolean actuator;
-	gboolean switch_like;     /* rt says on/off: 0 and 1 are booleans */
+	gboolean switch_like;	  /* rt says on/off: 0 and 1 are booleans */
 	gboolean type_configured; /* actuator./PATH gave its type */
 	IgwFieldType actuator_type;
-	gint format;          /* what we ask for: -1, 0, 110 */
-	gint put_format;      /* what a PUT carries: 0 or 110 */
-	GPtrArray *fields;    /* names of the fields its values became */
+	gint format;		 /* what we ask for: -1, 0, 110 */
+	gint put_format;	 /* what a PUT carries: 0 or 110 */
+	GPtrArray *fields;	 /* names of the fields its values became */
 	IgwCoapRequest *request; /* the observation or the poll under way */
 	guint timer_id;
-	gboolean faulty;      /* malformed payload reported */
-	gboolean answered;    /* the first GET came back (either way) */
+	gboolean faulty;   /* malformed payload reported */
+	gboolean answered; /* the first GET came back (either way) */
 } IgwCoapResource;
 
 struct _IgwCoapNode {
 	IgwCoapPlugin *plugin;
 	gchar *thing_id;
-	gchar *key;                 /* interface/IID of a found node, or its address */
+	gchar *key; /* interface/IID of a found node, or its address */
 	GInetSocketAddress *address;
 	gboolean configured;
-	gboolean coaps;             /* its address says coaps:// */
+	gboolean coaps;		    /* its address says coaps:// */
 	GInetSocketAddress *target; /* where requests go: address, or its DTLS port */
-	gchar *psk;                 /* the key in use (its secret's text), or NULL */
+	gchar *psk;		    /* the key in use (its secret's text), or NULL */
 	gchar *psk_identity;
-	gchar *refused_psk;         /* the key the node did not accept, reported once */
+	gchar *refused_psk; /* the key the node did not accept, reported once */
 	gboolean no_key_reported;
 	IgwCoapRequest *wellknown;
 	guint wellknown_retry_id;
-	GPtrArray *resources;       /* IgwCoapResource */
+	GPtrArray *resources; /* IgwCoapResource */
 	gboolean offered;
-	GPtrArray *pending_fields;  /* IgwField seen before the thing existed */
+	GPtrArray *pending_fields; /* IgwField seen before the thing existed */
 	IgwLiveness *liveness;
 	gulong adopted_handler;
 };
@@ -125,13 +125,19 @@ igw_coap_update_status(IgwCoapPlugin *self);
 
 /* ---- options ------------------------------------------------------------- */
 
-static const gchar *const igw_coap_plugin_keys[] = {
-    "interfaces", "nodes", "discovery_interval", "discovery_window", "poll_interval", "away_after",
-    "unavailable_after", "availability_timeout", NULL};
+static const gchar *const igw_coap_plugin_keys[] = {"interfaces",
+						    "nodes",
+						    "discovery_interval",
+						    "discovery_window",
+						    "poll_interval",
+						    "away_after",
+						    "unavailable_after",
+						    "availability_timeout",
+						    NULL};
 
 static gboolean
-igw_coap_read_int(GKeyFile *config, const gchar *key, gint fallback, gint min, gint max, gint *value,
-		  GError **error)
+igw_coap_read_int(GKeyFile *config, const gchar *key, gint fallback, gint min, gint max,
+		  gint *value, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
 	if (!g_key_file_has_key(config, "plugin coap", key, NULL)) {
@@ -141,7 +147,8 @@ igw_coap_read_int(GKeyFile *config, const gchar *key, gint fallback, gint min, g
 	*value = g_key_file_get_integer(config, "plugin coap", key, &local_error);
 	if (local_error != NULL || *value < min || *value > max) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-			    "[plugin coap] %s: expected a whole number from %d to %d", key, min, max);
+			    "[plugin coap] %s: expected a whole number from %d to %d", key, min,
+			    max);
 		return FALSE;
 	}
 	return TRUE;
@@ -171,14 +178,16 @@ igw_coap_parse_address_full(const gchar *text, gboolean *coaps, GError **error)
 	if (text[0] == '[') {
 		end = strchr(text, ']');
 		if (end == NULL || (end[1] != '\0' && end[1] != ':')) {
-			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "'%s' is not [ADDRESS]:PORT", text);
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+				    "'%s' is not [ADDRESS]:PORT", text);
 			return NULL;
 		}
 		host = g_strndup(text + 1, end - text - 1);
 		if (end[1] == ':') {
 			guint64 value = 0;
 			if (!g_ascii_string_to_unsigned(end + 2, 10, 1, 65535, &value, NULL)) {
-				g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "bad port in '%s'", text);
+				g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+					    "bad port in '%s'", text);
 				return NULL;
 			}
 			port = (guint)value;
@@ -193,15 +202,19 @@ igw_coap_parse_address_full(const gchar *text, gboolean *coaps, GError **error)
 	}
 	address = g_inet_address_new_from_string(host);
 	if (address == NULL || g_inet_address_get_family(address) != G_SOCKET_FAMILY_IPV6) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "'%s' is not an IPv6 address", text);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "'%s' is not an IPv6 address", text);
 		return NULL;
 	}
-	if (scope != NULL && if_nametoindex(scope) == 0 && g_inet_address_get_is_link_local(address)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "no interface '%s' for '%s'", scope, text);
+	if (scope != NULL && if_nametoindex(scope) == 0 &&
+	    g_inet_address_get_is_link_local(address)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "no interface '%s' for '%s'", scope, text);
 		return NULL;
 	}
-	return G_INET_SOCKET_ADDRESS(g_object_new(G_TYPE_INET_SOCKET_ADDRESS, "address", address, "port", port,
-						  "scope-id", scope != NULL ? if_nametoindex(scope) : 0, NULL));
+	return G_INET_SOCKET_ADDRESS(g_object_new(G_TYPE_INET_SOCKET_ADDRESS, "address", address,
+						  "port", port, "scope-id",
+						  scope != NULL ? if_nametoindex(scope) : 0, NULL));
 }
 
 /* coaps:// in a build without DTLS is a mistake to hear about at start */
@@ -212,7 +225,9 @@ igw_coap_parse_checked(const gchar *text, GError **error)
 	GInetSocketAddress *address = igw_coap_parse_address_full(text, &coaps, error);
 	if (address != NULL && coaps && !igw_coap_client_has_dtls()) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-			    "'%s': coaps:// needs a libcoap with DTLS; this iotgwd is built with libcoap-3-notls", text);
+			    "'%s': coaps:// needs a libcoap with DTLS; this iotgwd is built with "
+			    "libcoap-3-notls",
+			    text);
 		g_object_unref(address);
 		return NULL;
 	}
@@ -224,21 +239,26 @@ igw_coap_options_read(GKeyFile *config, IgwCoapOptions *options, GError **error)
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(config, "plugin coap", NULL, NULL);
 	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		if (!g_strv_contains(igw_coap_plugin_keys, keys[i]) && !g_str_has_prefix(keys[i], "field./")) {
+		if (!g_strv_contains(igw_coap_plugin_keys, keys[i]) &&
+		    !g_str_has_prefix(keys[i], "field./")) {
 			g_autofree gchar *known = g_strjoinv(", ", (gchar **)igw_coap_plugin_keys);
-			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-				    "[plugin coap] %s: unknown key; expected one of: %s, field./PATH", keys[i], known);
+			g_set_error(
+			    error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "[plugin coap] %s: unknown key; expected one of: %s, field./PATH",
+			    keys[i], known);
 			return FALSE;
 		}
 	}
-	options->interfaces = g_key_file_get_string_list(config, "plugin coap", "interfaces", NULL, NULL);
+	options->interfaces =
+	    g_key_file_get_string_list(config, "plugin coap", "interfaces", NULL, NULL);
 	if (options->interfaces == NULL)
 		options->interfaces = g_strsplit("lowpan0", ";", -1);
 	options->nodes = g_key_file_get_string_list(config, "plugin coap", "nodes", NULL, NULL);
 	if (options->nodes == NULL)
 		options->nodes = g_new0(gchar *, 1);
 	for (guint i = 0; options->nodes[i] != NULL; i++) {
-		g_autoptr(GInetSocketAddress) address = igw_coap_parse_checked(g_strstrip(options->nodes[i]), error);
+		g_autoptr(GInetSocketAddress) address =
+		    igw_coap_parse_checked(g_strstrip(options->nodes[i]), error);
 		if (address == NULL) {
 			g_prefix_error(error, "[plugin coap] nodes: ");
 			return FALSE;
@@ -246,15 +266,19 @@ igw_coap_options_read(GKeyFile *config, IgwCoapOptions *options, GError **error)
 	}
 	for (guint i = 0; options->interfaces[i] != NULL; i++)
 		g_strstrip(options->interfaces[i]);
-	return igw_coap_read_int(config, "discovery_interval", 300, 10, 86400, &options->discovery_interval, error) &&
-	       igw_coap_read_int(config, "discovery_window", 6, 1, 60, &options->discovery_window, error) &&
-	       igw_coap_read_int(config, "poll_interval", 60, 1, 86400, &options->poll_interval, error) &&
-	       igw_coap_read_int(config, "away_after", IGW_LIVENESS_DEFAULT_AWAY_FACTOR, 1, 100, &options->away_after,
+	return igw_coap_read_int(config, "discovery_interval", 300, 10, 86400,
+				 &options->discovery_interval, error) &&
+	       igw_coap_read_int(config, "discovery_window", 6, 1, 60, &options->discovery_window,
 				 error) &&
-	       igw_coap_read_int(config, "unavailable_after", IGW_LIVENESS_DEFAULT_UNAVAILABLE_FACTOR, 2, 1000,
+	       igw_coap_read_int(config, "poll_interval", 60, 1, 86400, &options->poll_interval,
+				 error) &&
+	       igw_coap_read_int(config, "away_after", IGW_LIVENESS_DEFAULT_AWAY_FACTOR, 1, 100,
+				 &options->away_after, error) &&
+	       igw_coap_read_int(config, "unavailable_after",
+				 IGW_LIVENESS_DEFAULT_UNAVAILABLE_FACTOR, 2, 1000,
 				 &options->unavailable_after, error) &&
-	       igw_coap_read_int(config, "availability_timeout", IGW_LIVENESS_DEFAULT_FALLBACK_S, 10, 86400,
-				 &options->availability_timeout, error);
+	       igw_coap_read_int(config, "availability_timeout", IGW_LIVENESS_DEFAULT_FALLBACK_S,
+				 10, 86400, &options->availability_timeout, error);
 }
 
 static void
@@ -279,8 +303,8 @@ igw_coap_check_thing_group(GKeyFile *config, const gchar *group, GError **error)
 	g_autoptr(GInetSocketAddress) address = NULL;
 	g_auto(GStrv) keys = g_key_file_get_keys(config, group, NULL, NULL);
 	if (address_text == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG, "[%s] address: missing, e.g. [fd00::2]:5683",
-			    group);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
+			    "[%s] address: missing, e.g. [fd00::2]:5683", group);
 		return FALSE;
 	}
 	address = igw_coap_parse_checked(g_strstrip(address_text), error);
@@ -294,7 +318,8 @@ igw_coap_check_thing_group(GKeyFile *config, const gchar *group, GError **error)
 		if (g_str_has_prefix(keys[i], "actuator./") &&
 		    !igw_coap_parse_actuator_type(g_strstrip(value), &type)) {
 			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-				    "[%s] %s: expected boolean, integer, numeric or string", group, keys[i]);
+				    "[%s] %s: expected boolean, integer, numeric or string", group,
+				    keys[i]);
 			return FALSE;
 		}
 	}
@@ -327,7 +352,8 @@ igw_coap_psk_parse(const gchar *text, GError **error)
 		gsize digits = len - 2;
 		if (digits == 0 || digits % 2 != 0 || digits / 2 > IGW_COAP_PSK_MAX) {
 			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-				    "expected 0x and 2 to %d hex digits (an even number)", 2 * IGW_COAP_PSK_MAX);
+				    "expected 0x and 2 to %d hex digits (an even number)",
+				    2 * IGW_COAP_PSK_MAX);
 			return NULL;
 		}
 		key = g_malloc(digits / 2);
@@ -344,13 +370,15 @@ igw_coap_psk_parse(const gchar *text, GError **error)
 		return g_bytes_new_take(g_steal_pointer(&key), digits / 2);
 	}
 	if (len == 0 || len > IGW_COAP_PSK_MAX) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "expected 1 to %d characters", IGW_COAP_PSK_MAX);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "expected 1 to %d characters",
+			    IGW_COAP_PSK_MAX);
 		return NULL;
 	}
 	for (gsize i = 0; i < len; i++) {
 		if (!g_ascii_isprint(text[i])) {
-			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-					    "only printable ASCII characters (or 0x and hex digits)");
+			g_set_error_literal(
+			    error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "only printable ASCII characters (or 0x and hex digits)");
 			return NULL;
 		}
 	}
@@ -377,8 +405,8 @@ igw_coap_psk_identity_check(const gchar *text, GError **error)
 }
 
 static gboolean
-igw_coap_check_secret(IgwPlugin *plugin, const gchar *thing_id, const gchar *name, const gchar *value,
-		      GError **error)
+igw_coap_check_secret(IgwPlugin *plugin, const gchar *thing_id, const gchar *name,
+		      const gchar *value, GError **error)
 {
 	g_autoptr(GBytes) key = NULL;
 	if (g_strcmp0(name, "psk-identity") == 0) {
@@ -390,7 +418,8 @@ igw_coap_check_secret(IgwPlugin *plugin, const gchar *thing_id, const gchar *nam
 	}
 	if (g_strcmp0(name, "psk") != 0) {
 		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-				    "CoAP things know only the secrets 'psk' (DTLS pre-shared key) and 'psk-identity'");
+				    "CoAP things know only the secrets 'psk' (DTLS pre-shared key) "
+				    "and 'psk-identity'");
 		return FALSE;
 	}
 	if (!igw_coap_client_has_dtls()) {
@@ -460,7 +489,8 @@ igw_coap_node_free(IgwCoapNode *node)
 }
 
 static IgwCoapNode *
-igw_coap_node_new(IgwCoapPlugin *self, const gchar *key, const gchar *thing_id, GInetSocketAddress *address)
+igw_coap_node_new(IgwCoapPlugin *self, const gchar *key, const gchar *thing_id,
+		  GInetSocketAddress *address)
 {
 	IgwCoapNode *node = g_new0(IgwCoapNode, 1);
 	node->plugin = self;
@@ -470,7 +500,8 @@ igw_coap_node_new(IgwCoapPlugin *self, const gchar *key, const gchar *thing_id, 
 	node->target = g_object_ref(address);
 	node->resources = g_ptr_array_new_with_free_func((GDestroyNotify)igw_coap_resource_free);
 	node->pending_fields = g_ptr_array_new_with_free_func(g_object_unref);
-	node->liveness = igw_liveness_new((guint)self->options.away_after, (guint)self->options.unavailable_after,
+	node->liveness = igw_liveness_new((guint)self->options.away_after,
+					  (guint)self->options.unavailable_after,
 					  (guint)self->options.availability_timeout);
 	g_hash_table_insert(self->nodes, node->key, node);
 	return node;
@@ -485,23 +516,27 @@ igw_coap_liveness_cb(gpointer user_data);
 static gboolean
 igw_coap_node_locked_out(IgwCoapNode *node)
 {
-	return node->no_key_reported || (node->refused_psk != NULL && g_strcmp0(node->refused_psk, node->psk) == 0);
+	return node->no_key_reported ||
+	       (node->refused_psk != NULL && g_strcmp0(node->refused_psk, node->psk) == 0);
 }
 
 static void
 igw_coap_node_update_availability(IgwCoapNode *node, gint64 now)
 {
 	IgwThing *thing = igw_coap_node_thing(node);
-	IgwAvailability availability = igw_coap_node_locked_out(node) ? IGW_AVAILABILITY_UNAVAILABLE
-								       : igw_liveness_evaluate(node->liveness, now);
+	IgwAvailability availability = igw_coap_node_locked_out(node)
+					   ? IGW_AVAILABILITY_UNAVAILABLE
+					   : igw_liveness_evaluate(node->liveness, now);
 	if (thing == NULL)
 		return;
 	if (availability != igw_thing_get_availability(thing))
-		g_info("thing %s: %s (interval %.1f s)", node->thing_id, igw_availability_to_string(availability),
+		g_info("thing %s: %s (interval %.1f s)", node->thing_id,
+		       igw_availability_to_string(availability),
 		       igw_liveness_get_interval(node->liveness) / (gdouble)G_USEC_PER_SEC);
 	igw_context_set_availability(igw_coap_context(node->plugin), node->thing_id, availability);
-	igw_liveness_alarm_arm(&node->plugin->liveness_alarm, igw_liveness_next_change(node->liveness, now),
-	                       igw_coap_liveness_cb, node->plugin);
+	igw_liveness_alarm_arm(&node->plugin->liveness_alarm,
+			       igw_liveness_next_change(node->liveness, now), igw_coap_liveness_cb,
+			       node->plugin);
 }
 
 static gboolean
@@ -553,9 +588,11 @@ igw_coap_update_status(IgwCoapPlugin *self)
 	}
 	g_string_append(status, interfaces);
 	for (guint i = 0; i < refused->len; i++)
-		g_string_append_printf(status, "; DTLS key refused by %s", (gchar *)g_ptr_array_index(refused, i));
+		g_string_append_printf(status, "; DTLS key refused by %s",
+				       (gchar *)g_ptr_array_index(refused, i));
 	for (guint i = 0; i < keyless->len; i++)
-		g_string_append_printf(status, "; no DTLS key for %s", (gchar *)g_ptr_array_index(keyless, i));
+		g_string_append_printf(status, "; no DTLS key for %s",
+				       (gchar *)g_ptr_array_index(keyless, i));
 	igw_plugin_set_status(self->plugin, status->str);
 }
 
@@ -566,8 +603,10 @@ igw_coap_node_refused(IgwCoapNode *node, const GError *error)
 		g_autofree gchar *where = igw_coap_address_to_string(node->target);
 		g_free(node->refused_psk);
 		node->refused_psk = g_strdup(node->psk);
-		g_warning("thing %s: the node at coaps://%s did not accept the DTLS key (psk-identity '%s'); "
-			  "set the right one with iotgwctl thing %s set-secret psk KEY (and psk-identity NAME)",
+		g_warning("thing %s: the node at coaps://%s did not accept the DTLS key "
+			  "(psk-identity '%s'); "
+			  "set the right one with iotgwctl thing %s set-secret psk KEY (and "
+			  "psk-identity NAME)",
 			  node->thing_id, where, node->psk_identity, node->thing_id);
 	}
 	igw_coap_node_update_availability(node, g_get_monotonic_time());
@@ -594,16 +633,18 @@ igw_coap_node_set_target(IgwCoapNode *node, gboolean dtls)
 		return;
 	}
 	/* a found node answers discovery on 5683; coaps is the next port (RFC 7252 §12.7) */
-	node->target = G_INET_SOCKET_ADDRESS(
-	    g_object_new(G_TYPE_INET_SOCKET_ADDRESS, "address", g_inet_socket_address_get_address(node->address),
-			 "port", IGW_COAP_DTLS_PORT, "scope-id", g_inet_socket_address_get_scope_id(node->address), NULL));
+	node->target = G_INET_SOCKET_ADDRESS(g_object_new(
+	    G_TYPE_INET_SOCKET_ADDRESS, "address", g_inet_socket_address_get_address(node->address),
+	    "port", IGW_COAP_DTLS_PORT, "scope-id",
+	    g_inet_socket_address_get_scope_id(node->address), NULL));
 }
 
 static void
 igw_coap_node_no_key(IgwCoapNode *node)
 {
 	if (!node->no_key_reported)
-		g_warning("thing %s: coaps:// needs a pre-shared key: iotgwctl thing %s set-secret psk KEY",
+		g_warning("thing %s: coaps:// needs a pre-shared key: iotgwctl thing %s set-secret "
+			  "psk KEY",
 			  node->thing_id, node->thing_id);
 	node->no_key_reported = TRUE;
 	igw_coap_node_update_availability(node, g_get_monotonic_time());
@@ -616,7 +657,8 @@ igw_coap_node_secure(IgwCoapNode *node)
 {
 	IgwContext *context = igw_coap_context(node->plugin);
 	const gchar *psk = igw_context_get_thing_secret(context, node->thing_id, "psk");
-	const gchar *identity = igw_context_get_thing_secret(context, node->thing_id, "psk-identity");
+	const gchar *identity =
+	    igw_context_get_thing_secret(context, node->thing_id, "psk-identity");
 	g_autoptr(GBytes) key = psk != NULL ? igw_coap_psk_parse(psk, NULL) : NULL;
 	g_autoptr(GError) error = NULL;
 	if (identity == NULL || !igw_coap_psk_identity_check(identity, NULL))
@@ -630,8 +672,8 @@ igw_coap_node_secure(IgwCoapNode *node)
 		node->psk = g_strdup(psk);
 		node->psk_identity = g_strdup(identity);
 		igw_coap_node_set_target(node, psk != NULL);
-		if (key != NULL &&
-		    !igw_coap_client_set_psk(node->plugin->client, node->target, identity, key, &error)) {
+		if (key != NULL && !igw_coap_client_set_psk(node->plugin->client, node->target,
+							    identity, key, &error)) {
 			g_warning("thing %s: %s", node->thing_id, error->message);
 			return FALSE;
 		}
@@ -671,7 +713,8 @@ igw_coap_field_name(IgwCoapResource *resource, const IgwSenmlRecord *record)
 	if (*name == '\0')
 		name = resource->name;
 	for (const gchar *p = name; *p != '\0'; p++)
-		g_string_append_c(clean, g_ascii_isalnum(*p) || *p == '-' ? g_ascii_tolower(*p) : '_');
+		g_string_append_c(clean,
+				  g_ascii_isalnum(*p) || *p == '-' ? g_ascii_tolower(*p) : '_');
 	return g_string_free(clean, FALSE);
 }
 
@@ -693,9 +736,10 @@ igw_coap_record_value(const IgwSenmlRecord *record, IgwFieldType type)
 {
 	switch (type) {
 	case IGW_FIELD_TYPE_BOOLEAN:
-		return record->type == IGW_SENML_BOOLEAN			 ? g_variant_new_boolean(record->boolean)
-		       : record->type == IGW_SENML_NUMBER && isfinite(record->number) ? g_variant_new_boolean(record->number != 0)
-											 : NULL;
+		return record->type == IGW_SENML_BOOLEAN ? g_variant_new_boolean(record->boolean)
+		       : record->type == IGW_SENML_NUMBER && isfinite(record->number)
+			   ? g_variant_new_boolean(record->number != 0)
+			   : NULL;
 	case IGW_FIELD_TYPE_NUMERIC:
 		/* a record with only a sum has no number */
 		return record->type == IGW_SENML_NUMBER && isfinite(record->number)
@@ -718,7 +762,8 @@ static IgwField *
 igw_coap_new_field(IgwCoapResource *resource, const IgwSenmlRecord *record, const gchar *name)
 {
 	IgwFieldType type = igw_coap_record_type(record);
-	const gchar *unit = resource->unit != NULL ? resource->unit : igw_senml_unit_display(record->unit);
+	const gchar *unit =
+	    resource->unit != NULL ? resource->unit : igw_senml_unit_display(record->unit);
 	IgwField *field;
 	if (resource->type_configured)
 		type = resource->actuator_type;
@@ -727,14 +772,15 @@ igw_coap_new_field(IgwCoapResource *resource, const IgwSenmlRecord *record, cons
 	field = igw_field_new(name, type);
 	igw_field_set_unit(field, unit);
 	igw_field_set_decimals(field, type == IGW_FIELD_TYPE_NUMERIC ? 2 : 0);
-	igw_field_set_category(field, resource->actuator ? IGW_FIELD_CATEGORY_STATUS : IGW_FIELD_CATEGORY_MOMENTARY);
+	igw_field_set_category(field, resource->actuator ? IGW_FIELD_CATEGORY_STATUS
+							 : IGW_FIELD_CATEGORY_MOMENTARY);
 	igw_field_set_writable(field, resource->actuator);
 	return field;
 }
 
 static IgwField *
-igw_coap_node_ensure_field(IgwCoapNode *node, IgwCoapResource *resource, const IgwSenmlRecord *record,
-			   const gchar *name)
+igw_coap_node_ensure_field(IgwCoapNode *node, IgwCoapResource *resource,
+			   const IgwSenmlRecord *record, const gchar *name)
 {
 	IgwThing *thing = igw_coap_node_thing(node);
 	g_autoptr(IgwField) field = NULL;
@@ -757,7 +803,8 @@ static void
 igw_coap_resource_faulty(IgwCoapResource *resource, const GError *error)
 {
 	if (!resource->faulty)
-		g_warning("thing %s: resource %s is faulty: %s", resource->node->thing_id, resource->path, error->message);
+		g_warning("thing %s: resource %s is faulty: %s", resource->node->thing_id,
+			  resource->path, error->message);
 	resource->faulty = TRUE;
 }
 
@@ -772,14 +819,16 @@ igw_coap_record_time(const IgwSenmlRecord *record)
 
 /* decode, declare new fields, report; FALSE for a payload we cannot read */
 static gboolean
-igw_coap_resource_take(IgwCoapResource *resource, const IgwCoapResponse *response, GVariant **first_value)
+igw_coap_resource_take(IgwCoapResource *resource, const IgwCoapResponse *response,
+		       GVariant **first_value)
 {
 	IgwCoapNode *node = resource->node;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) records = NULL;
 	gsize len = 0;
 	const guint8 *data = g_bytes_get_data(response->payload, &len);
-	records = igw_coap_payload_decode(response->content_format, data, len, g_get_real_time() / 1e6, &error);
+	records = igw_coap_payload_decode(response->content_format, data, len,
+					  g_get_real_time() / 1e6, &error);
 	if (records == NULL) {
 		igw_coap_resource_faulty(resource, error);
 		return FALSE;
@@ -799,14 +848,16 @@ igw_coap_resource_take(IgwCoapResource *resource, const IgwCoapResponse *respons
 		if (!g_ptr_array_find_with_equal_func(resource->fields, name, g_str_equal, NULL))
 			g_ptr_array_add(resource->fields, g_strdup(name));
 		if (value == NULL) {
-			g_debug("thing %s: %s: a %s value does not fit field %s", node->thing_id, resource->path,
+			g_debug("thing %s: %s: a %s value does not fit field %s", node->thing_id,
+				resource->path,
 				igw_field_type_to_string(igw_coap_record_type(record)), name);
 			continue;
 		}
 		g_variant_ref_sink(value);
 		if (first_value != NULL && *first_value == NULL)
 			*first_value = g_variant_ref(value);
-		reading = igw_reading_new(node->thing_id, name, value, igw_coap_record_time(record));
+		reading =
+		    igw_reading_new(node->thing_id, name, value, igw_coap_record_time(record));
 		g_variant_unref(value);
 		igw_context_report_reading(igw_coap_context(node->plugin), reading);
 	}
@@ -840,8 +891,8 @@ igw_coap_reregister_after(guint max_age)
 }
 
 static void
-igw_coap_resource_answer_cb(IgwCoapRequest *request, const IgwCoapResponse *response, const GError *error,
-			    gpointer user_data)
+igw_coap_resource_answer_cb(IgwCoapRequest *request, const IgwCoapResponse *response,
+			    const GError *error, gpointer user_data)
 {
 	IgwCoapResource *resource = user_data;
 	IgwCoapNode *node = resource->node;
@@ -875,7 +926,8 @@ igw_coap_resource_answer_cb(IgwCoapRequest *request, const IgwCoapResponse *resp
 static gint
 igw_coap_resource_accept(IgwCoapResource *resource)
 {
-	return resource->format == IGW_COAP_FORMAT_SENML_JSON || resource->format == IGW_COAP_FORMAT_SENML_CBOR
+	return resource->format == IGW_COAP_FORMAT_SENML_JSON ||
+		       resource->format == IGW_COAP_FORMAT_SENML_CBOR
 		   ? resource->format
 		   : -1;
 }
@@ -885,9 +937,9 @@ igw_coap_resource_start(IgwCoapResource *resource)
 {
 	IgwCoapNode *node = resource->node;
 	igw_coap_resource_stop(resource);
-	resource->request = igw_coap_client_get(node->plugin->client, node->target, resource->path,
-						igw_coap_resource_accept(resource), resource->observable,
-						igw_coap_resource_answer_cb, resource);
+	resource->request = igw_coap_client_get(
+	    node->plugin->client, node->target, resource->path, igw_coap_resource_accept(resource),
+	    resource->observable, igw_coap_resource_answer_cb, resource);
 	if (resource->request == NULL)
 		igw_coap_resource_schedule(resource, IGW_COAP_RETRY_S);
 }
@@ -934,7 +986,8 @@ igw_coap_node_offer(IgwCoapNode *node)
 			igw_thing_add_field(found, g_ptr_array_index(node->pending_fields, i));
 		igw_thing_set_supported(found, node->pending_fields->len > 0);
 		if (!igw_context_offer_thing(context, found, &error)) {
-			g_warning("thing %s: cannot be offered: %s", node->thing_id, error->message);
+			g_warning("thing %s: cannot be offered: %s", node->thing_id,
+				  error->message);
 			return;
 		}
 		thing = igw_coap_node_thing(node);
@@ -947,7 +1000,8 @@ igw_coap_node_offer(IgwCoapNode *node)
 	}
 	g_ptr_array_set_size(node->pending_fields, 0);
 	g_info("thing %s: %u resources", node->thing_id, node->resources->len);
-	node->adopted_handler = g_signal_connect(thing, "notify::adopted", G_CALLBACK(igw_coap_adopted_cb), node);
+	node->adopted_handler =
+	    g_signal_connect(thing, "notify::adopted", G_CALLBACK(igw_coap_adopted_cb), node);
 	igw_coap_node_heard(node);
 	igw_coap_node_sync(node);
 }
@@ -964,17 +1018,19 @@ igw_coap_node_maybe_offer(IgwCoapNode *node)
 }
 
 static void
-igw_coap_resource_first_cb(IgwCoapRequest *request, const IgwCoapResponse *response, const GError *error,
-			   gpointer user_data)
+igw_coap_resource_first_cb(IgwCoapRequest *request, const IgwCoapResponse *response,
+			   const GError *error, gpointer user_data)
 {
 	IgwCoapResource *resource = user_data;
 	resource->request = NULL;
 	resource->answered = TRUE;
 	if (error != NULL) {
 		if (!igw_coap_node_check_refused(resource->node, error))
-			g_debug("thing %s: %s: %s", resource->node->thing_id, resource->path, error->message);
+			g_debug("thing %s: %s: %s", resource->node->thing_id, resource->path,
+				error->message);
 	} else if (response->code / 100 != 2)
-		g_debug("thing %s: %s answered %u", resource->node->thing_id, resource->path, response->code);
+		g_debug("thing %s: %s answered %u", resource->node->thing_id, resource->path,
+			response->code);
 	else
 		(void)igw_coap_resource_take(resource, response, NULL);
 	igw_coap_node_maybe_offer(resource->node);
@@ -1024,17 +1080,20 @@ igw_coap_resource_new(IgwCoapNode *node, const IgwCoapLink *link)
 	resource->fields = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < link->ct->len; i++) {
 		guint ct = g_array_index(link->ct, guint, i);
-		if (ct == IGW_COAP_FORMAT_SENML_JSON || (ct == IGW_COAP_FORMAT_TEXT && resource->format < 0))
+		if (ct == IGW_COAP_FORMAT_SENML_JSON ||
+		    (ct == IGW_COAP_FORMAT_TEXT && resource->format < 0))
 			resource->format = (gint)ct;
 	}
 	/* plain text is what every actuator takes, when it says so or says nothing */
-	resource->put_format = link->ct->len == 0 || igw_coap_link_has_ct(link, IGW_COAP_FORMAT_TEXT)
-				   ? IGW_COAP_FORMAT_TEXT
-				   : IGW_COAP_FORMAT_SENML_JSON;
+	resource->put_format =
+	    link->ct->len == 0 || igw_coap_link_has_ct(link, IGW_COAP_FORMAT_TEXT)
+		? IGW_COAP_FORMAT_TEXT
+		: IGW_COAP_FORMAT_SENML_JSON;
 	actuator = igw_coap_override(node, "actuator.", resource->path);
 	resource->actuator = actuator != NULL || igw_coap_link_has_if(link, "core.a");
 	if (actuator != NULL)
-		resource->type_configured = igw_coap_parse_actuator_type(actuator, &resource->actuator_type);
+		resource->type_configured =
+		    igw_coap_parse_actuator_type(actuator, &resource->actuator_type);
 	for (guint i = 0; link->rt[i] != NULL; i++) {
 		if (strstr(link->rt[i], "switch") != NULL || strstr(link->rt[i], "onoff") != NULL ||
 		    strstr(link->rt[i], "relay") != NULL)
@@ -1052,8 +1111,9 @@ igw_coap_link_is_useful(const IgwCoapLink *link)
 		return FALSE;
 	if (link->ct->len > 0 && igw_coap_link_has_ct(link, 40) && link->ct->len == 1)
 		return FALSE;
-	return link->obs || igw_coap_link_has_if(link, "sensor") || igw_coap_link_has_if(link, "core.s") ||
-	       igw_coap_link_has_if(link, "core.a") || link->rt[0] != NULL;
+	return link->obs || igw_coap_link_has_if(link, "sensor") ||
+	       igw_coap_link_has_if(link, "core.s") || igw_coap_link_has_if(link, "core.a") ||
+	       link->rt[0] != NULL;
 }
 
 static void
@@ -1066,11 +1126,13 @@ igw_coap_node_take_links(IgwCoapNode *node, const IgwCoapResponse *response)
 	const gchar *data = g_bytes_get_data(response->payload, &len);
 	links = igw_coap_link_parse(data, len, &malformed, &error);
 	if (links == NULL) {
-		g_warning("thing %s: /.well-known/core is unreadable: %s", node->thing_id, error->message);
+		g_warning("thing %s: /.well-known/core is unreadable: %s", node->thing_id,
+			  error->message);
 		return;
 	}
 	if (malformed > 0)
-		g_warning("thing %s: %u malformed links in /.well-known/core skipped", node->thing_id, malformed);
+		g_warning("thing %s: %u malformed links in /.well-known/core skipped",
+			  node->thing_id, malformed);
 	g_ptr_array_set_size(node->resources, 0);
 	for (guint i = 0; i < links->len; i++) {
 		IgwCoapLink *link = g_ptr_array_index(links, i);
@@ -1079,9 +1141,10 @@ igw_coap_node_take_links(IgwCoapNode *node, const IgwCoapResponse *response)
 	}
 	for (guint i = 0; i < node->resources->len; i++) {
 		IgwCoapResource *resource = g_ptr_array_index(node->resources, i);
-		resource->request = igw_coap_client_get(node->plugin->client, node->target, resource->path,
-							igw_coap_resource_accept(resource), FALSE,
-							igw_coap_resource_first_cb, resource);
+		resource->request =
+		    igw_coap_client_get(node->plugin->client, node->target, resource->path,
+					igw_coap_resource_accept(resource), FALSE,
+					igw_coap_resource_first_cb, resource);
 		if (resource->request == NULL)
 			resource->answered = TRUE;
 	}
@@ -1098,21 +1161,21 @@ igw_coap_node_links_retry_cb(gpointer user_data)
 }
 
 static void
-igw_coap_node_links_cb(IgwCoapRequest *request, const IgwCoapResponse *response, const GError *error,
-		       gpointer user_data)
+igw_coap_node_links_cb(IgwCoapRequest *request, const IgwCoapResponse *response,
+		       const GError *error, gpointer user_data)
 {
 	IgwCoapNode *node = user_data;
 	node->wellknown = NULL;
 	if (error != NULL && igw_coap_node_check_refused(node, error)) {
-		node->wellknown_retry_id = g_timeout_add_seconds((guint)node->plugin->options.poll_interval,
-								 igw_coap_node_links_retry_cb, node);
+		node->wellknown_retry_id = g_timeout_add_seconds(
+		    (guint)node->plugin->options.poll_interval, igw_coap_node_links_retry_cb, node);
 		return;
 	}
 	if (error != NULL || response->code / 100 != 2) {
 		g_message("thing %s: no /.well-known/core (%s), asking again later", node->thing_id,
 			  error != NULL ? error->message : "an error answer");
-		node->wellknown_retry_id = g_timeout_add_seconds((guint)node->plugin->options.poll_interval,
-								 igw_coap_node_links_retry_cb, node);
+		node->wellknown_retry_id = g_timeout_add_seconds(
+		    (guint)node->plugin->options.poll_interval, igw_coap_node_links_retry_cb, node);
 		return;
 	}
 	igw_coap_node_heard(node);
@@ -1127,12 +1190,14 @@ igw_coap_node_fetch_links(IgwCoapNode *node)
 	/* a coaps:// node without a key: its secret may come any time */
 	if (!igw_coap_node_secure(node)) {
 		if (node->wellknown_retry_id == 0)
-			node->wellknown_retry_id = g_timeout_add_seconds((guint)node->plugin->options.poll_interval,
-								 igw_coap_node_links_retry_cb, node);
+			node->wellknown_retry_id =
+			    g_timeout_add_seconds((guint)node->plugin->options.poll_interval,
+						  igw_coap_node_links_retry_cb, node);
 		return;
 	}
-	node->wellknown = igw_coap_client_get(node->plugin->client, node->target, "/.well-known/core", -1, FALSE,
-					      igw_coap_node_links_cb, node);
+	node->wellknown =
+	    igw_coap_client_get(node->plugin->client, node->target, "/.well-known/core", -1, FALSE,
+				igw_coap_node_links_cb, node);
 }
 
 /* a new key or identity: start over with it at once */
@@ -1150,7 +1215,6 @@ igw_coap_node_rekey(IgwCoapNode *node)
 	if (igw_coap_node_secure(node))
 		igw_coap_node_sync(node);
 }
-
 
 /* ---- discovery ---------------------------------------------------------------- */
 
@@ -1173,8 +1237,8 @@ static gchar *
 igw_coap_node_key(const gchar *interface, GInetSocketAddress *address)
 {
 	const guint8 *bytes = g_inet_address_to_bytes(g_inet_socket_address_get_address(address));
-	return g_strdup_printf("%s/%02x%02x%02x%02x%02x%02x%02x%02x", interface, bytes[8], bytes[9], bytes[10],
-			       bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+	return g_strdup_printf("%s/%02x%02x%02x%02x%02x%02x%02x%02x", interface, bytes[8], bytes[9],
+			       bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
 }
 
 /* a node configured or listed by address that also answers discovery */
@@ -1190,14 +1254,16 @@ igw_coap_find_by_address(IgwCoapPlugin *self, GInetSocketAddress *address)
 		IgwCoapNode *node = value;
 		if (g_inet_address_equal(g_inet_socket_address_get_address(node->address),
 					 g_inet_socket_address_get_address(address)) &&
-		    g_inet_socket_address_get_port(node->address) == g_inet_socket_address_get_port(address))
+		    g_inet_socket_address_get_port(node->address) ==
+			g_inet_socket_address_get_port(address))
 			return node;
 	}
 	return NULL;
 }
 
 static void
-igw_coap_found(IgwCoapPlugin *self, const gchar *key, GInetSocketAddress *link_local, GInetSocketAddress *global)
+igw_coap_found(IgwCoapPlugin *self, const gchar *key, GInetSocketAddress *link_local,
+	       GInetSocketAddress *global)
 {
 	IgwCoapNode *node = g_hash_table_lookup(self->nodes, key);
 	IgwCoapNode *known = igw_coap_find_by_address(self, global);
@@ -1211,7 +1277,8 @@ igw_coap_found(IgwCoapPlugin *self, const gchar *key, GInetSocketAddress *link_l
 			igw_coap_node_heard(known);
 		return;
 	}
-	if (node != NULL && node->offered && !node->configured && igw_coap_node_thing(node) == NULL) {
+	if (node != NULL && node->offered && !node->configured &&
+	    igw_coap_node_thing(node) == NULL) {
 		/* forgotten by the administrator: found again, it is new */
 		g_hash_table_remove(self->nodes, key);
 		node = NULL;
@@ -1233,19 +1300,23 @@ static void
 igw_coap_probe_done(const gchar *interface, GPtrArray *responders, gpointer user_data)
 {
 	IgwCoapPlugin *self = user_data;
-	g_autoptr(GHashTable) link_local = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) link_local =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GHashTable) global = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GHashTableIter iter;
 	gpointer key;
 	g_debug("discovery on %s: %u answers", interface, responders->len);
 	for (guint i = 0; i < responders->len; i++) {
 		GInetSocketAddress *address = g_ptr_array_index(responders, i);
-		gboolean is_link_local = g_inet_address_get_is_link_local(g_inet_socket_address_get_address(address));
-		g_hash_table_replace(is_link_local ? link_local : global, igw_coap_node_key(interface, address), address);
+		gboolean is_link_local =
+		    g_inet_address_get_is_link_local(g_inet_socket_address_get_address(address));
+		g_hash_table_replace(is_link_local ? link_local : global,
+				     igw_coap_node_key(interface, address), address);
 	}
 	g_hash_table_iter_init(&iter, link_local);
 	while (g_hash_table_iter_next(&iter, &key, NULL))
-		igw_coap_found(self, key, g_hash_table_lookup(link_local, key), g_hash_table_lookup(global, key));
+		igw_coap_found(self, key, g_hash_table_lookup(link_local, key),
+			       g_hash_table_lookup(global, key));
 	g_hash_table_iter_init(&iter, global);
 	while (g_hash_table_iter_next(&iter, &key, NULL)) {
 		if (!g_hash_table_contains(link_local, key))
@@ -1257,7 +1328,8 @@ static void
 igw_coap_probe_interface(IgwCoapPlugin *self, const gchar *interface)
 {
 	g_autoptr(GError) error = NULL;
-	if (!igw_coap_probe_send(self->probe, interface, (guint)self->options.discovery_window * 1000, &error))
+	if (!igw_coap_probe_send(self->probe, interface,
+				 (guint)self->options.discovery_window * 1000, &error))
 		g_debug("discovery: %s", error->message);
 }
 
@@ -1297,9 +1369,9 @@ igw_coap_link_up(const gchar *interface, gpointer user_data)
 	settle->plugin = self;
 	settle->interface = g_strdup(interface);
 	g_hash_table_insert(self->settling, g_strdup(interface),
-			    GUINT_TO_POINTER(g_timeout_add_full(G_PRIORITY_DEFAULT, IGW_COAP_LINK_SETTLE_MS,
-								igw_coap_settled_cb, settle,
-								(GDestroyNotify)igw_coap_settle_free)));
+			    GUINT_TO_POINTER(g_timeout_add_full(
+				G_PRIORITY_DEFAULT, IGW_COAP_LINK_SETTLE_MS, igw_coap_settled_cb,
+				settle, (GDestroyNotify)igw_coap_settle_free)));
 }
 
 static gboolean
@@ -1316,8 +1388,10 @@ igw_coap_add_static_nodes(IgwCoapPlugin *self)
 {
 	for (guint i = 0; self->options.nodes[i] != NULL; i++) {
 		gboolean coaps = FALSE;
-		g_autoptr(GInetSocketAddress) address = igw_coap_parse_address_full(self->options.nodes[i], &coaps, NULL);
-		g_autofree gchar *key = address != NULL ? igw_coap_address_to_string(address) : NULL;
+		g_autoptr(GInetSocketAddress) address =
+		    igw_coap_parse_address_full(self->options.nodes[i], &coaps, NULL);
+		g_autofree gchar *key =
+		    address != NULL ? igw_coap_address_to_string(address) : NULL;
 		g_autofree gchar *thing_id = NULL;
 		IgwCoapNode *node;
 		if (address == NULL || g_hash_table_contains(self->nodes, key))
@@ -1341,7 +1415,8 @@ igw_coap_add_configured(IgwCoapPlugin *self, const gchar *thing_id, GError **err
 	g_autofree gchar *key = NULL;
 	IgwCoapNode *node;
 	gboolean coaps = FALSE;
-	address = igw_coap_parse_address_full(address_text != NULL ? g_strstrip(address_text) : "", &coaps, error);
+	address = igw_coap_parse_address_full(address_text != NULL ? g_strstrip(address_text) : "",
+					      &coaps, error);
 	if (address == NULL)
 		return FALSE;
 	key = igw_coap_address_to_string(address);
@@ -1388,48 +1463,53 @@ igw_coap_control_resource(IgwCoapControl *control)
 }
 
 static void
-igw_coap_control_read_cb(IgwCoapRequest *request, const IgwCoapResponse *response, const GError *error,
-			 gpointer user_data)
+igw_coap_control_read_cb(IgwCoapRequest *request, const IgwCoapResponse *response,
+			 const GError *error, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
 	IgwCoapControl *control = g_task_get_task_data(task);
 	IgwCoapResource *resource = igw_coap_control_resource(control);
 	GVariant *confirmed = NULL;
 	if (error != NULL || response->code / 100 != 2 || resource == NULL) {
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "reading %s back failed: %s",
-					control->path,
-					error != NULL ? error->message : resource == NULL ? "the node is gone" : "an error answer");
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
+					"reading %s back failed: %s", control->path,
+					error != NULL	   ? error->message
+					: resource == NULL ? "the node is gone"
+							   : "an error answer");
 		return;
 	}
 	igw_coap_node_heard(resource->node);
 	if (!igw_coap_resource_take(resource, response, &confirmed) || confirmed == NULL) {
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%s read back no value", control->path);
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+					"%s read back no value", control->path);
 		return;
 	}
 	g_task_return_pointer(task, confirmed, (GDestroyNotify)g_variant_unref);
 }
 
 static void
-igw_coap_control_put_cb(IgwCoapRequest *request, const IgwCoapResponse *response, const GError *error,
-			gpointer user_data)
+igw_coap_control_put_cb(IgwCoapRequest *request, const IgwCoapResponse *response,
+			const GError *error, gpointer user_data)
 {
 	GTask *task = user_data;
 	IgwCoapControl *control = g_task_get_task_data(task);
 	IgwCoapResource *resource = igw_coap_control_resource(control);
 	if (error != NULL || response->code / 100 != 2 || resource == NULL) {
-		g_autofree gchar *code = response != NULL ? g_strdup_printf("%u.%02u", response->code / 100,
-									   response->code % 100)
-							  : g_strdup("the node is gone");
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "PUT %s: %s", control->path,
-					error != NULL ? error->message : code);
+		g_autofree gchar *code =
+		    response != NULL
+			? g_strdup_printf("%u.%02u", response->code / 100, response->code % 100)
+			: g_strdup("the node is gone");
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "PUT %s: %s",
+					control->path, error != NULL ? error->message : code);
 		g_object_unref(task);
 		return;
 	}
 	/* the node's word on what it did */
 	if (igw_coap_client_get(control->plugin->client, resource->node->target, resource->path,
-				igw_coap_resource_accept(resource), FALSE, igw_coap_control_read_cb, task) == NULL) {
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "cannot read %s back",
-					control->path);
+				igw_coap_resource_accept(resource), FALSE, igw_coap_control_read_cb,
+				task) == NULL) {
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
+					"cannot read %s back", control->path);
 		g_object_unref(task);
 	}
 }
@@ -1453,7 +1533,8 @@ igw_coap_find_actuator(IgwCoapNode *node, const gchar *field)
 {
 	for (guint i = 0; node != NULL && i < node->resources->len; i++) {
 		IgwCoapResource *resource = g_ptr_array_index(node->resources, i);
-		if (resource->actuator && g_ptr_array_find_with_equal_func(resource->fields, field, g_str_equal, NULL))
+		if (resource->actuator &&
+		    g_ptr_array_find_with_equal_func(resource->fields, field, g_str_equal, NULL))
 			return resource;
 	}
 	return NULL;
@@ -1472,8 +1553,9 @@ igw_coap_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVar
 	g_autoptr(GError) error = NULL;
 	gint format;
 	if (resource == NULL) {
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s has no actuator %s",
-					igw_thing_get_id(thing), igw_field_get_name(field));
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+					"%s has no actuator %s", igw_thing_get_id(thing),
+					igw_field_get_name(field));
 		g_object_unref(task);
 		return;
 	}
@@ -1491,8 +1573,8 @@ igw_coap_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVar
 	g_task_set_task_data(task, control, (GDestroyNotify)igw_coap_control_free);
 	if (igw_coap_client_put(self->client, node->target, resource->path, format, payload,
 				igw_coap_control_put_cb, task) == NULL) {
-		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "cannot send to %s",
-					igw_thing_get_id(thing));
+		g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_NOT_CONNECTED,
+					"cannot send to %s", igw_thing_get_id(thing));
 		g_object_unref(task);
 	}
 }
@@ -1504,11 +1586,13 @@ igw_coap_control_finish(IgwPlugin *plugin, GAsyncResult *result, GError **error)
 }
 
 static void
-igw_coap_thing_changed_cb(IgwContext *context, IgwThing *thing, const gchar *change, gpointer user_data)
+igw_coap_thing_changed_cb(IgwContext *context, IgwThing *thing, const gchar *change,
+			  gpointer user_data)
 {
 	IgwCoapPlugin *self = user_data;
 	IgwCoapNode *node;
-	if (g_strcmp0(change, "secret") != 0 || g_strcmp0(igw_thing_get_plugin_name(thing), "coap") != 0)
+	if (g_strcmp0(change, "secret") != 0 ||
+	    g_strcmp0(igw_thing_get_plugin_name(thing), "coap") != 0)
 		return;
 	node = igw_coap_find_node(self, igw_thing_get_id(thing));
 	if (node != NULL)
@@ -1555,7 +1639,8 @@ igw_coap_startup(IgwPlugin *plugin, GError **error)
 	IgwContext *context = igw_plugin_get_context(plugin);
 	g_auto(GStrv) ids = NULL;
 	self->plugin = plugin;
-	self->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_coap_node_free);
+	self->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					    (GDestroyNotify)igw_coap_node_free);
 	self->settling = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	igw_plugin_set_data(plugin, self, (GDestroyNotify)igw_coap_plugin_free);
 	if (!igw_coap_options_read(igw_context_get_config(context), &self->options, error))
@@ -1575,7 +1660,8 @@ igw_coap_startup(IgwPlugin *plugin, GError **error)
 	}
 	igw_coap_add_static_nodes(self);
 	igw_coap_discovery_cb(self);
-	self->discovery_id = g_timeout_add_seconds((guint)self->options.discovery_interval, igw_coap_discovery_cb, self);
+	self->discovery_id = g_timeout_add_seconds((guint)self->options.discovery_interval,
+						   igw_coap_discovery_cb, self);
 	igw_coap_update_status(self);
 	return TRUE;
 }

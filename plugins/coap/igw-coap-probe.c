@@ -32,7 +32,7 @@ struct _IgwCoapProbe {
 	GSource *socket_source;
 	gint netlink_fd;
 	guint netlink_watch;
-	GHashTable *rounds; /* interface -> IgwCoapRound */
+	GHashTable *rounds;  /* interface -> IgwCoapRound */
 	GHashTable *running; /* ifindex -> TRUE while up and running */
 	guint16 next_mid;
 };
@@ -84,20 +84,22 @@ igw_coap_probe_receive(IgwCoapProbe *self)
 	g_autoptr(GError) error = NULL;
 	IgwCoapHeader header;
 	IgwCoapRound *round;
-	gssize len = g_socket_receive_from(self->socket, &from, (gchar *)buffer, sizeof(buffer), NULL, &error);
+	gssize len = g_socket_receive_from(self->socket, &from, (gchar *)buffer, sizeof(buffer),
+					   NULL, &error);
 	if (len < 0) {
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
 			g_debug("probe: %s", error->message);
 		return;
 	}
-	if (!G_IS_INET_SOCKET_ADDRESS(from) || !igw_coap_header_parse(buffer, (gsize)len, &header, &error)) {
+	if (!G_IS_INET_SOCKET_ADDRESS(from) ||
+	    !igw_coap_header_parse(buffer, (gsize)len, &header, &error)) {
 		g_debug("probe: datagram dropped: %s", error != NULL ? error->message : "not IPv6");
 		return;
 	}
 	if (header.type == IGW_COAP_TYPE_CON) {
 		g_autoptr(GBytes) ack = igw_coap_message_ack(header.mid);
-		(void)g_socket_send_to(self->socket, from, g_bytes_get_data(ack, NULL), g_bytes_get_size(ack), NULL,
-				       NULL);
+		(void)g_socket_send_to(self->socket, from, g_bytes_get_data(ack, NULL),
+				       g_bytes_get_size(ack), NULL, NULL);
 	}
 	round = igw_coap_probe_find_round(self, &header);
 	if (round == NULL || header.code / 100 != 2)
@@ -126,18 +128,21 @@ igw_coap_round_done_cb(gpointer user_data)
 }
 
 static gboolean
-igw_coap_probe_send_to(IgwCoapProbe *self, const gchar *group, guint ifindex, GBytes *message, GError **error)
+igw_coap_probe_send_to(IgwCoapProbe *self, const gchar *group, guint ifindex, GBytes *message,
+		       GError **error)
 {
 	g_autoptr(GInetAddress) address = g_inet_address_new_from_string(group);
 	g_autoptr(GSocketAddress) destination = NULL;
 	gint fd = g_socket_get_fd(self->socket);
 	gint hops = g_str_has_prefix(group, "ff02") ? 1 : IGW_COAP_PROBE_SITE_HOPS;
 	/* the link-local group needs the scope; the site one the outgoing interface */
-	destination = g_object_new(G_TYPE_INET_SOCKET_ADDRESS, "address", address, "port", self->port,
-				   "scope-id", g_str_has_prefix(group, "ff02") ? ifindex : 0, NULL);
+	destination =
+	    g_object_new(G_TYPE_INET_SOCKET_ADDRESS, "address", address, "port", self->port,
+			 "scope-id", g_str_has_prefix(group, "ff02") ? ifindex : 0, NULL);
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) < 0 ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INTERNAL, "cannot select the interface: %s", g_strerror(errno));
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INTERNAL, "cannot select the interface: %s",
+			    g_strerror(errno));
 		return FALSE;
 	}
 	return g_socket_send_to(self->socket, destination, g_bytes_get_data(message, NULL),
@@ -224,19 +229,24 @@ static void
 igw_coap_probe_watch_links(IgwCoapProbe *self)
 {
 	struct sockaddr_nl address = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
-	self->netlink_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
-	if (self->netlink_fd < 0 || bind(self->netlink_fd, (struct sockaddr *)&address, sizeof(address)) < 0) {
-		g_warning("cannot watch network interfaces (%s); probing on the schedule only", g_strerror(errno));
+	self->netlink_fd =
+	    socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (self->netlink_fd < 0 ||
+	    bind(self->netlink_fd, (struct sockaddr *)&address, sizeof(address)) < 0) {
+		g_warning("cannot watch network interfaces (%s); probing on the schedule only",
+			  g_strerror(errno));
 		if (self->netlink_fd >= 0)
 			close(self->netlink_fd);
 		self->netlink_fd = -1;
 		return;
 	}
-	self->netlink_watch = g_unix_fd_add(self->netlink_fd, G_IO_IN, igw_coap_probe_netlink_cb, self);
+	self->netlink_watch =
+	    g_unix_fd_add(self->netlink_fd, G_IO_IN, igw_coap_probe_netlink_cb, self);
 }
 
 IgwCoapProbe *
-igw_coap_probe_new(guint port, const IgwCoapProbeCallbacks *callbacks, gpointer user_data, GError **error)
+igw_coap_probe_new(guint port, const IgwCoapProbeCallbacks *callbacks, gpointer user_data,
+		   GError **error)
 {
 	g_autoptr(GSocket) socket = g_socket_new(G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM,
 						 G_SOCKET_PROTOCOL_UDP, error);
@@ -252,10 +262,12 @@ igw_coap_probe_new(guint port, const IgwCoapProbeCallbacks *callbacks, gpointer 
 	self->user_data = user_data;
 	self->socket = g_steal_pointer(&socket);
 	self->next_mid = (guint16)g_random_int();
-	self->rounds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_coap_round_free);
+	self->rounds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					     (GDestroyNotify)igw_coap_round_free);
 	self->running = g_hash_table_new(g_direct_hash, g_direct_equal);
 	self->socket_source = g_socket_create_source(self->socket, G_IO_IN, NULL);
-	g_source_set_callback(self->socket_source, (GSourceFunc)(void (*)(void))igw_coap_probe_socket_cb, self, NULL);
+	g_source_set_callback(self->socket_source,
+			      (GSourceFunc)(void (*)(void))igw_coap_probe_socket_cb, self, NULL);
 	g_source_attach(self->socket_source, NULL);
 	igw_coap_probe_watch_links(self);
 	return self;

@@ -25,7 +25,8 @@ typedef struct {
 } IgwCoapProbeCallbacks;
 
 IgwCoapProbe *
-igw_coap_probe_new(guint port, const IgwCoapProbeCallbacks *callbacks, gpointer user_data, GError **error);
+igw_coap_probe_new(guint port, const IgwCoapProbeCallbacks *callbacks, gpointer user_data,
+		   GError **error);
 void
 igw_coap_probe_free(IgwCoapProbe *self);
 /* one round on @interface; FALSE if it does not exist or cannot send */

@@ -15,7 +15,7 @@
 
 /* RFC 8428 §4.5.3: from here on a time is absolute UNIX time, below relative to now */
 #define IGW_SENML_TIME_ABSOLUTE 268435456.0 /* 2^28 */
-#define IGW_SENML_VERSION	10
+#define IGW_SENML_VERSION 10
 /* SenML needs array -> map -> value; anything much deeper is not SenML */
 #define IGW_SENML_CBOR_MAX_DEPTH 16
 
@@ -144,12 +144,8 @@ igw_senml_unit_display(const gchar *unit)
 		const gchar *senml;
 		const gchar *display;
 	} map[] = {
-	    {"Cel", "°C"},
-	    {"%RH", "%"},
-	    {"%EL", "%"},
-	    {"count", NULL},
-	    {"/", NULL},
-	    {"beat/min", "bpm"},
+	    {"Cel", "°C"},   {"%RH", "%"}, {"%EL", "%"},
+	    {"count", NULL}, {"/", NULL},  {"beat/min", "bpm"},
 	};
 	if (unit == NULL)
 		return NULL;
@@ -298,8 +294,8 @@ igw_senml_error_type(const IgwSenmlRaw *raw, IgwSenmlField field, GError **error
 static gboolean
 igw_senml_check_values(const IgwSenmlRaw *raw, GError **error)
 {
-	const IgwSenmlField values[] = {IGW_SENML_FIELD_V, IGW_SENML_FIELD_VS,
-					IGW_SENML_FIELD_VB, IGW_SENML_FIELD_VD};
+	const IgwSenmlField values[] = {IGW_SENML_FIELD_V, IGW_SENML_FIELD_VS, IGW_SENML_FIELD_VB,
+					IGW_SENML_FIELD_VD};
 	gint first = -1;
 	for (guint i = 0; i < G_N_ELEMENTS(values); i++) {
 		if (!igw_senml_raw_has(raw, values[i]))
@@ -621,12 +617,13 @@ igw_senml_parse_json(const gchar *data, gsize len, gdouble now, GError **error)
  * exactly one complete item
  */
 typedef struct {
-	gsize offset;	     /* where the current item starts */
-	gsize len;	     /* the whole input */
-	gsize declared;	     /* items declared by all headers so far */
-	gint64 remaining[IGW_SENML_CBOR_MAX_DEPTH]; /* items left per open container, -1: indefinite */
+	gsize offset;	/* where the current item starts */
+	gsize len;	/* the whole input */
+	gsize declared; /* items declared by all headers so far */
+	gint64
+	    remaining[IGW_SENML_CBOR_MAX_DEPTH]; /* items left per open container, -1: indefinite */
 	guint depth;
-	gboolean done;	     /* the top-level item is complete */
+	gboolean done; /* the top-level item is complete */
 	gboolean bad;
 	const gchar *reason;
 } IgwSenmlCborScan;
@@ -814,8 +811,8 @@ igw_senml_cbor_check(const guint8 *data, gsize len, GError **error)
 					    &igw_senml_cbor_scan_callbacks, &scan);
 		if (result.status != CBOR_DECODER_FINISHED || result.read == 0) {
 			igw_senml_cbor_fail(&scan, result.status == CBOR_DECODER_NEDATA
-							? "truncated"
-							: "malformed");
+						       ? "truncated"
+						       : "malformed");
 			break;
 		}
 		if (!scan.bad)
@@ -845,9 +842,8 @@ igw_senml_cbor_get_bytes(cbor_item_t *item)
 			g_byte_array_append(bytes, handle, len);
 		return bytes;
 	}
-	for (gsize i = 0; i < (text ? cbor_string_chunk_count(item)
-				    : cbor_bytestring_chunk_count(item));
-	     i++) {
+	for (gsize i = 0;
+	     i < (text ? cbor_string_chunk_count(item) : cbor_bytestring_chunk_count(item)); i++) {
 		cbor_item_t **chunks =
 		    text ? cbor_string_chunks_handle(item) : cbor_bytestring_chunks_handle(item);
 		g_autoptr(GByteArray) chunk = igw_senml_cbor_get_bytes(chunks[i]);
@@ -875,8 +871,7 @@ igw_senml_cbor_get_number(cbor_item_t *item, gdouble *number)
 }
 
 static gboolean
-igw_senml_cbor_read_value(IgwSenmlRaw *raw, IgwSenmlField field, cbor_item_t *item,
-			  GError **error)
+igw_senml_cbor_read_value(IgwSenmlRaw *raw, IgwSenmlField field, cbor_item_t *item, GError **error)
 {
 	g_autoptr(GByteArray) bytes = NULL;
 	gdouble number = 0;
@@ -947,8 +942,8 @@ igw_senml_cbor_read_record(IgwSenmlRaw *raw, cbor_item_t *item, GError **error)
 	struct cbor_pair *pairs;
 
 	if (!cbor_isa_map(item)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-			    "SenML record %u: not a map", raw->index);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "SenML record %u: not a map",
+			    raw->index);
 		return FALSE;
 	}
 	pairs = cbor_map_handle(item);

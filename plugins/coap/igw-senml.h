@@ -17,15 +17,15 @@ typedef enum {
 
 /* one resolved SenML (RFC 8428) record: the base fields are already applied */
 typedef struct {
-	gchar *name;	     /* resolved bn + n (may be "" for a nameless record) */
-	gchar *unit;	     /* resolved u or bu, or NULL */
-	IgwSenmlType type;   /* which value the record holds */
-	gdouble number;	     /* NUMBER (v + bv) */
-	gchar *string;	     /* STRING (vs), DATA (vd as given, base64url text) */
-	gboolean boolean;    /* BOOLEAN */
-	gboolean has_sum;    /* the record has s */
-	gdouble sum;	     /* s + bs */
-	gdouble time;	     /* absolute UNIX seconds: bt + t, made absolute with @now when < 2^28 */
+	gchar *name;	   /* resolved bn + n (may be "" for a nameless record) */
+	gchar *unit;	   /* resolved u or bu, or NULL */
+	IgwSenmlType type; /* which value the record holds */
+	gdouble number;	   /* NUMBER (v + bv) */
+	gchar *string;	   /* STRING (vs), DATA (vd as given, base64url text) */
+	gboolean boolean;  /* BOOLEAN */
+	gboolean has_sum;  /* the record has s */
+	gdouble sum;	   /* s + bs */
+	gdouble time;	   /* absolute UNIX seconds: bt + t, made absolute with @now when < 2^28 */
 	gdouble update_time; /* ut, 0 when absent */
 } IgwSenmlRecord;
 

@@ -156,9 +156,10 @@ igw_sim_check_config(IgwPlugin *plugin, GKeyFile *config, GError **error)
 		if (!g_str_has_prefix(groups[i], "thing sim:"))
 			continue;
 		if (!igw_sim_read_thing_config(config, groups[i], &kind, &interval, error) ||
-		    !igw_sim_read_uint(config, groups[i], "silent_after", 0, G_MAXUINT32, &silent_after, error) ||
-		    !igw_sim_read_uint(config, groups[i], "readout_delay_ms", 0, IGW_SIM_READOUT_DELAY_MAX,
-				       &readout_delay_ms, error))
+		    !igw_sim_read_uint(config, groups[i], "silent_after", 0, G_MAXUINT32,
+				       &silent_after, error) ||
+		    !igw_sim_read_uint(config, groups[i], "readout_delay_ms", 0,
+				       IGW_SIM_READOUT_DELAY_MAX, &readout_delay_ms, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -176,8 +177,10 @@ igw_sim_new_field(const gchar *name, IgwFieldType type, const gchar *unit, guint
 static void
 igw_sim_add_thermometer_fields(IgwThing *thing)
 {
-	g_autoptr(IgwField) temperature = igw_sim_new_field("temperature", IGW_FIELD_TYPE_NUMERIC, "°C", 1);
-	g_autoptr(IgwField) humidity = igw_sim_new_field("humidity", IGW_FIELD_TYPE_NUMERIC, "%", 0);
+	g_autoptr(IgwField) temperature =
+	    igw_sim_new_field("temperature", IGW_FIELD_TYPE_NUMERIC, "°C", 1);
+	g_autoptr(IgwField) humidity =
+	    igw_sim_new_field("humidity", IGW_FIELD_TYPE_NUMERIC, "%", 0);
 	g_autoptr(IgwField) battery = igw_sim_new_field("battery", IGW_FIELD_TYPE_INTEGER, "%", 0);
 	igw_field_set_range(humidity, 0, 100);
 	igw_field_set_range(battery, 0, 100);
@@ -191,7 +194,8 @@ static void
 igw_sim_add_lamp_fields(IgwThing *thing)
 {
 	g_autoptr(IgwField) on = igw_sim_new_field("on", IGW_FIELD_TYPE_BOOLEAN, NULL, 0);
-	g_autoptr(IgwField) brightness = igw_sim_new_field("brightness", IGW_FIELD_TYPE_INTEGER, "%", 0);
+	g_autoptr(IgwField) brightness =
+	    igw_sim_new_field("brightness", IGW_FIELD_TYPE_INTEGER, "%", 0);
 	igw_field_set_writable(on, TRUE);
 	igw_field_set_writable(brightness, TRUE);
 	igw_field_set_range(brightness, 0, 100);
@@ -213,8 +217,10 @@ static void
 igw_sim_thermometer_report(IgwSimThing *sim)
 {
 	gdouble minutes = (gdouble)g_get_real_time() / G_USEC_PER_SEC / 60.0;
-	gdouble temperature = 21.0 + 2.0 * sin(minutes / 30.0) + g_rand_double_range(sim->rand, -0.2, 0.2);
-	gdouble humidity = 45.0 + 5.0 * cos(minutes / 45.0) + g_rand_double_range(sim->rand, -1.0, 1.0);
+	gdouble temperature =
+	    21.0 + 2.0 * sin(minutes / 30.0) + g_rand_double_range(sim->rand, -0.2, 0.2);
+	gdouble humidity =
+	    45.0 + 5.0 * cos(minutes / 45.0) + g_rand_double_range(sim->rand, -1.0, 1.0);
 	sim->battery = MAX(sim->battery - 0.01, 5.0);
 	igw_sim_report(sim, "temperature", g_variant_new_double(round(temperature * 10) / 10));
 	igw_sim_report(sim, "humidity", g_variant_new_double(round(humidity)));
@@ -285,7 +291,8 @@ igw_sim_start(IgwPlugin *plugin, IgwSimThing *sim, IgwThing *thing, GError **err
 	igw_context_set_reachable(context, id, TRUE);
 	if (sim->kind == IGW_SIM_KIND_THERMOMETER) {
 		if (igw_sim_thermometer_tick_cb(sim) == G_SOURCE_CONTINUE)
-			sim->timer_id = g_timeout_add_seconds(sim->interval, igw_sim_thermometer_tick_cb, sim);
+			sim->timer_id =
+			    g_timeout_add_seconds(sim->interval, igw_sim_thermometer_tick_cb, sim);
 	} else {
 		igw_sim_report(sim, "on", g_variant_new_boolean(sim->on));
 		igw_sim_report(sim, "brightness", g_variant_new_int64(sim->brightness));
@@ -301,7 +308,8 @@ igw_sim_add(IgwPlugin *plugin, const gchar *id, GError **error)
 	g_autoptr(IgwThing) thing = NULL;
 	IgwSimThing *sim = igw_sim_thing_new(plugin, id);
 	if (!igw_sim_read_thing_config(config, group, &sim->kind, &sim->interval, error) ||
-	    !igw_sim_read_uint(config, group, "silent_after", 0, G_MAXUINT32, &sim->silent_after, error) ||
+	    !igw_sim_read_uint(config, group, "silent_after", 0, G_MAXUINT32, &sim->silent_after,
+			       error) ||
 	    !igw_sim_read_uint(config, group, "readout_delay_ms", 0, IGW_SIM_READOUT_DELAY_MAX,
 			       &sim->readout_delay_ms, error)) {
 		igw_sim_thing_free(sim);
@@ -362,7 +370,8 @@ igw_sim_startup(IgwPlugin *plugin, GError **error)
 					     (GDestroyNotify)igw_sim_thing_free);
 	igw_plugin_set_data(plugin, self, (GDestroyNotify)igw_sim_plugin_free);
 	if (!igw_sim_read_uint(igw_context_get_config(igw_plugin_get_context(plugin)), "plugin sim",
-			       "discoverable", 0, IGW_SIM_DISCOVERABLE_MAX, &self->discoverable, error))
+			       "discoverable", 0, IGW_SIM_DISCOVERABLE_MAX, &self->discoverable,
+			       error))
 		return FALSE;
 	ids = igw_context_get_thing_ids(igw_plugin_get_context(plugin), "sim");
 	for (guint i = 0; ids[i] != NULL; i++) {
@@ -392,7 +401,8 @@ igw_sim_reload(IgwPlugin *plugin, GError **error)
 		if (sim->found)
 			continue;
 		if (!g_strv_contains((const gchar *const *)ids, known[i]) ||
-		    !igw_sim_read_thing_config(igw_context_get_config(context), group, &kind, &interval, NULL) ||
+		    !igw_sim_read_thing_config(igw_context_get_config(context), group, &kind,
+					       &interval, NULL) ||
 		    kind != sim->kind || interval != sim->interval)
 			g_ptr_array_add(stale, g_strdup(known[i]));
 	}
@@ -425,7 +435,8 @@ igw_sim_control_done_cb(gpointer user_data)
 	GTask *task = G_TASK(user_data);
 	IgwPlugin *plugin = g_task_get_source_object(task);
 	IgwSimPlugin *self = igw_plugin_get_data(plugin);
-	IgwSimThing *sim = g_hash_table_lookup(self->things, g_object_get_data(G_OBJECT(task), "thing"));
+	IgwSimThing *sim =
+	    g_hash_table_lookup(self->things, g_object_get_data(G_OBJECT(task), "thing"));
 	const gchar *field = g_object_get_data(G_OBJECT(task), "field");
 	GVariant *value = g_object_get_data(G_OBJECT(task), "value");
 	if (sim == NULL) {
@@ -449,7 +460,8 @@ igw_sim_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVari
 {
 	GTask *task = g_task_new(plugin, cancellable, callback, user_data);
 	g_object_set_data_full(G_OBJECT(task), "thing", g_strdup(igw_thing_get_id(thing)), g_free);
-	g_object_set_data_full(G_OBJECT(task), "field", g_strdup(igw_field_get_name(field)), g_free);
+	g_object_set_data_full(G_OBJECT(task), "field", g_strdup(igw_field_get_name(field)),
+			       g_free);
 	g_object_set_data_full(G_OBJECT(task), "value", g_variant_ref_sink(value),
 			       (GDestroyNotify)g_variant_unref);
 	g_timeout_add(IGW_SIM_CONTROL_DELAY_MS, igw_sim_control_done_cb, task);

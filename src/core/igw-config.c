@@ -10,17 +10,19 @@
 #include "igw-error.h"
 #include "igw-thing.h"
 
-static const gchar *const xmpp_keys[] = {"domain", "host", "port", "tls", "ca_file", "pinned_cert",
-					 "register", "resource", "max_sessions",
-					 "max_logins_in_flight", "login_timeout", NULL};
-static const gchar *const gateway_keys[] = {"jid", "password", "owners", "plugin_dir",
-					    "disabled_plugins", "adopt", "allow", "deny", NULL};
+static const gchar *const xmpp_keys[] = {
+    "domain",	     "host",	 "port",     "tls",	     "ca_file",
+    "pinned_cert",   "register", "resource", "max_sessions", "max_logins_in_flight",
+    "login_timeout", NULL};
+static const gchar *const gateway_keys[] = {
+    "jid", "password", "owners", "plugin_dir", "disabled_plugins", "adopt", "allow", "deny", NULL};
 static const gchar *const history_keys[] = {"max_age_days", "max_rows", NULL};
 static const gchar *const peer_keys[] = {"profile", NULL};
 static const gchar *const room_keys[] = {"topics", "threshold", "min_interval", "password", NULL};
-static const gchar *const pubsub_keys[] = {"enabled", "access_model", "persist_items", "deadband",
-					   "min_interval", "sensordata", NULL};
-static const gchar *const pubsub_access_models[] = {"roster", "presence", "whitelist", "open", NULL};
+static const gchar *const pubsub_keys[] = {
+    "enabled", "access_model", "persist_items", "deadband", "min_interval", "sensordata", NULL};
+static const gchar *const pubsub_access_models[] = {"roster", "presence", "whitelist", "open",
+						    NULL};
 /* what each means is the protocol layer's business (IgwIotProfile) */
 static const gchar *const peer_profiles[] = {"slixmpp", "xsf", "smack", NULL};
 
@@ -127,8 +129,9 @@ igw_config_check_escapes(IgwConfig *self, const gchar *group, const gchar *key, 
 		backslashes++;
 	if (backslashes % 2 == 0)
 		return TRUE;
-	return igw_config_fail(self, group, key, error,
-			       "expected UTF-8 text with valid escapes, the value ends in a lone '\\'");
+	return igw_config_fail(
+	    self, group, key, error,
+	    "expected UTF-8 text with valid escapes, the value ends in a lone '\\'");
 }
 
 /* the unescaped value, or NULL when the key is absent; a value GKeyFile can't read is an error */
@@ -149,14 +152,15 @@ igw_config_get_value(IgwConfig *self, const gchar *group, const gchar *key, gcha
 		*out = g_steal_pointer(&value);
 		return TRUE;
 	}
-	return igw_config_fail(self, group, key, error,
-			       "expected UTF-8 text with valid escapes, the value could not be read: %s",
-			       local_error->message);
+	return igw_config_fail(
+	    self, group, key, error,
+	    "expected UTF-8 text with valid escapes, the value could not be read: %s",
+	    local_error->message);
 }
 
 static gboolean
-igw_config_get_string(IgwConfig *self, const gchar *group, const gchar *key,
-		      const gchar *fallback, gboolean required, gchar **out, GError **error)
+igw_config_get_string(IgwConfig *self, const gchar *group, const gchar *key, const gchar *fallback,
+		      gboolean required, gchar **out, GError **error)
 {
 	g_autofree gchar *value = NULL;
 	if (!igw_config_get_value(self, group, key, &value, error))
@@ -165,7 +169,8 @@ igw_config_get_string(IgwConfig *self, const gchar *group, const gchar *key,
 		g_strstrip(value);
 	if (value == NULL || *value == '\0') {
 		if (required)
-			return igw_config_fail(self, group, key, error, "expected a value, the key is missing");
+			return igw_config_fail(self, group, key, error,
+					       "expected a value, the key is missing");
 		*out = g_strdup(fallback);
 		return TRUE;
 	}
@@ -188,7 +193,8 @@ igw_config_get_uint(IgwConfig *self, const gchar *group, const gchar *key, guint
 	g_strstrip(value);
 	if (!g_ascii_string_to_unsigned(value, 10, min, max, &number, NULL))
 		return igw_config_fail(self, group, key, error,
-				       "expected a whole number from %u to %u, got '%s'", min, max, value);
+				       "expected a whole number from %u to %u, got '%s'", min, max,
+				       value);
 	*out = (guint)number;
 	return TRUE;
 }
@@ -270,7 +276,8 @@ igw_config_check_bare_jid(const gchar *jid, GError **error)
 	if (at == NULL || strchr(jid, '/') != NULL) {
 		g_autofree gchar *shown = g_utf8_make_valid(jid, MIN(strlen(jid), 64));
 		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
-			    "'%s%s' is not a bare JID (user@domain)", shown, strlen(jid) > 64 ? "..." : "");
+			    "'%s%s' is not a bare JID (user@domain)", shown,
+			    strlen(jid) > 64 ? "..." : "");
 		return FALSE;
 	}
 	return igw_config_check_jid_part(jid, jid, (gsize)(at - jid), "localpart", TRUE, error) &&
@@ -297,18 +304,20 @@ igw_config_get_jids(IgwConfig *self, const gchar *group, const gchar *key, GStrv
 	if (local_error != NULL &&
 	    !g_error_matches(local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
 	    !g_error_matches(local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
-		return igw_config_fail(self, group, key, error,
-				       "expected UTF-8 text with valid escapes, the value could not be read: %s",
-				       local_error->message);
+		return igw_config_fail(
+		    self, group, key, error,
+		    "expected UTF-8 text with valid escapes, the value could not be read: %s",
+		    local_error->message);
 	for (guint i = 0; jids != NULL && jids[i] != NULL; i++) {
 		g_autoptr(GError) jid_error = NULL;
 		g_strstrip(jids[i]);
 		if (*jids[i] == '\0')
 			continue;
 		if (!igw_config_check_bare_jid(jids[i], &jid_error))
-			return igw_config_fail(self, group, key, error,
-					       "expected bare JIDs (user@domain) separated by ';', got %s",
-					       jid_error->message);
+			return igw_config_fail(
+			    self, group, key, error,
+			    "expected bare JIDs (user@domain) separated by ';', got %s",
+			    jid_error->message);
 		if (!g_ptr_array_find_with_equal_func(array, jids[i], g_str_equal, NULL))
 			g_ptr_array_add(array, g_strdup(jids[i]));
 	}
@@ -318,7 +327,8 @@ igw_config_get_jids(IgwConfig *self, const gchar *group, const gchar *key, GStrv
 }
 
 static gboolean
-igw_config_check_keys(IgwConfig *self, const gchar *group, const gchar *const *known, GError **error)
+igw_config_check_keys(IgwConfig *self, const gchar *group, const gchar *const *known,
+		      GError **error)
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(self->keyfile, group, NULL, NULL);
 	g_autofree gchar *list = g_strjoinv(", ", (gchar **)known);
@@ -345,7 +355,8 @@ igw_config_parse_tls(IgwConfig *self, GError **error)
 				       "expected 'required' or 'disabled', got '%s'", tls);
 	if (self->ca_file != NULL && !g_file_test(self->ca_file, G_FILE_TEST_IS_REGULAR))
 		return igw_config_fail(self, "xmpp", "ca_file", error,
-				       "expected a readable PEM file, '%s' does not exist", self->ca_file);
+				       "expected a readable PEM file, '%s' does not exist",
+				       self->ca_file);
 	return TRUE;
 }
 
@@ -367,7 +378,8 @@ igw_config_parse_pin(IgwConfig *self, GError **error)
 	}
 	if (hex->len != 64)
 		return igw_config_fail(self, "xmpp", "pinned_cert", error,
-				       "expected 64 hex digits of SHA-256, got %u", (guint)hex->len);
+				       "expected 64 hex digits of SHA-256, got %u",
+				       (guint)hex->len);
 	g_free(self->pinned_cert);
 	self->pinned_cert = g_string_free(g_steal_pointer(&hex), FALSE);
 	return TRUE;
@@ -377,21 +389,27 @@ static gboolean
 igw_config_parse_xmpp(IgwConfig *self, GError **error)
 {
 	if (!g_key_file_has_group(self->keyfile, "xmpp"))
-		return igw_config_fail(self, "xmpp", NULL, error, "expected this group, it is missing");
+		return igw_config_fail(self, "xmpp", NULL, error,
+				       "expected this group, it is missing");
 	return igw_config_check_keys(self, "xmpp", xmpp_keys, error) &&
 	       igw_config_get_string(self, "xmpp", "domain", NULL, TRUE, &self->domain, error) &&
-	       igw_config_get_string(self, "xmpp", "host", self->domain, FALSE, &self->host, error) &&
+	       igw_config_get_string(self, "xmpp", "host", self->domain, FALSE, &self->host,
+				     error) &&
 	       igw_config_get_uint(self, "xmpp", "port", 5222, 1, 65535, &self->port, error) &&
 	       igw_config_get_string(self, "xmpp", "ca_file", NULL, FALSE, &self->ca_file, error) &&
-	       igw_config_get_string(self, "xmpp", "pinned_cert", NULL, FALSE, &self->pinned_cert, error) &&
+	       igw_config_get_string(self, "xmpp", "pinned_cert", NULL, FALSE, &self->pinned_cert,
+				     error) &&
 	       igw_config_parse_tls(self, error) && igw_config_parse_pin(self, error) &&
-	       igw_config_get_bool(self, "xmpp", "register", FALSE, &self->register_accounts, error) &&
-	       igw_config_get_string(self, "xmpp", "resource", "iotgw", FALSE, &self->resource, error) &&
-	       igw_config_get_uint(self, "xmpp", "max_sessions", 900, 1, IGW_CONFIG_MAX_SESSIONS_LIMIT,
-				   &self->max_sessions, error) &&
+	       igw_config_get_bool(self, "xmpp", "register", FALSE, &self->register_accounts,
+				   error) &&
+	       igw_config_get_string(self, "xmpp", "resource", "iotgw", FALSE, &self->resource,
+				     error) &&
+	       igw_config_get_uint(self, "xmpp", "max_sessions", 900, 1,
+				   IGW_CONFIG_MAX_SESSIONS_LIMIT, &self->max_sessions, error) &&
 	       igw_config_get_uint(self, "xmpp", "max_logins_in_flight", 16, 1, 200,
 				   &self->max_logins_in_flight, error) &&
-	       igw_config_get_uint(self, "xmpp", "login_timeout", 30, 5, 600, &self->login_timeout, error);
+	       igw_config_get_uint(self, "xmpp", "login_timeout", 30, 5, 600, &self->login_timeout,
+				   error);
 }
 
 /* globs over thing ids ("bluez:A4:C1:38:*"): each needs the plugin part */
@@ -402,9 +420,10 @@ igw_config_get_id_patterns(IgwConfig *self, const gchar *key, GStrv *patterns, G
 	for (guint i = 0; list != NULL && list[i] != NULL; i++) {
 		g_strstrip(list[i]);
 		if (strchr(list[i], ':') == NULL || list[i][0] == ':')
-			return igw_config_fail(self, "gateway", key, error,
-					       "expected thing ids or globs like 'bluez:A4:C1:38:*', got '%s'",
-					       list[i]);
+			return igw_config_fail(
+			    self, "gateway", key, error,
+			    "expected thing ids or globs like 'bluez:A4:C1:38:*', got '%s'",
+			    list[i]);
 	}
 	*patterns = list != NULL ? g_steal_pointer(&list) : g_new0(gchar *, 1);
 	return TRUE;
@@ -439,17 +458,22 @@ igw_config_parse_gateway(IgwConfig *self, GError **error)
 {
 	g_autofree gchar *default_jid = g_strdup_printf("iotgw@%s", self->domain);
 	if (!igw_config_check_keys(self, "gateway", gateway_keys, error) ||
-	    !igw_config_get_string(self, "gateway", "jid", default_jid, FALSE, &self->gateway_jid, error) ||
-	    !igw_config_get_string(self, "gateway", "password", NULL, FALSE, &self->gateway_password, error) ||
+	    !igw_config_get_string(self, "gateway", "jid", default_jid, FALSE, &self->gateway_jid,
+				   error) ||
+	    !igw_config_get_string(self, "gateway", "password", NULL, FALSE,
+				   &self->gateway_password, error) ||
 	    !igw_config_get_jids(self, "gateway", "owners", &self->owners, error) ||
-	    !igw_config_get_string(self, "gateway", "plugin_dir", IGW_PLUGIN_DIR, FALSE, &self->plugin_dir, error))
+	    !igw_config_get_string(self, "gateway", "plugin_dir", IGW_PLUGIN_DIR, FALSE,
+				   &self->plugin_dir, error))
 		return FALSE;
 	if (!igw_config_parse_adopt(self, error))
 		return FALSE;
 	if (!igw_config_jid_is_bare(self->gateway_jid))
 		return igw_config_fail(self, "gateway", "jid", error,
-				       "expected a bare JID (user@domain), got '%s'", self->gateway_jid);
-	self->disabled_plugins = g_key_file_get_string_list(self->keyfile, "gateway", "disabled_plugins", NULL, NULL);
+				       "expected a bare JID (user@domain), got '%s'",
+				       self->gateway_jid);
+	self->disabled_plugins =
+	    g_key_file_get_string_list(self->keyfile, "gateway", "disabled_plugins", NULL, NULL);
 	if (self->disabled_plugins == NULL)
 		self->disabled_plugins = g_new0(gchar *, 1);
 	return TRUE;
@@ -496,7 +520,8 @@ igw_config_parse_peer(IgwConfig *self, const gchar *group, GPtrArray *jids, GPtr
 	g_autofree gchar *profile = NULL;
 	if (!igw_config_jid_is_bare(jid))
 		return igw_config_fail(self, group, NULL, error,
-				       "expected 'peer' and a bare JID (user@domain), got '%s'", jid);
+				       "expected 'peer' and a bare JID (user@domain), got '%s'",
+				       jid);
 	for (guint i = 0; i < jids->len; i++) {
 		if (g_ascii_strcasecmp(g_ptr_array_index(jids, i), jid) == 0)
 			return igw_config_fail(self, group, NULL, error,
@@ -543,12 +568,14 @@ igw_config_check_pubsub_keys(IgwConfig *self, GError **error)
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(self->keyfile, "pubsub", NULL, NULL);
 	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		if (g_strv_contains(pubsub_keys, keys[i]) || g_str_has_prefix(keys[i], "deadband.") ||
+		if (g_strv_contains(pubsub_keys, keys[i]) ||
+		    g_str_has_prefix(keys[i], "deadband.") ||
 		    g_str_has_prefix(keys[i], "min_interval."))
 			continue;
-		return igw_config_fail(self, "pubsub", keys[i], error,
-				       "unknown key; expected enabled, access_model, persist_items, deadband, "
-				       "min_interval, sensordata, deadband.FIELD or min_interval.FIELD");
+		return igw_config_fail(
+		    self, "pubsub", keys[i], error,
+		    "unknown key; expected enabled, access_model, persist_items, deadband, "
+		    "min_interval, sensordata, deadband.FIELD or min_interval.FIELD");
 	}
 	return TRUE;
 }
@@ -581,7 +608,8 @@ igw_config_check_pubsub_field_limits(IgwConfig *self, GError **error)
 		if (dot == NULL)
 			continue;
 		if (dot[1] == '\0')
-			return igw_config_fail(self, "pubsub", keys[i], error, "expected a field name after '.'");
+			return igw_config_fail(self, "pubsub", keys[i], error,
+					       "expected a field name after '.'");
 		if (!igw_config_get_pubsub_limits(self, dot + 1, &deadband, &min_interval, error))
 			return FALSE;
 	}
@@ -593,25 +621,31 @@ igw_config_parse_pubsub(IgwConfig *self, GError **error)
 {
 	g_autofree gchar *model = NULL;
 	if (!igw_config_check_pubsub_keys(self, error) ||
-	    !igw_config_get_boolean(self, "pubsub", "enabled", TRUE, &self->pubsub_enabled, error) ||
-	    !igw_config_get_boolean(self, "pubsub", "persist_items", TRUE, &self->pubsub_persist_items, error) ||
-	    !igw_config_get_boolean(self, "pubsub", "sensordata", FALSE, &self->pubsub_sensordata, error) ||
+	    !igw_config_get_boolean(self, "pubsub", "enabled", TRUE, &self->pubsub_enabled,
+				    error) ||
+	    !igw_config_get_boolean(self, "pubsub", "persist_items", TRUE,
+				    &self->pubsub_persist_items, error) ||
+	    !igw_config_get_boolean(self, "pubsub", "sensordata", FALSE, &self->pubsub_sensordata,
+				    error) ||
 	    !igw_config_get_string(self, "pubsub", "access_model", "roster", FALSE, &model, error))
 		return FALSE;
 	if (!g_strv_contains(pubsub_access_models, model))
 		return igw_config_fail(self, "pubsub", "access_model", error,
-				       "expected roster, presence, whitelist or open, got '%s'", model);
+				       "expected roster, presence, whitelist or open, got '%s'",
+				       model);
 	self->pubsub_access_model = g_steal_pointer(&model);
-	return igw_config_get_pubsub_limits(self, NULL, &self->pubsub_deadband, &self->pubsub_min_interval, error) &&
+	return igw_config_get_pubsub_limits(self, NULL, &self->pubsub_deadband,
+					    &self->pubsub_min_interval, error) &&
 	       igw_config_check_pubsub_field_limits(self, error);
 }
 
 /* the global deadband and minimum interval, or a field's own */
 gboolean
-igw_config_get_pubsub_limits(IgwConfig *self, const gchar *field, gdouble *deadband, guint *min_interval,
-			     GError **error)
+igw_config_get_pubsub_limits(IgwConfig *self, const gchar *field, gdouble *deadband,
+			     guint *min_interval, GError **error)
 {
-	g_autofree gchar *deadband_key = field != NULL ? g_strconcat("deadband.", field, NULL) : g_strdup("deadband");
+	g_autofree gchar *deadband_key =
+	    field != NULL ? g_strconcat("deadband.", field, NULL) : g_strdup("deadband");
 	g_autofree gchar *interval_key =
 	    field != NULL ? g_strconcat("min_interval.", field, NULL) : g_strdup("min_interval");
 	g_autoptr(GError) local_error = NULL;
@@ -619,11 +653,14 @@ igw_config_get_pubsub_limits(IgwConfig *self, const gchar *field, gdouble *deadb
 	guint fallback_interval = field != NULL ? self->pubsub_min_interval : 5;
 	*deadband = fallback_deadband;
 	if (g_key_file_has_key(self->keyfile, "pubsub", deadband_key, NULL)) {
-		*deadband = g_key_file_get_double(self->keyfile, "pubsub", deadband_key, &local_error);
+		*deadband =
+		    g_key_file_get_double(self->keyfile, "pubsub", deadband_key, &local_error);
 		if (local_error != NULL || *deadband < 0 || !isfinite(*deadband))
-			return igw_config_fail(self, "pubsub", deadband_key, error, "expected a number >= 0");
+			return igw_config_fail(self, "pubsub", deadband_key, error,
+					       "expected a number >= 0");
 	}
-	return igw_config_get_uint(self, "pubsub", interval_key, fallback_interval, 0, 86400, min_interval, error);
+	return igw_config_get_uint(self, "pubsub", interval_key, fallback_interval, 0, 86400,
+				   min_interval, error);
 }
 
 /* a number >= 0, or the fallback when the key is absent */
@@ -641,7 +678,8 @@ igw_config_get_threshold(IgwConfig *self, const gchar *group, const gchar *key, 
 	g_strstrip(value);
 	*out = g_ascii_strtod(value, &end);
 	if (*value == '\0' || end == NULL || *end != '\0' || !isfinite(*out) || *out < 0)
-		return igw_config_fail(self, group, key, error, "expected a number >= 0, got '%s'", value);
+		return igw_config_fail(self, group, key, error, "expected a number >= 0, got '%s'",
+				       value);
 	return TRUE;
 }
 
@@ -661,15 +699,16 @@ igw_config_get_topics(IgwConfig *self, const gchar *group, GStrv *out, GError **
 		if (*parts[i] == '\0')
 			continue;
 		if (strpbrk(parts[i], " \t") != NULL)
-			return igw_config_fail(self, group, "topics", error,
-					       "expected field names or globs separated by ';', got '%s'",
-					       parts[i]);
+			return igw_config_fail(
+			    self, group, "topics", error,
+			    "expected field names or globs separated by ';', got '%s'", parts[i]);
 		g_strv_builder_add(builder, parts[i]);
 		count++;
 	}
 	if (count == 0)
-		return igw_config_fail(self, group, "topics", error,
-				       "expected at least one field name or glob, like 'temperature;humidity'");
+		return igw_config_fail(
+		    self, group, "topics", error,
+		    "expected at least one field name or glob, like 'temperature;humidity'");
 	*out = g_strv_builder_end(builder);
 	return TRUE;
 }
@@ -681,19 +720,21 @@ igw_config_parse_room(IgwConfig *self, const gchar *group, GError **error)
 	g_autoptr(IgwConfigRoom) room = g_new0(IgwConfigRoom, 1);
 	const gchar *jid = group + strlen("room ");
 	if (!igw_config_jid_is_bare(jid))
-		return igw_config_fail(self, group, NULL, error,
-				       "expected 'room' and a bare room JID (room@service), got '%s'", jid);
+		return igw_config_fail(
+		    self, group, NULL, error,
+		    "expected 'room' and a bare room JID (room@service), got '%s'", jid);
 	for (guint i = 0; i < self->rooms->len; i++) {
 		IgwConfigRoom *other = g_ptr_array_index(self->rooms, i);
 		if (g_ascii_strcasecmp(other->jid, jid) == 0)
-			return igw_config_fail(self, group, NULL, error, "the same room as [room %s]",
-					       other->jid);
+			return igw_config_fail(self, group, NULL, error,
+					       "the same room as [room %s]", other->jid);
 	}
 	room->jid = g_utf8_strdown(jid, -1);
 	if (!igw_config_check_keys(self, group, room_keys, error) ||
 	    !igw_config_get_topics(self, group, &room->topics, error) ||
 	    !igw_config_get_threshold(self, group, "threshold", &room->threshold, error) ||
-	    !igw_config_get_uint(self, group, "min_interval", 60, 0, 86400, &room->min_interval, error) ||
+	    !igw_config_get_uint(self, group, "min_interval", 60, 0, 86400, &room->min_interval,
+				 error) ||
 	    !igw_config_get_string(self, group, "password", NULL, FALSE, &room->password, error))
 		return FALSE;
 	g_ptr_array_add(self->rooms, g_steal_pointer(&room));
@@ -706,7 +747,8 @@ igw_config_parse_rooms(IgwConfig *self, GError **error)
 	g_auto(GStrv) groups = g_key_file_get_groups(self->keyfile, NULL);
 	self->rooms = g_ptr_array_new_with_free_func((GDestroyNotify)igw_config_room_free);
 	for (guint i = 0; groups[i] != NULL; i++) {
-		if (g_str_has_prefix(groups[i], "room ") && !igw_config_parse_room(self, groups[i], error))
+		if (g_str_has_prefix(groups[i], "room ") &&
+		    !igw_config_parse_room(self, groups[i], error))
 			return FALSE;
 	}
 	return TRUE;
@@ -722,13 +764,16 @@ igw_config_parse_groups(IgwConfig *self, GError **error)
 				return FALSE;
 			continue;
 		}
-		if (g_str_has_prefix(groups[i], "plugin ") || g_str_has_prefix(groups[i], "peer ") ||
-		    g_str_has_prefix(groups[i], "room "))
+		if (g_str_has_prefix(groups[i], "plugin ") ||
+		    g_str_has_prefix(groups[i], "peer ") || g_str_has_prefix(groups[i], "room "))
 			continue;
-		if (!g_strv_contains((const gchar *const[]){"xmpp", "gateway", "history", "pubsub", NULL}, groups[i]))
-			return igw_config_fail(self, groups[i], NULL, error,
-					       "unknown group; expected xmpp, gateway, history, pubsub, "
-					       "'plugin NAME', 'thing ID', 'peer JID' or 'room JID'");
+		if (!g_strv_contains(
+			(const gchar *const[]){"xmpp", "gateway", "history", "pubsub", NULL},
+			groups[i]))
+			return igw_config_fail(
+			    self, groups[i], NULL, error,
+			    "unknown group; expected xmpp, gateway, history, pubsub, "
+			    "'plugin NAME', 'thing ID', 'peer JID' or 'room JID'");
 	}
 	return TRUE;
 }

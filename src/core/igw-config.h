@@ -12,8 +12,8 @@ typedef enum {
 
 /* [room JID]: a MUC room for the things whose fields match one of its topics */
 typedef struct {
-	gchar *jid;         /* bare room JID, room@service */
-	GStrv topics;       /* globs over field names */
+	gchar *jid;	    /* bare room JID, room@service */
+	GStrv topics;	    /* globs over field names */
 	gdouble threshold;  /* numeric change that is worth a post */
 	guint min_interval; /* seconds between posts of one field */
 	gchar *password;    /* NULL: none */
@@ -58,12 +58,12 @@ typedef struct {
 	guint history_max_age_days;
 	guint history_max_rows;
 	/* [peer JID]: bare JIDs and their profiles, in the same order */
-	gboolean pubsub_enabled;       /* the thesis's nodes on every thing's PEP service */
-	gchar *pubsub_access_model;    /* asked for first: roster, presence, whitelist, open */
+	gboolean pubsub_enabled;    /* the thesis's nodes on every thing's PEP service */
+	gchar *pubsub_access_model; /* asked for first: roster, presence, whitelist, open */
 	gboolean pubsub_persist_items;
-	gboolean pubsub_sensordata;    /* also an XEP-0323 fields item */
-	gdouble pubsub_deadband;       /* numeric change that is worth a publish */
-	guint pubsub_min_interval;     /* seconds between publishes of one field */
+	gboolean pubsub_sensordata; /* also an XEP-0323 fields item */
+	gdouble pubsub_deadband;    /* numeric change that is worth a publish */
+	guint pubsub_min_interval;  /* seconds between publishes of one field */
 
 	GStrv peer_jids;
 	GStrv peer_profiles;
@@ -76,13 +76,13 @@ typedef struct {
 IgwConfig *
 igw_config_load(const gchar *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 IgwConfig *
-igw_config_load_from_data(const gchar *path, const gchar *data, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_config_load_from_data(const gchar *path, const gchar *data,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void
 igw_config_free(IgwConfig *self);
 gboolean
-igw_config_get_pubsub_limits(IgwConfig *self, const gchar *field, gdouble *deadband, guint *min_interval,
-			     GError **error);
+igw_config_get_pubsub_limits(IgwConfig *self, const gchar *field, gdouble *deadband,
+			     guint *min_interval, GError **error);
 gboolean
 igw_config_id_matches(const GStrv patterns, const gchar *thing_id);
 gboolean

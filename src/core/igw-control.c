@@ -58,9 +58,9 @@ static void
 igw_control_context_cb(IgwContext *context, const gchar *requester, const gchar *thing_id,
 		       const gchar *field, const gchar *value, GTask *task, gpointer user_data)
 {
-	igw_control_set_async(IGW_CONTROL(user_data), requester, IGW_CONTROL_FLAG_NONE, thing_id, field,
-			      value, g_task_get_cancellable(task), igw_control_context_done_cb,
-			      g_object_ref(task));
+	igw_control_set_async(IGW_CONTROL(user_data), requester, IGW_CONTROL_FLAG_NONE, thing_id,
+			      field, value, g_task_get_cancellable(task),
+			      igw_control_context_done_cb, g_object_ref(task));
 }
 
 /* the context's igw_context_control_async() comes here too */
@@ -113,8 +113,8 @@ igw_control_is_owner(IgwControl *self, const gchar *thing_id, const gchar *reque
  * are no XMPP entities), the administrator may also switch a found one, as before
  */
 static IgwField *
-igw_control_find_field(IgwControl *self, IgwControlFlags flags, const gchar *thing_id, const gchar *name,
-		       GError **error)
+igw_control_find_field(IgwControl *self, IgwControlFlags flags, const gchar *thing_id,
+		       const gchar *name, GError **error)
 {
 	IgwThing *thing = igw_context_lookup_thing(self->context, thing_id);
 	IgwField *field;
@@ -123,12 +123,14 @@ igw_control_find_field(IgwControl *self, IgwControlFlags flags, const gchar *thi
 		return NULL;
 	}
 	if (!igw_thing_get_adopted(thing) && (flags & IGW_CONTROL_FLAG_ADMINISTRATOR) == 0) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is not adopted", thing_id);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is not adopted",
+			    thing_id);
 		return NULL;
 	}
 	field = igw_thing_get_field(thing, name);
 	if (field == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no field '%s'", thing_id, name);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no field '%s'", thing_id,
+			    name);
 		return NULL;
 	}
 	if (!igw_field_get_writable(field)) {
@@ -145,8 +147,8 @@ igw_control_authorise(IgwControl *self, const gchar *requester, IgwControlFlags 
 	if ((flags & IGW_CONTROL_FLAG_ADMINISTRATOR) != 0 ||
 	    igw_control_is_owner(self, thing_id, requester))
 		return TRUE;
-	g_set_error(error, IGW_ERROR, IGW_ERROR_PERMISSION_DENIED, "only the owners of %s may control it",
-		    thing_id);
+	g_set_error(error, IGW_ERROR, IGW_ERROR_PERMISSION_DENIED,
+		    "only the owners of %s may control it", thing_id);
 	return FALSE;
 }
 
@@ -218,7 +220,8 @@ igw_control_request_free(IgwControlRequest *request)
 static void
 igw_control_publish(IgwControl *self, IgwControlRequest *request, GVariant *confirmed)
 {
-	g_autoptr(IgwReading) reading = igw_reading_new(request->thing_id, request->field, confirmed, 0);
+	g_autoptr(IgwReading) reading =
+	    igw_reading_new(request->thing_id, request->field, confirmed, 0);
 	igw_context_report_reading(self->context, reading);
 }
 
@@ -229,9 +232,11 @@ igw_control_applied_cb(GObject *source, GAsyncResult *result, gpointer user_data
 	IgwControl *self = g_task_get_source_object(task);
 	IgwControlRequest *request = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) confirmed = igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
+	g_autoptr(GVariant) confirmed =
+	    igw_plugin_runner_control_finish(IGW_PLUGIN(source), result, &error);
 	if (confirmed == NULL) {
-		g_info("thing %s: set %s failed: %s", request->thing_id, request->field, error->message);
+		g_info("thing %s: set %s failed: %s", request->thing_id, request->field,
+		       error->message);
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}

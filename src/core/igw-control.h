@@ -42,12 +42,12 @@ igw_control_is_owner(IgwControl *self, const gchar *thing_id, const gchar *reque
  */
 GVariant *
 igw_control_check(IgwControl *self, const gchar *requester, IgwControlFlags flags,
-		  const gchar *thing_id, const gchar *field, const gchar *text, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+		  const gchar *thing_id, const gchar *field, const gchar *text,
+		  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 GVariant *
 igw_control_check_value(IgwControl *self, const gchar *requester, IgwControlFlags flags,
-			const gchar *thing_id, const gchar *field, GVariant *value, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+			const gchar *thing_id, const gchar *field, GVariant *value,
+			GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* the whole way; _finish returns the value the device confirmed */
 void
@@ -60,7 +60,7 @@ igw_control_set_value_async(IgwControl *self, const gchar *requester, IgwControl
 			    GCancellable *cancellable, GAsyncReadyCallback callback,
 			    gpointer user_data);
 GVariant *
-igw_control_set_finish(IgwControl *self, GAsyncResult *result, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_control_set_finish(IgwControl *self, GAsyncResult *result,
+		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

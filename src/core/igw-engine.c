@@ -57,7 +57,7 @@ typedef struct {
 	IgwPlugin *plugin;
 	gboolean configured; /* from a [thing ID] group, not found by a plugin */
 	IgwThingState state;
-	gchar *jid;           /* bare; NULL until adopted */
+	gchar *jid; /* bare; NULL until adopted */
 } IgwEngineThing;
 
 struct _IgwEngine {
@@ -196,8 +196,8 @@ igw_engine_count_sessions(IgwEngine *self)
 {
 	IgwEngineSessionCounts counts = {0};
 	if (self->sessions != NULL)
-		self->sessions->count_sessions(self->sessions_data, &counts.online, &counts.connecting,
-					       &counts.failed);
+		self->sessions->count_sessions(self->sessions_data, &counts.online,
+					       &counts.connecting, &counts.failed);
 	return counts;
 }
 
@@ -220,8 +220,8 @@ igw_engine_get_status(IgwEngine *self)
 	const gchar *reason = NULL;
 	const gchar *state = igw_engine_session_state(self, NULL, &reason);
 	return g_strdup_printf("%u things, %u online, %u failed; gateway %s%s%s",
-			       igw_engine_count_things(self), counts.online, counts.failed,
-			       state, reason != NULL ? ": " : "", reason != NULL ? reason : "");
+			       igw_engine_count_things(self), counts.online, counts.failed, state,
+			       reason != NULL ? ": " : "", reason != NULL ? reason : "");
 }
 
 static IgwPlugin *
@@ -237,20 +237,23 @@ igw_engine_find_plugin(IgwEngine *self, const gchar *name)
 
 /* config credentials win over stored ones; none at all means register */
 static void
-igw_engine_load_credentials(IgwEngine *self, const gchar *key, const gchar *group, const gchar *default_jid,
-			    gchar **jid, gchar **password)
+igw_engine_load_credentials(IgwEngine *self, const gchar *key, const gchar *group,
+			    const gchar *default_jid, gchar **jid, gchar **password)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *config_jid = group != NULL ? g_key_file_get_string(self->config->keyfile, group, "jid", NULL) : NULL;
+	g_autofree gchar *config_jid =
+	    group != NULL ? g_key_file_get_string(self->config->keyfile, group, "jid", NULL) : NULL;
 	g_autofree gchar *config_password =
-	    group != NULL ? g_key_file_get_string(self->config->keyfile, group, "password", NULL) : NULL;
+	    group != NULL ? g_key_file_get_string(self->config->keyfile, group, "password", NULL)
+			  : NULL;
 	if (config_jid != NULL) {
 		*jid = g_steal_pointer(&config_jid);
 		*password = g_steal_pointer(&config_password);
 		return;
 	}
 	if (!igw_store_get_credentials(self->store, key, jid, password, &error))
-		g_debug("no stored credentials for %s: %s", key[0] != '\0' ? key : "gateway", error->message);
+		g_debug("no stored credentials for %s: %s", key[0] != '\0' ? key : "gateway",
+			error->message);
 	if (*jid == NULL || g_strcmp0(*jid, default_jid) != 0) {
 		g_free(*jid);
 		g_free(*password);
@@ -261,12 +264,13 @@ igw_engine_load_credentials(IgwEngine *self, const gchar *key, const gchar *grou
 
 /* an account registered in-band: its password is kept for the next login */
 void
-igw_engine_set_thing_credentials(IgwEngine *self, const gchar *thing_id, const gchar *jid, const gchar *password)
+igw_engine_set_thing_credentials(IgwEngine *self, const gchar *thing_id, const gchar *jid,
+				 const gchar *password)
 {
 	g_autoptr(GError) error = NULL;
 	g_return_if_fail(IGW_IS_ENGINE(self));
-	if (!igw_store_set_credentials(self->store, thing_id != NULL ? thing_id : IGW_GATEWAY_KEY, jid, password,
-				       &error))
+	if (!igw_store_set_credentials(self->store, thing_id != NULL ? thing_id : IGW_GATEWAY_KEY,
+				       jid, password, &error))
 		g_warning("%s: cannot store the new credentials: %s", jid, error->message);
 }
 
@@ -353,7 +357,8 @@ igw_engine_get_thing_account(IgwEngine *self, const gchar *thing_id, gchar **jid
 		return TRUE;
 	}
 	if (thing_id == NULL) {
-		igw_engine_load_credentials(self, IGW_GATEWAY_KEY, NULL, self->config->gateway_jid, jid, password);
+		igw_engine_load_credentials(self, IGW_GATEWAY_KEY, NULL, self->config->gateway_jid,
+					    jid, password);
 		return TRUE;
 	}
 	entry = igw_engine_lookup_entry(self, thing_id);
@@ -463,7 +468,8 @@ igw_engine_register_thing(IgwEngine *self, IgwThing *thing, gboolean configured)
 	IgwThingState state;
 
 	entry->thing = thing;
-	entry->plugin = g_object_ref(igw_engine_find_plugin(self, igw_thing_get_plugin_name(thing)));
+	entry->plugin =
+	    g_object_ref(igw_engine_find_plugin(self, igw_thing_get_plugin_name(thing)));
 	entry->configured = configured;
 	g_object_set_qdata_full(G_OBJECT(thing), igw_engine_thing_quark(), entry,
 				(GDestroyNotify)igw_engine_thing_free);
@@ -521,7 +527,8 @@ igw_engine_flush_cb(gpointer user_data)
 	self->flush_id = 0;
 	/* on failure the readings stay queued for the next try */
 	if (!igw_store_flush(self->store, &error)) {
-		g_warning("%s; %u readings kept in memory", error->message, igw_store_get_pending(self->store));
+		g_warning("%s; %u readings kept in memory", error->message,
+			  igw_store_get_pending(self->store));
 		self->flush_id = g_timeout_add_seconds(5, igw_engine_flush_cb, self);
 	}
 	return G_SOURCE_REMOVE;
@@ -543,7 +550,8 @@ igw_engine_reading_cb(IgwContext *context, IgwThing *thing, IgwReading *reading,
 	self->readings_received++;
 	igw_store_add_reading(self->store, reading);
 	if (self->flush_id == 0)
-		self->flush_id = g_timeout_add(IGW_ENGINE_FLUSH_DELAY_MS, igw_engine_flush_cb, self);
+		self->flush_id =
+		    g_timeout_add(IGW_ENGINE_FLUSH_DELAY_MS, igw_engine_flush_cb, self);
 	/* the doors hear it next, each on its own thing's "reading" signal */
 }
 
@@ -552,9 +560,9 @@ igw_engine_reachable_cb(IgwContext *context, IgwThing *thing, IgwEngine *self)
 {
 	IgwEngineThing *entry = igw_engine_lookup_entry(self, igw_thing_get_id(thing));
 	IgwAvailability availability = igw_thing_get_availability(thing);
-	const gchar *change = availability == IGW_AVAILABILITY_AWAY ? "away"
+	const gchar *change = availability == IGW_AVAILABILITY_AWAY	   ? "away"
 			      : availability == IGW_AVAILABILITY_AVAILABLE ? "reachable"
-									  : "unreachable";
+									   : "unreachable";
 	g_info("thing %s: %s", igw_thing_get_id(thing),
 	       igw_availability_to_string(igw_thing_get_availability(thing)));
 	if (entry == NULL)
@@ -572,7 +580,8 @@ igw_engine_prune_cb(gpointer user_data)
 		g_autoptr(GError) error = NULL;
 		const gchar *id = igw_thing_get_id(g_ptr_array_index(things, i));
 		guint removed = 0;
-		if (!igw_store_prune(self->store, id, max_age, self->config->history_max_rows, &removed, &error))
+		if (!igw_store_prune(self->store, id, max_age, self->config->history_max_rows,
+				     &removed, &error))
 			g_warning("thing %s: %s", id, error->message);
 		else if (removed > 0)
 			g_info("thing %s: pruned %u old readings", id, removed);
@@ -622,8 +631,8 @@ static void
 igw_engine_load_plugins(IgwEngine *self)
 {
 	for (guint i = 0; igw_builtin_plugins[i].name != NULL; i++) {
-		g_autoptr(IgwPlugin) plugin =
-		    igw_plugin_new_builtin(igw_builtin_plugins[i].name, igw_builtin_plugins[i].init, self->context);
+		g_autoptr(IgwPlugin) plugin = igw_plugin_new_builtin(
+		    igw_builtin_plugins[i].name, igw_builtin_plugins[i].init, self->context);
 		igw_engine_add_plugin(self, plugin);
 	}
 	igw_engine_load_modules(self);
@@ -641,12 +650,14 @@ igw_engine_check_config(IgwEngine *self, IgwConfig *config, GError **error)
 		plugin_name = g_strndup(groups[i] + 6, strcspn(groups[i] + 6, ":"));
 		if (igw_engine_find_plugin(self, plugin_name) == NULL) {
 			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG,
-				    "%s: [%s]: no plugin '%s' is loaded", config->path, groups[i], plugin_name);
+				    "%s: [%s]: no plugin '%s' is loaded", config->path, groups[i],
+				    plugin_name);
 			return FALSE;
 		}
 	}
 	for (guint i = 0; i < self->plugins->len; i++) {
-		if (!igw_plugin_runner_check_config(g_ptr_array_index(self->plugins, i), config->keyfile, error)) {
+		if (!igw_plugin_runner_check_config(g_ptr_array_index(self->plugins, i),
+						    config->keyfile, error)) {
 			g_prefix_error(error, "%s: ", config->path);
 			return FALSE;
 		}
@@ -690,12 +701,15 @@ igw_engine_startup(IgwEngine *self, GError **error)
 	if (!igw_engine_check_config(self, self->config, error))
 		return FALSE;
 	g_signal_connect(self->context, "thing-added", G_CALLBACK(igw_engine_thing_added_cb), self);
-	g_signal_connect(self->context, "thing-offered", G_CALLBACK(igw_engine_thing_offered_cb), self);
-	g_signal_connect(self->context, "thing-removed", G_CALLBACK(igw_engine_thing_removed_cb), self);
+	g_signal_connect(self->context, "thing-offered", G_CALLBACK(igw_engine_thing_offered_cb),
+			 self);
+	g_signal_connect(self->context, "thing-removed", G_CALLBACK(igw_engine_thing_removed_cb),
+			 self);
 	g_signal_connect(self->context, "reading", G_CALLBACK(igw_engine_reading_cb), self);
-	g_signal_connect(self->context, "reachable-changed", G_CALLBACK(igw_engine_reachable_cb), self);
-	if (!igw_store_set_owners(self->store, IGW_GATEWAY_KEY, (const gchar *const *)self->config->owners,
-				  &local_error))
+	g_signal_connect(self->context, "reachable-changed", G_CALLBACK(igw_engine_reachable_cb),
+			 self);
+	if (!igw_store_set_owners(self->store, IGW_GATEWAY_KEY,
+				  (const gchar *const *)self->config->owners, &local_error))
 		g_warning("gateway owners not stored: %s", local_error->message);
 	igw_engine_update_peers(self);
 	if (self->sessions != NULL)
@@ -704,7 +718,8 @@ igw_engine_startup(IgwEngine *self, GError **error)
 	igw_engine_load_secrets(self);
 	igw_engine_start_plugins(self);
 	igw_engine_prune_cb(self);
-	self->prune_id = g_timeout_add_seconds(IGW_ENGINE_PRUNE_INTERVAL_S, igw_engine_prune_cb, self);
+	self->prune_id =
+	    g_timeout_add_seconds(IGW_ENGINE_PRUNE_INTERVAL_S, igw_engine_prune_cb, self);
 	return TRUE;
 }
 
@@ -714,15 +729,16 @@ igw_engine_update_owners(IgwEngine *self)
 {
 	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
 	g_autoptr(GError) error = NULL;
-	if (!igw_store_set_owners(self->store, IGW_GATEWAY_KEY, (const gchar *const *)self->config->owners,
-				  &error))
+	if (!igw_store_set_owners(self->store, IGW_GATEWAY_KEY,
+				  (const gchar *const *)self->config->owners, &error))
 		g_warning("gateway owners not stored: %s", error->message);
 	for (guint i = 0; i < entries->len; i++) {
 		IgwEngineThing *entry = g_ptr_array_index(entries, i);
 		g_autoptr(GError) thing_error = NULL;
 		const gchar *id = igw_thing_get_id(entry->thing);
 		g_auto(GStrv) configured = igw_config_get_thing_owners(self->config, id);
-		if (!igw_store_set_owners(self->store, id, (const gchar *const *)configured, &thing_error))
+		if (!igw_store_set_owners(self->store, id, (const gchar *const *)configured,
+					  &thing_error))
 			g_warning("thing %s: %s", id, thing_error->message);
 	}
 	igw_engine_refresh_owners(self, NULL);
@@ -760,7 +776,8 @@ igw_engine_shutdown(IgwEngine *self)
 		self->sessions->stop(self->sessions_data);
 	g_clear_handle_id(&self->flush_id, g_source_remove);
 	if (!igw_store_flush(self->store, &error))
-		g_warning("%s: %u readings lost", error->message, igw_store_get_pending(self->store));
+		g_warning("%s: %u readings lost", error->message,
+			  igw_store_get_pending(self->store));
 	igw_store_close(self->store);
 }
 
@@ -800,7 +817,8 @@ igw_engine_check_not_configured(IgwEngine *self, IgwEngineThing *entry, const gc
 		return TRUE;
 	g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
 		    "%s is configured in %s: %s it there by removing its [thing %s] group",
-		    igw_thing_get_id(entry->thing), self->config->path, action, igw_thing_get_id(entry->thing));
+		    igw_thing_get_id(entry->thing), self->config->path, action,
+		    igw_thing_get_id(entry->thing));
 	return FALSE;
 }
 
@@ -810,7 +828,8 @@ igw_engine_get_things(IgwEngine *self)
 	GPtrArray *things = g_ptr_array_new_with_free_func(g_object_unref);
 	g_autoptr(GPtrArray) entries = igw_engine_get_entries(self);
 	for (guint i = 0; i < entries->len; i++)
-		g_ptr_array_add(things, g_object_ref(((IgwEngineThing *)g_ptr_array_index(entries, i))->thing));
+		g_ptr_array_add(
+		    things, g_object_ref(((IgwEngineThing *)g_ptr_array_index(entries, i))->thing));
 	return things;
 }
 
@@ -864,7 +883,8 @@ igw_engine_rename_thing(IgwEngine *self, const gchar *thing_id, const gchar *nam
 	if (entry == NULL)
 		return FALSE;
 	if (name == NULL || !g_utf8_validate(name, -1, NULL)) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "the name is not UTF-8");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "the name is not UTF-8");
 		return FALSE;
 	}
 	/* controls would break the thing's stream: dropped, as from a radio */
@@ -897,7 +917,8 @@ igw_engine_adopt_thing(IgwEngine *self, const gchar *thing_id, GError **error)
 		return TRUE;
 	if (!igw_thing_get_supported(entry->thing)) {
 		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
-			    "%s is in a format no plugin decodes, so it has nothing to proxy", thing_id);
+			    "%s is in a format no plugin decodes, so it has nothing to proxy",
+			    thing_id);
 		return FALSE;
 	}
 	return igw_engine_adopt_entry(self, entry, error);
@@ -998,11 +1019,13 @@ igw_engine_get_readings(IgwEngine *self, const gchar *thing_id, const gchar *fie
 	if (entry == NULL)
 		return NULL;
 	if (field != NULL && igw_thing_get_field(entry->thing, field) == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no field '%s'", thing_id, field);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no field '%s'", thing_id,
+			    field);
 		return NULL;
 	}
 	if (start != 0 && end != 0 && start > end) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "the start is after the end");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "the start is after the end");
 		return NULL;
 	}
 	/* include what is still queued */
@@ -1077,7 +1100,8 @@ igw_engine_load_secrets(IgwEngine *self)
 	}
 	for (guint i = 0; i < secrets->len; i++) {
 		IgwStoreSecret *secret = g_ptr_array_index(secrets, i);
-		igw_context_set_thing_secret(self->context, secret->thing_id, secret->name, secret->value);
+		igw_context_set_thing_secret(self->context, secret->thing_id, secret->name,
+					     secret->value);
 	}
 	if (secrets->len > 0)
 		g_debug("loaded %u secrets", secrets->len);
@@ -1099,8 +1123,8 @@ igw_engine_find_secret_plugin(IgwEngine *self, const gchar *thing_id, GError **e
 	g_autofree gchar *name = g_strndup(thing_id, strcspn(thing_id, ":"));
 	IgwPlugin *plugin = igw_engine_find_plugin(self, name);
 	if (plugin == NULL || igw_plugin_get_state(plugin) == IGW_PLUGIN_STATE_DISABLED) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND,
-			    "no plugin '%s' for thing id %s", name, thing_id);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no plugin '%s' for thing id %s",
+			    name, thing_id);
 		return NULL;
 	}
 	return plugin;
@@ -1116,8 +1140,8 @@ igw_engine_check_secret_name(IgwEngine *self, const gchar *thing_id, const gchar
 		return FALSE;
 	}
 	if (clearing && igw_context_get_thing_secret(self->context, thing_id, name) == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no secret '%s'", thing_id,
-			    name);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no secret '%s'",
+			    thing_id, name);
 		return FALSE;
 	}
 	return TRUE;
@@ -1137,7 +1161,8 @@ igw_engine_set_thing_secret(IgwEngine *self, const gchar *thing_id, const gchar 
 	if (plugin == NULL || !igw_engine_check_secret_name(self, thing_id, name, clearing, error))
 		return FALSE;
 	if (!clearing && !g_utf8_validate(value, -1, NULL)) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "the secret is not UTF-8");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "the secret is not UTF-8");
 		return FALSE;
 	}
 	if (!clearing && !igw_plugin_runner_check_secret(plugin, thing_id, name, value, error))
@@ -1219,7 +1244,8 @@ igw_engine_set_discovery(IgwEngine *self, gboolean enabled)
 {
 	for (guint i = 0; i < self->plugins->len; i++) {
 		g_autoptr(GError) error = NULL;
-		if (!igw_plugin_runner_set_discovery(g_ptr_array_index(self->plugins, i), enabled, &error))
+		if (!igw_plugin_runner_set_discovery(g_ptr_array_index(self->plugins, i), enabled,
+						     &error))
 			g_warning("%s", error->message);
 	}
 }
@@ -1230,8 +1256,8 @@ igw_engine_end_scan(IgwEngine *self)
 	g_clear_handle_id(&self->scan_id, g_source_remove);
 	igw_engine_set_discovery(self, FALSE);
 	g_message("scan done: %u found", self->scan_found);
-	g_signal_emit(self, signals[SIGNAL_SCAN_PROGRESS], 0, self->scan_elapsed, self->scan_timeout,
-		      self->scan_found, TRUE);
+	g_signal_emit(self, signals[SIGNAL_SCAN_PROGRESS], 0, self->scan_elapsed,
+		      self->scan_timeout, self->scan_found, TRUE);
 }
 
 static gboolean
@@ -1244,8 +1270,8 @@ igw_engine_scan_tick_cb(gpointer user_data)
 		igw_engine_end_scan(self);
 		return G_SOURCE_REMOVE;
 	}
-	g_signal_emit(self, signals[SIGNAL_SCAN_PROGRESS], 0, self->scan_elapsed, self->scan_timeout,
-		      self->scan_found, FALSE);
+	g_signal_emit(self, signals[SIGNAL_SCAN_PROGRESS], 0, self->scan_elapsed,
+		      self->scan_timeout, self->scan_found, FALSE);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -1303,9 +1329,11 @@ igw_engine_describe_pubsub(IgwEngine *self)
 	g_autoptr(GPtrArray) seen = NULL;
 	if (!self->config->pubsub_enabled)
 		return g_strdup("disabled");
-	seen = self->sessions != NULL ? self->sessions->describe_pubsub(self->sessions_data) : g_ptr_array_new();
+	seen = self->sessions != NULL ? self->sessions->describe_pubsub(self->sessions_data)
+				      : g_ptr_array_new();
 	if (seen->len == 0)
-		return g_strdup_printf("%s asked, nothing published yet", self->config->pubsub_access_model);
+		return g_strdup_printf("%s asked, nothing published yet",
+				       self->config->pubsub_access_model);
 	g_ptr_array_sort(seen, igw_engine_compare_strings);
 	g_ptr_array_add(seen, NULL);
 	return g_strjoinv("; ", (gchar **)seen->pdata);
@@ -1321,27 +1349,37 @@ igw_engine_get_status_dict(IgwEngine *self)
 	g_autoptr(GError) error = NULL;
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&builder, "{sv}", "version", g_variant_new_string(PACKAGE_VERSION));
-	g_variant_builder_add(&builder, "{sv}", "uptime",
-			      g_variant_new_uint64((guint64)(g_get_real_time() - self->started_us) / G_USEC_PER_SEC));
-	g_variant_builder_add(&builder, "{sv}", "things", g_variant_new_uint32(igw_engine_count_things(self)));
-	g_variant_builder_add(&builder, "{sv}", "sessions_online", g_variant_new_uint32(counts.online));
-	g_variant_builder_add(&builder, "{sv}", "sessions_connecting", g_variant_new_uint32(counts.connecting));
-	g_variant_builder_add(&builder, "{sv}", "sessions_failed", g_variant_new_uint32(counts.failed));
+	g_variant_builder_add(
+	    &builder, "{sv}", "uptime",
+	    g_variant_new_uint64((guint64)(g_get_real_time() - self->started_us) / G_USEC_PER_SEC));
+	g_variant_builder_add(&builder, "{sv}", "things",
+			      g_variant_new_uint32(igw_engine_count_things(self)));
+	g_variant_builder_add(&builder, "{sv}", "sessions_online",
+			      g_variant_new_uint32(counts.online));
+	g_variant_builder_add(&builder, "{sv}", "sessions_connecting",
+			      g_variant_new_uint32(counts.connecting));
+	g_variant_builder_add(&builder, "{sv}", "sessions_failed",
+			      g_variant_new_uint32(counts.failed));
 	g_variant_builder_add(&builder, "{sv}", "gateway_session", g_variant_new_string(gateway));
-	g_variant_builder_add(&builder, "{sv}", "gateway_reason", g_variant_new_string(reason != NULL ? reason : ""));
-	g_variant_builder_add(&builder, "{sv}", "outbox", g_variant_new_uint32(igw_store_outbox_count(self->store, &error)));
-	g_variant_builder_add(&builder, "{sv}", "readings_received", g_variant_new_uint64(self->readings_received));
-	g_variant_builder_add(&builder, "{sv}", "readings_stored",
-			      g_variant_new_uint64(self->readings_received - igw_store_get_pending(self->store)));
+	g_variant_builder_add(&builder, "{sv}", "gateway_reason",
+			      g_variant_new_string(reason != NULL ? reason : ""));
+	g_variant_builder_add(&builder, "{sv}", "outbox",
+			      g_variant_new_uint32(igw_store_outbox_count(self->store, &error)));
+	g_variant_builder_add(&builder, "{sv}", "readings_received",
+			      g_variant_new_uint64(self->readings_received));
+	g_variant_builder_add(
+	    &builder, "{sv}", "readings_stored",
+	    g_variant_new_uint64(self->readings_received - igw_store_get_pending(self->store)));
 	g_variant_builder_add(&builder, "{sv}", "permit_join_remaining",
 			      g_variant_new_uint32(igw_engine_get_permit_join_remaining(self)));
-	g_variant_builder_add(&builder, "{sv}", "scanning", g_variant_new_boolean(self->scan_id != 0));
+	g_variant_builder_add(&builder, "{sv}", "scanning",
+			      g_variant_new_boolean(self->scan_id != 0));
 	g_variant_builder_add(&builder, "{sv}", "adopt_policy",
 			      g_variant_new_string(self->config->adopt_auto ? "auto" : "manual"));
-	g_variant_builder_add(&builder, "{sv}", "pubsub", g_variant_new_take_string(igw_engine_describe_pubsub(self)));
+	g_variant_builder_add(&builder, "{sv}", "pubsub",
+			      g_variant_new_take_string(igw_engine_describe_pubsub(self)));
 	return g_variant_builder_end(&builder);
 }
-
 
 static void
 igw_engine_dispose(GObject *object)
@@ -1381,36 +1419,25 @@ igw_engine_class_init(IgwEngineClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 	object_class->dispose = igw_engine_dispose;
 	object_class->finalize = igw_engine_finalize;
-	signals[SIGNAL_STATUS_CHANGED] = g_signal_new("status-changed",
-						      G_TYPE_FROM_CLASS(klass),
-						      G_SIGNAL_RUN_LAST,
-						      0, NULL, NULL, NULL,
-						      G_TYPE_NONE, 0);
+	signals[SIGNAL_STATUS_CHANGED] =
+	    g_signal_new("status-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 0);
 	/* change: added, removed, discovered, adopted, blocked, forgotten, renamed, online... */
-	signals[SIGNAL_THING_CHANGED] = g_signal_new("thing-changed",
-						     G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST,
-						     0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 2, IGW_TYPE_THING, G_TYPE_STRING);
+	signals[SIGNAL_THING_CHANGED] =
+	    g_signal_new("thing-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 2, IGW_TYPE_THING, G_TYPE_STRING);
 	/* elapsed, timeout, found, done */
-	signals[SIGNAL_SCAN_PROGRESS] = g_signal_new("scan-progress",
-						     G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST,
-						     0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
-						     G_TYPE_BOOLEAN);
+	signals[SIGNAL_SCAN_PROGRESS] = g_signal_new(
+	    "scan-progress", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+	    G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_BOOLEAN);
 	/* remaining seconds, 0 when closed */
 	/* the owners changed; a new owner's bare JID, to be greeted, or NULL */
-	signals[SIGNAL_OWNERS_CHANGED] = g_signal_new("owners-changed",
-						      G_TYPE_FROM_CLASS(klass),
-						      G_SIGNAL_RUN_LAST,
-						      0, NULL, NULL, NULL,
-						      G_TYPE_NONE, 1, G_TYPE_STRING);
-	signals[SIGNAL_PERMIT_JOIN_CHANGED] = g_signal_new("permit-join-changed",
-							   G_TYPE_FROM_CLASS(klass),
-							   G_SIGNAL_RUN_LAST,
-							   0, NULL, NULL, NULL,
-							   G_TYPE_NONE, 1, G_TYPE_UINT);
+	signals[SIGNAL_OWNERS_CHANGED] =
+	    g_signal_new("owners-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+	signals[SIGNAL_PERMIT_JOIN_CHANGED] =
+	    g_signal_new("permit-join-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+			 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void

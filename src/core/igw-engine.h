@@ -38,7 +38,8 @@ typedef struct {
 	/* shutdown, once the plugins stopped: say goodbye and wait a little */
 	void (*stop)(gpointer user_data);
 	/* "online", "connecting"...; "none" without one; @thing_id NULL for the gateway's */
-	const gchar *(*get_session)(gpointer user_data, const gchar *thing_id, const gchar **reason);
+	const gchar *(*get_session)(gpointer user_data, const gchar *thing_id,
+				    const gchar **reason);
 	void (*count_sessions)(gpointer user_data, guint *online, guint *connecting, guint *failed);
 	/* what the things' pubsub services took, each text once (gchar *) */
 	GPtrArray *(*describe_pubsub)(gpointer user_data);
@@ -66,21 +67,23 @@ gboolean
 igw_engine_get_thing_account(IgwEngine *self, const gchar *thing_id, gchar **jid, gchar **password,
 			     gboolean *greeted, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void
-igw_engine_set_thing_credentials(IgwEngine *self, const gchar *thing_id, const gchar *jid, const gchar *password);
+igw_engine_set_thing_credentials(IgwEngine *self, const gchar *thing_id, const gchar *jid,
+				 const gchar *password);
 void
 igw_engine_set_thing_greeted(IgwEngine *self, const gchar *thing_id);
 /* the thing's owners (config and run time), or the gateway's (@thing_id NULL) */
 GStrv
 igw_engine_get_owners(IgwEngine *self, const gchar *thing_id);
 gboolean
-igw_engine_get_peer_profile(IgwEngine *self, const gchar *bare_jid, gchar **profile, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_engine_get_peer_profile(IgwEngine *self, const gchar *bare_jid, gchar **profile,
+			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_engine_check_only(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_engine_startup(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_engine_check_config(IgwEngine *self, IgwConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_engine_check_config(IgwEngine *self, IgwConfig *config,
+			GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_engine_reload(IgwEngine *self, IgwConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void
@@ -108,14 +111,17 @@ igw_engine_get_thing_jid(IgwEngine *self, const gchar *thing_id);
 const gchar *
 igw_engine_get_thing_session(IgwEngine *self, const gchar *thing_id, const gchar **reason);
 gboolean
-igw_engine_rename_thing(IgwEngine *self, const gchar *thing_id, const gchar *name, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_engine_rename_thing(IgwEngine *self, const gchar *thing_id, const gchar *name,
+			GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_engine_adopt_thing(IgwEngine *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_engine_adopt_thing(IgwEngine *self, const gchar *thing_id,
+		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_engine_block_thing(IgwEngine *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_engine_block_thing(IgwEngine *self, const gchar *thing_id,
+		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_engine_forget_thing(IgwEngine *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_engine_forget_thing(IgwEngine *self, const gchar *thing_id,
+			GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* the control service: every door sets values through it */
 IgwControl *
 igw_engine_get_control(IgwEngine *self);
@@ -128,13 +134,14 @@ igw_engine_list_owners(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESUL
 gboolean
 igw_engine_add_owner(IgwEngine *self, const gchar *jid, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_engine_remove_owner(IgwEngine *self, const gchar *jid, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_engine_remove_owner(IgwEngine *self, const gchar *jid,
+			GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* of IgwStorePeer */
 GPtrArray *
 igw_engine_list_peers(IgwEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_engine_set_peer_profile(IgwEngine *self, const gchar *jid, const gchar *profile, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_engine_set_peer_profile(IgwEngine *self, const gchar *jid, const gchar *profile,
+			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /*
  * a per-thing secret (e.g. a BLE "bindkey"), checked by the plugin named by the id's
  * prefix and stored; @value NULL or "" clears it. The thing need not exist yet.

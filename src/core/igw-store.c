@@ -309,10 +309,7 @@ igw_store_migrate(sqlite3 *db, guint version, GError **error)
 			return FALSE;
 		break;
 	default:
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_STORE,
-			    "no migration from schema %u",
+		g_set_error(error, IGW_ERROR, IGW_ERROR_STORE, "no migration from schema %u",
 			    version);
 		return FALSE;
 	}
@@ -355,9 +352,7 @@ igw_store_load_version(sqlite3 *db, guint *version, GError **error)
 		return TRUE;
 	}
 	if (!has_schema) {
-		g_set_error_literal(error,
-				    IGW_ERROR,
-				    IGW_ERROR_STORE,
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_STORE,
 				    "not an iotgw database (no schema table); "
 				    "refusing to touch it");
 		return FALSE;
@@ -369,9 +364,7 @@ igw_store_load_version(sqlite3 *db, guint *version, GError **error)
 		return igw_store_set_error(db, error);
 	if (sqlite3_column_type(stmt, 0) != SQLITE_INTEGER || sqlite3_column_int64(stmt, 0) < 1 ||
 	    sqlite3_column_int64(stmt, 0) > G_MAXUINT) {
-		g_set_error_literal(error,
-				    IGW_ERROR,
-				    IGW_ERROR_STORE,
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_STORE,
 				    "the schema table holds no valid version; "
 				    "refusing to touch it");
 		return FALSE;
@@ -422,13 +415,10 @@ igw_store_open_db(const gchar *path, guint *version, GError **error)
 	if (!igw_store_load_version(db, version, error))
 		return NULL;
 	if (*version > IGW_STORE_SCHEMA_VERSION) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_STORE,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_STORE,
 			    "it was written by a newer iotgwd "
 			    "(schema %u, this one knows up to %u); refusing to touch it",
-			    *version,
-			    (guint)IGW_STORE_SCHEMA_VERSION);
+			    *version, (guint)IGW_STORE_SCHEMA_VERSION);
 		return NULL;
 	}
 	if (!igw_store_setup(db, error))
@@ -465,9 +455,7 @@ igw_store_close(IgwStore *self)
 	if (self->db == NULL)
 		return;
 	if (!igw_store_flush(self, &error_local))
-		g_warning("%s: %u readings not written: %s",
-			  self->path,
-			  self->pending->len,
+		g_warning("%s: %u readings not written: %s", self->path, self->pending->len,
 			  error_local->message);
 	if (sqlite3_close(self->db) != SQLITE_OK)
 		g_warning("failed to close %s: %s", self->path, sqlite3_errmsg(self->db));
@@ -540,12 +528,10 @@ igw_store_drop_pending(IgwStore *self, const gchar *thing_id)
 static gboolean
 igw_store_delete_thing(IgwStore *self, const gchar *thing_id, GError **error)
 {
-	const gchar *sql[] = {"DELETE FROM credentials WHERE thing_id = ?1",
-			      "DELETE FROM owners WHERE thing_id = ?1",
-			      "DELETE FROM readings WHERE thing_id = ?1",
-			      "DELETE FROM outbox WHERE thing_id = ?1",
-			      "DELETE FROM secrets WHERE thing_id = ?1",
-			      NULL};
+	const gchar *sql[] = {
+	    "DELETE FROM credentials WHERE thing_id = ?1", "DELETE FROM owners WHERE thing_id = ?1",
+	    "DELETE FROM readings WHERE thing_id = ?1",	   "DELETE FROM outbox WHERE thing_id = ?1",
+	    "DELETE FROM secrets WHERE thing_id = ?1",	   NULL};
 	g_autoptr(IgwStoreTransaction) txn = NULL;
 	if (!igw_store_check_open(self, error))
 		return FALSE;
@@ -626,20 +612,14 @@ igw_store_pick_localpart(sqlite3 *db, const gchar *proposed, GError **error)
 		if (!taken)
 			return g_steal_pointer(&candidate);
 	}
-	g_set_error(error,
-		    IGW_ERROR,
-		    IGW_ERROR_LIMIT_REACHED,
-		    "%s to %s-%u are all taken",
-		    proposed,
-		    proposed,
-		    (guint)IGW_STORE_LOCALPART_TRIES);
+	g_set_error(error, IGW_ERROR, IGW_ERROR_LIMIT_REACHED, "%s to %s-%u are all taken",
+		    proposed, proposed, (guint)IGW_STORE_LOCALPART_TRIES);
 	return NULL;
 }
 
 /* creates a minimal row when the thing was never stored */
 static gboolean
-igw_store_save_localpart(sqlite3 *db, const gchar *thing_id, const gchar *localpart,
-			 GError **error)
+igw_store_save_localpart(sqlite3 *db, const gchar *thing_id, const gchar *localpart, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	stmt = igw_store_prepare(db,
@@ -692,9 +672,7 @@ igw_store_ensure_localpart(IgwStore *self, const gchar *thing_id, const gchar *p
 	g_return_val_if_fail(thing_id != NULL, NULL);
 	g_return_val_if_fail(proposed != NULL, NULL);
 	if (*proposed == '\0') {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "failed to ensure localpart of %s: the proposed localpart is empty",
 			    thing_id);
 		return NULL;
@@ -743,9 +721,8 @@ igw_store_save_greeted(IgwStore *self, const gchar *thing_id, GError **error)
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	if (!igw_store_check_open(self, error))
 		return FALSE;
-	stmt = igw_store_prepare(self->db,
-				 "UPDATE things SET greeted = 1, updated_us = ?2 WHERE id = ?1",
-				 error);
+	stmt = igw_store_prepare(
+	    self->db, "UPDATE things SET greeted = 1, updated_us = ?2 WHERE id = ?1", error);
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
@@ -827,11 +804,8 @@ igw_store_get_thing_state(IgwStore *self, const gchar *thing_id, gchar **state, 
 	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	g_return_val_if_fail(state != NULL, FALSE);
-	if (!igw_store_load_thing_text(self,
-				       "SELECT state FROM things WHERE id = ?1",
-				       thing_id,
-				       state,
-				       error)) {
+	if (!igw_store_load_thing_text(self, "SELECT state FROM things WHERE id = ?1", thing_id,
+				       state, error)) {
 		g_prefix_error(error, "failed to load state of %s: ", thing_id);
 		return FALSE;
 	}
@@ -839,27 +813,20 @@ igw_store_get_thing_state(IgwStore *self, const gchar *thing_id, gchar **state, 
 }
 
 gboolean
-igw_store_set_thing_state(IgwStore *self, const gchar *thing_id, const gchar *state,
-			  GError **error)
+igw_store_set_thing_state(IgwStore *self, const gchar *thing_id, const gchar *state, GError **error)
 {
 	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	g_return_val_if_fail(state != NULL, FALSE);
 	if (!igw_store_state_is_valid(state)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "failed to store state of %s: invalid state '%s'",
-			    thing_id,
-			    state);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "failed to store state of %s: invalid state '%s'", thing_id, state);
 		return FALSE;
 	}
 	if (!igw_store_save_thing_text(self,
 				       "UPDATE things SET state = ?2, updated_us = ?3 "
 				       "WHERE id = ?1",
-				       thing_id,
-				       state,
-				       error)) {
+				       thing_id, state, error)) {
 		g_prefix_error(error, "failed to store state of %s: ", thing_id);
 		return FALSE;
 	}
@@ -872,11 +839,8 @@ igw_store_get_display_name(IgwStore *self, const gchar *thing_id, gchar **name, 
 	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	g_return_val_if_fail(name != NULL, FALSE);
-	if (!igw_store_load_thing_text(self,
-				       "SELECT display_name FROM things WHERE id = ?1",
-				       thing_id,
-				       name,
-				       error)) {
+	if (!igw_store_load_thing_text(self, "SELECT display_name FROM things WHERE id = ?1",
+				       thing_id, name, error)) {
 		g_prefix_error(error, "failed to load display name of %s: ", thing_id);
 		return FALSE;
 	}
@@ -884,27 +848,21 @@ igw_store_get_display_name(IgwStore *self, const gchar *thing_id, gchar **name, 
 }
 
 gboolean
-igw_store_set_display_name(IgwStore *self, const gchar *thing_id, const gchar *name,
-			   GError **error)
+igw_store_set_display_name(IgwStore *self, const gchar *thing_id, const gchar *name, GError **error)
 {
 	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	/* an empty name would show as nothing at all; clearing is what NULL is for */
 	if (name != NULL && (*name == '\0' || !g_utf8_validate(name, -1, NULL))) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "failed to store display name of %s: the name is %s",
-			    thing_id,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "failed to store display name of %s: the name is %s", thing_id,
 			    *name == '\0' ? "empty" : "not valid UTF-8");
 		return FALSE;
 	}
 	if (!igw_store_save_thing_text(self,
 				       "UPDATE things SET display_name = ?2, updated_us = ?3 "
 				       "WHERE id = ?1",
-				       thing_id,
-				       name,
-				       error)) {
+				       thing_id, name, error)) {
 		g_prefix_error(error, "failed to store display name of %s: ", thing_id);
 		return FALSE;
 	}
@@ -942,11 +900,8 @@ igw_store_get_thing_ids(IgwStore *self, const gchar *state, GError **error)
 	GStrv ids;
 	g_return_val_if_fail(IGW_IS_STORE(self), NULL);
 	if (state != NULL && !igw_store_state_is_valid(state)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "failed to list things: invalid state '%s'",
-			    state);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "failed to list things: invalid state '%s'", state);
 		return NULL;
 	}
 	ids = igw_store_load_thing_ids(self, state, error);
@@ -963,9 +918,8 @@ igw_store_load_credentials(IgwStore *self, const gchar *thing_id, gchar **jid, g
 	gint rc;
 	if (!igw_store_check_open(self, error))
 		return FALSE;
-	stmt = igw_store_prepare(self->db,
-				 "SELECT jid, password FROM credentials WHERE thing_id = ?1",
-				 error);
+	stmt = igw_store_prepare(
+	    self->db, "SELECT jid, password FROM credentials WHERE thing_id = ?1", error);
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
@@ -990,9 +944,8 @@ igw_store_get_credentials(IgwStore *self, const gchar *thing_id, gchar **jid, gc
 	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	if (!igw_store_load_credentials(self, thing_id, jid, password, error)) {
-		g_prefix_error(error,
-			       "failed to load credentials of %s: ",
-			       igw_store_thing_label(thing_id));
+		g_prefix_error(
+		    error, "failed to load credentials of %s: ", igw_store_thing_label(thing_id));
 		return FALSE;
 	}
 	return TRUE;
@@ -1027,9 +980,8 @@ igw_store_set_credentials(IgwStore *self, const gchar *thing_id, const gchar *ji
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	g_return_val_if_fail(jid != NULL, FALSE);
 	if (!igw_store_save_credentials(self, thing_id, jid, password, error)) {
-		g_prefix_error(error,
-			       "failed to store credentials of %s: ",
-			       igw_store_thing_label(thing_id));
+		g_prefix_error(
+		    error, "failed to store credentials of %s: ", igw_store_thing_label(thing_id));
 		return FALSE;
 	}
 	return TRUE;
@@ -1084,8 +1036,7 @@ igw_store_replace_owners(IgwStore *self, const gchar *thing_id, const gchar *con
 		return FALSE;
 	if (!igw_store_exec_text(self->db,
 				 "DELETE FROM owners WHERE thing_id = ?1 AND source = 'config'",
-				 thing_id,
-				 error))
+				 thing_id, error))
 		return FALSE;
 	if (!igw_store_insert_owners(self->db, thing_id, owners, error))
 		return FALSE;
@@ -1100,8 +1051,7 @@ igw_store_set_owners(IgwStore *self, const gchar *thing_id, const gchar *const *
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	if (!igw_store_replace_owners(self, thing_id, owners, error)) {
 		g_prefix_error(error,
-			       "failed to store owners of %s: ",
-			       igw_store_thing_label(thing_id));
+			       "failed to store owners of %s: ", igw_store_thing_label(thing_id));
 		return FALSE;
 	}
 	return TRUE;
@@ -1159,8 +1109,7 @@ igw_store_get_owner_list(IgwStore *self, const gchar *thing_id, GError **error)
 	owners = igw_store_load_owners(self, thing_id, error);
 	if (owners == NULL)
 		g_prefix_error(error,
-			       "failed to load owners of %s: ",
-			       igw_store_thing_label(thing_id));
+			       "failed to load owners of %s: ", igw_store_thing_label(thing_id));
 	return owners;
 }
 
@@ -1212,17 +1161,13 @@ igw_store_add_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GEr
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	g_return_val_if_fail(jid != NULL, FALSE);
 	if (*jid == '\0') {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "failed to add an owner of %s: the JID is empty",
 			    igw_store_thing_label(thing_id));
 		return FALSE;
 	}
 	if (!igw_store_insert_owner(self, thing_id, jid, error)) {
-		g_prefix_error(error,
-			       "failed to add owner %s of %s: ",
-			       jid,
+		g_prefix_error(error, "failed to add owner %s of %s: ", jid,
 			       igw_store_thing_label(thing_id));
 		return FALSE;
 	}
@@ -1266,9 +1211,7 @@ igw_store_delete_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, 
 		return FALSE;
 	/* the next start would bring it back from the file anyway */
 	if (config > 0) {
-		g_set_error_literal(error,
-				    IGW_ERROR,
-				    IGW_ERROR_NOT_SUPPORTED,
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
 				    "it comes from the configuration file");
 		return FALSE;
 	}
@@ -1296,9 +1239,7 @@ igw_store_remove_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, 
 	g_return_val_if_fail(thing_id != NULL, FALSE);
 	g_return_val_if_fail(jid != NULL, FALSE);
 	if (!igw_store_delete_owner(self, thing_id, jid, error)) {
-		g_prefix_error(error,
-			       "failed to remove owner %s of %s: ",
-			       jid,
+		g_prefix_error(error, "failed to remove owner %s of %s: ", jid,
 			       igw_store_thing_label(thing_id));
 		return FALSE;
 	}
@@ -1404,21 +1345,14 @@ igw_store_parse_value(const gchar *type, const gchar *text, GError **error)
 	g_autoptr(GError) error_local = NULL;
 	GVariant *value;
 	if (type == NULL || !g_variant_type_string_is_valid(type) || text == NULL) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_STORE,
-			    "invalid stored value of type '%s'",
+		g_set_error(error, IGW_ERROR, IGW_ERROR_STORE, "invalid stored value of type '%s'",
 			    type);
 		return NULL;
 	}
 	value = g_variant_parse(G_VARIANT_TYPE(type), text, NULL, NULL, &error_local);
 	if (value == NULL) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_STORE,
-			    "invalid stored value of type %s: %s",
-			    type,
-			    error_local->message);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_STORE,
+			    "invalid stored value of type %s: %s", type, error_local->message);
 		return NULL;
 	}
 	return value;
@@ -1458,8 +1392,7 @@ igw_store_reading_from_row(sqlite3_stmt *stmt, GError **error)
 	if (value == NULL)
 		return NULL;
 	reading = igw_reading_new((const gchar *)sqlite3_column_text(stmt, 0),
-				  (const gchar *)sqlite3_column_text(stmt, 1),
-				  value,
+				  (const gchar *)sqlite3_column_text(stmt, 1), value,
 				  sqlite3_column_int64(stmt, 5));
 	igw_reading_set_category(reading, sqlite3_column_int64(stmt, 6));
 	igw_reading_set_flags(reading, sqlite3_column_int64(stmt, 7));
@@ -1476,9 +1409,9 @@ igw_store_load_readings(IgwStore *self, const gchar *thing_id, const gchar *fiel
 	const gchar *sql_field = IGW_STORE_READINGS_COLUMNS
 	    "WHERE thing_id = ?1 AND field = ?2 AND timestamp_us BETWEEN ?3 AND ?4 "
 	    "ORDER BY timestamp_us DESC, id DESC LIMIT ?5";
-	const gchar *sql_all = IGW_STORE_READINGS_COLUMNS
-	    "WHERE thing_id = ?1 AND timestamp_us BETWEEN ?3 AND ?4 "
-	    "ORDER BY timestamp_us DESC, id DESC LIMIT ?5";
+	const gchar *sql_all =
+	    IGW_STORE_READINGS_COLUMNS "WHERE thing_id = ?1 AND timestamp_us BETWEEN ?3 AND ?4 "
+				       "ORDER BY timestamp_us DESC, id DESC LIMIT ?5";
 	gint rc;
 	if (!igw_store_check_open(self, error))
 		return NULL;
@@ -1523,9 +1456,8 @@ igw_store_delete_older(sqlite3 *db, const gchar *thing_id, gint64 before, guint 
 		       GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
-	stmt = igw_store_prepare(db,
-				 "DELETE FROM readings WHERE thing_id = ?1 AND timestamp_us < ?2",
-				 error);
+	stmt = igw_store_prepare(
+	    db, "DELETE FROM readings WHERE thing_id = ?1 AND timestamp_us < ?2", error);
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_text(stmt, 1, thing_id, -1, SQLITE_STATIC);
@@ -1625,9 +1557,7 @@ igw_store_outbox_push(IgwStore *self, const gchar *thing_id, const gchar *kind,
 	g_return_val_if_fail(kind != NULL, FALSE);
 	g_return_val_if_fail(payload != NULL, FALSE);
 	if (!igw_store_insert_outbox(self, thing_id, kind, payload, id, error)) {
-		g_prefix_error(error,
-			       "failed to queue %s for %s: ",
-			       kind,
+		g_prefix_error(error, "failed to queue %s for %s: ", kind,
 			       igw_store_thing_label(thing_id));
 		return FALSE;
 	}
@@ -1789,7 +1719,8 @@ static const gchar *const igw_store_peer_profiles[] = {"slixmpp", "xsf", "smack"
 static gboolean
 igw_store_check_peer(const gchar *jid, const gchar *profile, GError **error)
 {
-	if (jid == NULL || *jid == '\0' || !g_utf8_validate(jid, -1, NULL) || strchr(jid, '/') != NULL) {
+	if (jid == NULL || *jid == '\0' || !g_utf8_validate(jid, -1, NULL) ||
+	    strchr(jid, '/') != NULL) {
 		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 				    "expected a bare JID");
 		return FALSE;
@@ -1861,7 +1792,8 @@ igw_store_set_peer_profile(IgwStore *self, const gchar *jid, const gchar *profil
 	g_return_val_if_fail(IGW_IS_STORE(self), FALSE);
 	if (!igw_store_check_peer(jid, profile, error) || !igw_store_check_open(self, error) ||
 	    !igw_store_save_peer(self, jid, profile, "admin", error)) {
-		g_prefix_error(error, "failed to store the profile of %s: ", jid != NULL ? jid : "(null)");
+		g_prefix_error(error,
+			       "failed to store the profile of %s: ", jid != NULL ? jid : "(null)");
 		return FALSE;
 	}
 	return TRUE;
@@ -1882,11 +1814,13 @@ static GPtrArray *
 igw_store_load_peers(IgwStore *self, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
-	g_autoptr(GPtrArray) peers = g_ptr_array_new_with_free_func((GDestroyNotify)igw_store_peer_free);
+	g_autoptr(GPtrArray) peers =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)igw_store_peer_free);
 	gint rc;
 	if (!igw_store_check_open(self, error))
 		return NULL;
-	stmt = igw_store_prepare(self->db, "SELECT jid, profile, source FROM peers ORDER BY jid", error);
+	stmt = igw_store_prepare(self->db, "SELECT jid, profile, source FROM peers ORDER BY jid",
+				 error);
 	if (stmt == NULL)
 		return NULL;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -1933,7 +1867,8 @@ igw_store_replace_config_peers(IgwStore *self, const gchar *const *jids,
 	if (!igw_store_check_open(self, error))
 		return FALSE;
 	txn = igw_store_transaction_begin(self->db, error);
-	if (txn == NULL || !igw_store_exec(self->db, "DELETE FROM peers WHERE source = 'config'", error))
+	if (txn == NULL ||
+	    !igw_store_exec(self->db, "DELETE FROM peers WHERE source = 'config'", error))
 		return FALSE;
 	for (guint i = 0; jids != NULL && jids[i] != NULL; i++) {
 		if (!igw_store_save_peer(self, jids[i], profiles[i], "config", error))
@@ -1976,9 +1911,8 @@ igw_store_save_secret(IgwStore *self, const gchar *thing_id, const gchar *name, 
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	if (value == NULL)
-		stmt = igw_store_prepare(self->db,
-					 "DELETE FROM secrets WHERE thing_id = ?1 AND name = ?2",
-					 error);
+		stmt = igw_store_prepare(
+		    self->db, "DELETE FROM secrets WHERE thing_id = ?1 AND name = ?2", error);
 	else
 		stmt = igw_store_prepare(self->db,
 					 "INSERT OR REPLACE INTO secrets (thing_id, name, value) "
@@ -2023,9 +1957,8 @@ igw_store_load_secrets(IgwStore *self, GError **error)
 	gint rc;
 	if (!igw_store_check_open(self, error))
 		return NULL;
-	stmt = igw_store_prepare(self->db,
-				 "SELECT thing_id, name, value FROM secrets ORDER BY thing_id, name",
-				 error);
+	stmt = igw_store_prepare(
+	    self->db, "SELECT thing_id, name, value FROM secrets ORDER BY thing_id, name", error);
 	if (stmt == NULL)
 		return NULL;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {

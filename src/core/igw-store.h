@@ -35,7 +35,8 @@ gboolean
 igw_store_upsert_thing(IgwStore *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* forgets everything stored under the id: state, name, owners of either source, readings, secrets */
 gboolean
-igw_store_remove_thing(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_store_remove_thing(IgwStore *self, const gchar *thing_id,
+		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /*
  * The JID localpart of a thing: kept once given. A new thing gets @proposed, or
  * @proposed-2, -3... when another thing holds it already.
@@ -44,30 +45,31 @@ gchar *
 igw_store_ensure_localpart(IgwStore *self, const gchar *thing_id, const gchar *proposed,
 			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_store_get_greeted(IgwStore *self, const gchar *thing_id, gboolean *greeted, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_get_greeted(IgwStore *self, const gchar *thing_id, gboolean *greeted,
+		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_store_set_greeted(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_store_set_greeted(IgwStore *self, const gchar *thing_id,
+		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* thing state: "discovered", "adopted" or "blocked"; *state NULL when the thing is not stored */
 gboolean
-igw_store_get_thing_state(IgwStore *self, const gchar *thing_id, gchar **state, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_get_thing_state(IgwStore *self, const gchar *thing_id, gchar **state,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* the thing must be stored (NOT_FOUND otherwise); INVALID_DATA for another state string */
 gboolean
 igw_store_set_thing_state(IgwStore *self, const gchar *thing_id, const gchar *state,
 			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* the name chosen with rename; *name NULL when none was chosen or the thing is not stored */
 gboolean
-igw_store_get_display_name(IgwStore *self, const gchar *thing_id, gchar **name, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_get_display_name(IgwStore *self, const gchar *thing_id, gchar **name,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* NULL clears it, "" is INVALID_DATA; the thing must be stored (NOT_FOUND otherwise) */
 gboolean
 igw_store_set_display_name(IgwStore *self, const gchar *thing_id, const gchar *name,
 			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* ids of stored things, optionally only those in @state (NULL for all), sorted */
 GStrv
-igw_store_get_thing_ids(IgwStore *self, const gchar *state, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_get_thing_ids(IgwStore *self, const gchar *state,
+			GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* credentials of a thing, or of the gateway itself with thing_id "" */
 gboolean
@@ -89,15 +91,16 @@ igw_store_set_owners(IgwStore *self, const gchar *thing_id, const gchar *const *
 		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* every owner, of either source */
 GStrv
-igw_store_get_owners(IgwStore *self, const gchar *thing_id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_store_get_owners(IgwStore *self, const gchar *thing_id,
+		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* run-time owners: EXISTS when the JID is an owner already (either source) */
 gboolean
-igw_store_add_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_add_owner(IgwStore *self, const gchar *thing_id, const gchar *jid,
+		    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* removes an 'admin' owner: NOT_SUPPORTED for a 'config' owner, NOT_FOUND for none */
 gboolean
-igw_store_remove_owner(IgwStore *self, const gchar *thing_id, const gchar *jid, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_remove_owner(IgwStore *self, const gchar *thing_id, const gchar *jid,
+		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 typedef struct {
 	gchar *jid;
@@ -110,8 +113,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwStoreOwner, igw_store_owner_free)
 
 /* every owner with its source, as IgwStoreOwner */
 GPtrArray *
-igw_store_get_owner_list(IgwStore *self, const gchar *thing_id, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_get_owner_list(IgwStore *self, const gchar *thing_id,
+			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* readings: queued, then written by igw_store_flush() in one transaction */
 void
@@ -133,8 +136,8 @@ gboolean
 igw_store_outbox_push(IgwStore *self, const gchar *thing_id, const gchar *kind,
 		      const gchar *payload, gint64 *id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 GPtrArray *
-igw_store_outbox_peek(IgwStore *self, const gchar *thing_id, guint limit, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_outbox_peek(IgwStore *self, const gchar *thing_id, guint limit,
+		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
 igw_store_outbox_remove(IgwStore *self, gint64 id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 guint
@@ -162,12 +165,12 @@ igw_store_get_peer_list(IgwStore *self, GError **error) G_GNUC_WARN_UNUSED_RESUL
 
 /* *profile NULL when the peer has none */
 gboolean
-igw_store_get_peer_profile(IgwStore *self, const gchar *jid, gchar **profile, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_get_peer_profile(IgwStore *self, const gchar *jid, gchar **profile,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* an admin row; profile NULL removes the peer; INVALID_DATA for another profile or a full JID */
 gboolean
-igw_store_set_peer_profile(IgwStore *self, const gchar *jid, const gchar *profile, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_store_set_peer_profile(IgwStore *self, const gchar *jid, const gchar *profile,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* replaces every config row with these, NULL-terminated and of the same length */
 gboolean
 igw_store_set_config_peers(IgwStore *self, const gchar *const *jids, const gchar *const *profiles,

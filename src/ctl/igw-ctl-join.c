@@ -67,9 +67,8 @@ igw_ctl_cmd_permit_join(IgwCtl *self, gchar **argv, GError **error)
 	if (gateway == NULL)
 		return FALSE;
 	if (!igw_dbus_gateway1_call_permit_join_sync(gateway, seconds, NULL, error)) {
-		igw_ctl_prefix_error(error,
-				     "cannot %s the permit-join window: ",
-				     seconds > 0 ? "open" : "close");
+		igw_ctl_prefix_error(
+		    error, "cannot %s the permit-join window: ", seconds > 0 ? "open" : "close");
 		return FALSE;
 	}
 	if (!igw_ctl_join_get_remaining(gateway, &remaining, error))
@@ -110,22 +109,14 @@ igw_ctl_scan_print_json(guint elapsed, guint timeout, guint found, gboolean done
 static void
 igw_ctl_scan_print(IgwCtlScan *scan, guint elapsed, guint timeout, guint found)
 {
-	g_print("%sscanning: %u/%u s, %u found%s",
-		scan->tty ? "\r" : "",
-		elapsed,
-		timeout,
-		found,
+	g_print("%sscanning: %u/%u s, %u found%s", scan->tty ? "\r" : "", elapsed, timeout, found,
 		scan->tty ? "" : "\n");
 	fflush(stdout);
 }
 
 static void
-igw_ctl_scan_progress_cb(IgwDbusGateway1 *gateway,
-			 guint elapsed,
-			 guint timeout,
-			 guint found,
-			 gboolean done,
-			 gpointer user_data)
+igw_ctl_scan_progress_cb(IgwDbusGateway1 *gateway, guint elapsed, guint timeout, guint found,
+			 gboolean done, gpointer user_data)
 {
 	IgwCtlScan *scan = user_data;
 	scan->found = found;
@@ -160,8 +151,7 @@ igw_ctl_scan_timeout_cb(gpointer user_data)
 {
 	IgwCtlScan *scan = user_data;
 	igw_ctl_quit_loop(scan->ctl,
-			  g_error_new_literal(IGW_ERROR,
-					      IGW_ERROR_TIMED_OUT,
+			  g_error_new_literal(IGW_ERROR, IGW_ERROR_TIMED_OUT,
 					      "iotgwd did not report the end of the scan"));
 	return G_SOURCE_REMOVE;
 }
@@ -189,10 +179,8 @@ igw_ctl_scan_run(IgwCtlScan *scan, guint timeout, GError **error)
 	guint timeout_id;
 	gboolean ret;
 	/* subscribed before the call, so that no signal gets lost */
-	handler_id = g_signal_connect(scan->gateway,
-				      "scan-progress",
-				      G_CALLBACK(igw_ctl_scan_progress_cb),
-				      scan);
+	handler_id = g_signal_connect(scan->gateway, "scan-progress",
+				      G_CALLBACK(igw_ctl_scan_progress_cb), scan);
 	if (!igw_dbus_gateway1_call_start_scan_sync(scan->gateway, timeout, NULL, error)) {
 		g_signal_handler_disconnect(scan->gateway, handler_id);
 		igw_ctl_prefix_error(error, "cannot start a scan: ");
@@ -211,12 +199,8 @@ igw_ctl_cmd_scan(IgwCtl *self, gchar **argv, GError **error)
 {
 	IgwCtlScan scan = {.ctl = self, .tty = isatty(STDOUT_FILENO)};
 	guint timeout = IGW_CTL_SCAN_TIMEOUT_DEFAULT;
-	if (self->timeout != NULL && !igw_ctl_parse_uint(self->timeout,
-							 1,
-							 IGW_CTL_SCAN_TIMEOUT_MAX,
-							 "--timeout",
-							 &timeout,
-							 error))
+	if (self->timeout != NULL && !igw_ctl_parse_uint(self->timeout, 1, IGW_CTL_SCAN_TIMEOUT_MAX,
+							 "--timeout", &timeout, error))
 		return FALSE;
 	scan.gateway = igw_ctl_get_gateway(self, error);
 	if (scan.gateway == NULL)
@@ -227,24 +211,12 @@ igw_ctl_cmd_scan(IgwCtl *self, gchar **argv, GError **error)
 	return TRUE;
 }
 
-static const IgwCtlCmd igw_ctl_join_cmds[] = {{"permit-join",
-					       NULL,
-					       NULL,
-					       "[SECONDS]",
-					       "Open the join window (default 60 s, 0 closes)",
-					       igw_ctl_cmd_permit_join,
-					       0,
-					       1},
-					      {"scan",
-					       NULL,
-					       NULL,
-					       "[--timeout S]",
-					       "Look for devices and show the progress",
-					       igw_ctl_cmd_scan,
-					       0,
-					       0,
-					       IGW_CTL_OPT_TIMEOUT},
-					      {NULL}};
+static const IgwCtlCmd igw_ctl_join_cmds[] = {
+    {"permit-join", NULL, NULL, "[SECONDS]", "Open the join window (default 60 s, 0 closes)",
+     igw_ctl_cmd_permit_join, 0, 1},
+    {"scan", NULL, NULL, "[--timeout S]", "Look for devices and show the progress",
+     igw_ctl_cmd_scan, 0, 0, IGW_CTL_OPT_TIMEOUT},
+    {NULL}};
 
 const IgwCtlCmd *
 igw_ctl_join_get_cmds(void)

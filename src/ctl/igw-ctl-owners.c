@@ -14,11 +14,8 @@ igw_ctl_owners_check_jid(const gchar *jid, GError **error)
 	const gchar *at = strchr(jid, '@');
 	if (!g_utf8_validate(jid, -1, NULL) || at == NULL || at == jid || at[1] == '\0' ||
 	    strchr(jid, '/') != NULL || strpbrk(jid, " \t\r\n") != NULL) {
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_BAD_VALUE,
-			    "'%s' is not a bare JID like alice@example.org",
-			    jid);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "'%s' is not a bare JID like alice@example.org", jid);
 		return FALSE;
 	}
 	return TRUE;
@@ -152,33 +149,14 @@ igw_ctl_cmd_owners_remove(IgwCtl *self, gchar **argv, GError **error)
 	return TRUE;
 }
 
-static const IgwCtlCmd igw_ctl_owners_cmds[] = {{"owners",
-						 NULL,
-						 "list,ls",
-						 NULL,
-						 "List the owners",
-						 igw_ctl_cmd_owners_list,
-						 0,
-						 0,
-						 IGW_CTL_OPT_NONE,
-						 IGW_CTL_CMD_FLAG_DEFAULT},
-						{"owners",
-						 NULL,
-						 "add",
-						 "JID",
-						 "Make JID an owner of every thing",
-						 igw_ctl_cmd_owners_add,
-						 1,
-						 1},
-						{"owners",
-						 NULL,
-						 "remove,rm",
-						 "JID",
-						 "Remove an owner added here",
-						 igw_ctl_cmd_owners_remove,
-						 1,
-						 1},
-						{NULL}};
+static const IgwCtlCmd igw_ctl_owners_cmds[] = {
+    {"owners", NULL, "list,ls", NULL, "List the owners", igw_ctl_cmd_owners_list, 0, 0,
+     IGW_CTL_OPT_NONE, IGW_CTL_CMD_FLAG_DEFAULT},
+    {"owners", NULL, "add", "JID", "Make JID an owner of every thing", igw_ctl_cmd_owners_add, 1,
+     1},
+    {"owners", NULL, "remove,rm", "JID", "Remove an owner added here", igw_ctl_cmd_owners_remove, 1,
+     1},
+    {NULL}};
 
 const IgwCtlCmd *
 igw_ctl_owners_get_cmds(void)

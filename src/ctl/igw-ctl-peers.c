@@ -99,8 +99,8 @@ igw_ctl_peers_set(IgwCtl *self, const gchar *jid, const gchar *profile, GError *
 	gateway = igw_ctl_get_gateway(self, error);
 	if (gateway == NULL)
 		return FALSE;
-	if (!igw_dbus_gateway1_call_set_peer_profile_sync(gateway, jid, profile != NULL ? profile : "",
-							  NULL, error)) {
+	if (!igw_dbus_gateway1_call_set_peer_profile_sync(
+		gateway, jid, profile != NULL ? profile : "", NULL, error)) {
 		igw_ctl_prefix_error(error, "cannot set the profile of %s: ", jid);
 		return FALSE;
 	}
@@ -114,7 +114,8 @@ igw_ctl_peers_set(IgwCtl *self, const gchar *jid, const gchar *profile, GError *
 		json_builder_end_object(builder);
 		igw_ctl_print_json(self, builder);
 	} else {
-		g_print("%s gets the %s dialect\n", jid, profile != NULL ? profile : "default (slixmpp)");
+		g_print("%s gets the %s dialect\n", jid,
+			profile != NULL ? profile : "default (slixmpp)");
 	}
 	return TRUE;
 }

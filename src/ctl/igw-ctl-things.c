@@ -41,15 +41,12 @@ igw_ctl_things_add_members(JsonBuilder *builder, IgwDbusThing1 *thing)
 	igw_ctl_things_add_string(builder, "state", igw_dbus_thing1_get_state(thing));
 	igw_ctl_things_add_boolean(builder, "configured", igw_dbus_thing1_get_configured(thing));
 	igw_ctl_things_add_string(builder, "session", igw_dbus_thing1_get_session(thing));
-	igw_ctl_things_add_string(builder,
-				  "session_reason",
+	igw_ctl_things_add_string(builder, "session_reason",
 				  igw_dbus_thing1_get_session_reason(thing));
 	igw_ctl_things_add_boolean(builder, "reachable", igw_dbus_thing1_get_reachable(thing));
 	igw_ctl_things_add_string(builder, "availability", igw_dbus_thing1_get_availability(thing));
 	igw_ctl_things_add_boolean(builder, "supported", igw_dbus_thing1_get_supported(thing));
-	igw_ctl_json_add_time(builder,
-			      "last_seen",
-			      "last_seen_time",
+	igw_ctl_json_add_time(builder, "last_seen", "last_seen_time",
 			      igw_dbus_thing1_get_last_seen(thing));
 }
 
@@ -78,9 +75,7 @@ igw_ctl_things_add_device(JsonBuilder *builder, IgwDbusThing1 *thing)
 }
 
 static void
-igw_ctl_things_print_id_json(IgwCtl *self,
-			     IgwDbusThing1 *thing,
-			     const gchar *key,
+igw_ctl_things_print_id_json(IgwCtl *self, IgwDbusThing1 *thing, const gchar *key,
 			     const gchar *value)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
@@ -113,14 +108,13 @@ igw_ctl_things_print_list(GPtrArray *things)
 	for (guint i = 0; i < things->len; i++) {
 		IgwDbusThing1 *thing = g_ptr_array_index(things, i);
 		const gchar *jid = igw_dbus_thing1_get_jid(thing);
-		gchar *row[] = {
-		    (gchar *)igw_dbus_thing1_get_id(thing),
-		    (gchar *)igw_dbus_thing1_get_name(thing),
-		    (gchar *)igw_dbus_thing1_get_state(thing),
-		    (gchar *)igw_dbus_thing1_get_session(thing),
-		    (gchar *)igw_ctl_things_availability(thing),
-		    (gchar *)(jid != NULL && jid[0] != '\0' ? jid : "--"),
-		    NULL};
+		gchar *row[] = {(gchar *)igw_dbus_thing1_get_id(thing),
+				(gchar *)igw_dbus_thing1_get_name(thing),
+				(gchar *)igw_dbus_thing1_get_state(thing),
+				(gchar *)igw_dbus_thing1_get_session(thing),
+				(gchar *)igw_ctl_things_availability(thing),
+				(gchar *)(jid != NULL && jid[0] != '\0' ? jid : "--"),
+				NULL};
 		g_ptr_array_add(rows, g_strdupv(row));
 	}
 	igw_ctl_print_table(rows, max_widths);
@@ -176,9 +170,8 @@ igw_ctl_things_get_values(IgwDbusThing1 *thing, GError **error)
 {
 	GVariant *values = NULL;
 	if (!igw_dbus_thing1_call_get_values_sync(thing, &values, NULL, error)) {
-		igw_ctl_prefix_error(error,
-				     "cannot get the values of %s: ",
-				     igw_dbus_thing1_get_id(thing));
+		igw_ctl_prefix_error(
+		    error, "cannot get the values of %s: ", igw_dbus_thing1_get_id(thing));
 		return NULL;
 	}
 	return values;
@@ -216,14 +209,9 @@ igw_ctl_things_describe_field(GVariant *field, GVariant *values)
 	text = igw_ctl_things_lookup_text(values, name);
 	/* the value's text carries the unit already */
 	if (text != NULL)
-		return g_strdup_printf("%s (%s, %s)",
-				       text,
-				       type,
+		return g_strdup_printf("%s (%s, %s)", text, type,
 				       writable ? "writable" : "read-only");
-	return g_strdup_printf("no value (%s%s%s, %s)",
-			       type,
-			       unit[0] != '\0' ? ", " : "",
-			       unit,
+	return g_strdup_printf("no value (%s%s%s, %s)", type, unit[0] != '\0' ? ", " : "", unit,
 			       writable ? "writable" : "read-only");
 }
 
@@ -354,11 +342,8 @@ igw_ctl_cmd_thing_rename(IgwCtl *self, gchar **argv, GError **error)
 	g_autoptr(IgwDbusThing1) thing = NULL;
 	if (!g_utf8_validate(name, -1, NULL) || g_utf8_strlen(name, -1) < 1 ||
 	    g_utf8_strlen(name, -1) > IGW_CTL_NAME_MAX) {
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_BAD_VALUE,
-			    "NAME must be 1 to %d characters of UTF-8",
-			    IGW_CTL_NAME_MAX);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "NAME must be 1 to %d characters of UTF-8", IGW_CTL_NAME_MAX);
 		return FALSE;
 	}
 	thing = igw_ctl_get_thing(self, argv[0], error);
@@ -375,17 +360,12 @@ igw_ctl_cmd_thing_rename(IgwCtl *self, gchar **argv, GError **error)
 	return TRUE;
 }
 
-typedef gboolean (*IgwCtlThingActionFunc)(IgwDbusThing1 *thing,
-					  GCancellable *cancellable,
+typedef gboolean (*IgwCtlThingActionFunc)(IgwDbusThing1 *thing, GCancellable *cancellable,
 					  GError **error);
 
 static gboolean
-igw_ctl_things_action(IgwCtl *self,
-		      const gchar *id,
-		      IgwCtlThingActionFunc func,
-		      const gchar *action,
-		      const gchar *done,
-		      GError **error)
+igw_ctl_things_action(IgwCtl *self, const gchar *id, IgwCtlThingActionFunc func,
+		      const gchar *action, const gchar *done, GError **error)
 {
 	g_autoptr(IgwDbusThing1) thing = igw_ctl_get_thing(self, id, error);
 	if (thing == NULL)
@@ -404,34 +384,22 @@ igw_ctl_things_action(IgwCtl *self,
 static gboolean
 igw_ctl_cmd_thing_forget(IgwCtl *self, gchar **argv, GError **error)
 {
-	return igw_ctl_things_action(self,
-				     argv[0],
-				     igw_dbus_thing1_call_forget_sync,
-				     "forget",
-				     "forgotten",
-				     error);
+	return igw_ctl_things_action(self, argv[0], igw_dbus_thing1_call_forget_sync, "forget",
+				     "forgotten", error);
 }
 
 static gboolean
 igw_ctl_cmd_thing_adopt(IgwCtl *self, gchar **argv, GError **error)
 {
-	return igw_ctl_things_action(self,
-				     argv[0],
-				     igw_dbus_thing1_call_adopt_sync,
-				     "adopt",
-				     "adopted",
-				     error);
+	return igw_ctl_things_action(self, argv[0], igw_dbus_thing1_call_adopt_sync, "adopt",
+				     "adopted", error);
 }
 
 static gboolean
 igw_ctl_cmd_thing_block(IgwCtl *self, gchar **argv, GError **error)
 {
-	return igw_ctl_things_action(self,
-				     argv[0],
-				     igw_dbus_thing1_call_block_sync,
-				     "block",
-				     "blocked",
-				     error);
+	return igw_ctl_things_action(self, argv[0], igw_dbus_thing1_call_block_sync, "block",
+				     "blocked", error);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -492,9 +460,7 @@ igw_ctl_things_print_values(GVariant *values)
 }
 
 static gboolean
-igw_ctl_things_print_field_value(IgwDbusThing1 *thing,
-				 GVariant *values,
-				 const gchar *field,
+igw_ctl_things_print_field_value(IgwDbusThing1 *thing, GVariant *values, const gchar *field,
 				 GError **error)
 {
 	g_autofree gchar *text = igw_ctl_things_lookup_text(values, field);
@@ -503,20 +469,12 @@ igw_ctl_things_print_field_value(IgwDbusThing1 *thing,
 		return TRUE;
 	}
 	if (!igw_ctl_things_has_field(thing, field)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_NOT_FOUND,
-			    "%s has no field '%s'",
-			    igw_dbus_thing1_get_id(thing),
-			    field);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no field '%s'",
+			    igw_dbus_thing1_get_id(thing), field);
 		return FALSE;
 	}
-	g_set_error(error,
-		    IGW_ERROR,
-		    IGW_ERROR_NOT_FOUND,
-		    "%s has no value for '%s' yet",
-		    igw_dbus_thing1_get_id(thing),
-		    field);
+	g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "%s has no value for '%s' yet",
+		    igw_dbus_thing1_get_id(thing), field);
 	return FALSE;
 }
 
@@ -558,11 +516,8 @@ igw_ctl_cmd_thing_get(IgwCtl *self, gchar **argv, GError **error)
 }
 
 static void
-igw_ctl_things_print_set_json(IgwCtl *self,
-			      IgwDbusThing1 *thing,
-			      const gchar *field,
-			      GVariant *confirmed,
-			      const gchar *text)
+igw_ctl_things_print_set_json(IgwCtl *self, IgwDbusThing1 *thing, const gchar *field,
+			      GVariant *confirmed, const gchar *text)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	json_builder_begin_object(builder);
@@ -583,9 +538,7 @@ igw_ctl_cmd_thing_set(IgwCtl *self, gchar **argv, GError **error)
 	g_autoptr(GVariant) confirmed = NULL;
 	g_autofree gchar *text = NULL;
 	if (field[0] == '\0') {
-		g_set_error_literal(error,
-				    G_OPTION_ERROR,
-				    G_OPTION_ERROR_BAD_VALUE,
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 				    "FIELD is empty");
 		return FALSE;
 	}
@@ -593,12 +546,7 @@ igw_ctl_cmd_thing_set(IgwCtl *self, gchar **argv, GError **error)
 	if (thing == NULL)
 		return FALSE;
 	g_debug("SetValue(%s, %s) on %s", field, value, argv[0]);
-	if (!igw_dbus_thing1_call_set_value_sync(thing,
-						 field,
-						 value,
-						 &confirmed,
-						 &text,
-						 NULL,
+	if (!igw_dbus_thing1_call_set_value_sync(thing, field, value, &confirmed, &text, NULL,
 						 error)) {
 		igw_ctl_prefix_error(error, "cannot set %s of %s to '%s': ", field, argv[0], value);
 		return FALSE;
@@ -671,7 +619,8 @@ igw_ctl_things_set_secret(IgwCtl *self, const gchar *id, const gchar *name, cons
 	IgwDbusGateway1 *gateway;
 	const gchar *action = value[0] != '\0' ? "set" : "clear";
 	if (name[0] == '\0') {
-		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "NAME is empty");
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "NAME is empty");
 		return FALSE;
 	}
 	gateway = igw_ctl_get_gateway(self, error);
@@ -734,16 +683,12 @@ igw_ctl_readings_parse(IgwCtl *self, IgwCtlReadingsQuery *query, GError **error)
 	    !igw_ctl_parse_uint(self->limit, 1, G_MAXUINT32, "--limit", &query->limit, error))
 		return FALSE;
 	if (self->field != NULL && self->field[0] == '\0') {
-		g_set_error_literal(error,
-				    G_OPTION_ERROR,
-				    G_OPTION_ERROR_BAD_VALUE,
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 				    "--field is empty");
 		return FALSE;
 	}
 	if (query->since > 0 && query->until > 0 && query->since > query->until) {
-		g_set_error_literal(error,
-				    G_OPTION_ERROR,
-				    G_OPTION_ERROR_BAD_VALUE,
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 				    "--since is after --until");
 		return FALSE;
 	}
@@ -772,14 +717,9 @@ igw_ctl_cmd_readings(IgwCtl *self, gchar **argv, GError **error)
 	thing = igw_ctl_get_thing(self, argv[0], error);
 	if (thing == NULL)
 		return FALSE;
-	if (!igw_dbus_thing1_call_get_readings_sync(thing,
-						    self->field != NULL ? self->field : "",
-						    query.since,
-						    query.until,
-						    query.limit,
-						    &readings,
-						    NULL,
-						    error)) {
+	if (!igw_dbus_thing1_call_get_readings_sync(thing, self->field != NULL ? self->field : "",
+						    query.since, query.until, query.limit,
+						    &readings, NULL, error)) {
 		igw_ctl_prefix_error(error, "cannot get the readings of %s: ", argv[0]);
 		return FALSE;
 	}
@@ -794,64 +734,24 @@ igw_ctl_cmd_readings(IgwCtl *self, gchar **argv, GError **error)
 
 static const IgwCtlCmd igw_ctl_things_cmds[] = {
     {"things", NULL, NULL, NULL, "List the things", igw_ctl_cmd_things, 0, 0},
-    {"thing",
-     "ID",
-     "show",
-     NULL,
-     "Properties, fields and latest values",
-     igw_ctl_cmd_thing_show,
-     1,
-     1,
-     IGW_CTL_OPT_NONE,
-     IGW_CTL_CMD_FLAG_DEFAULT},
+    {"thing", "ID", "show", NULL, "Properties, fields and latest values", igw_ctl_cmd_thing_show, 1,
+     1, IGW_CTL_OPT_NONE, IGW_CTL_CMD_FLAG_DEFAULT},
     {"thing", "ID", "rename", "NAME", "Change the display name", igw_ctl_cmd_thing_rename, 2, 2},
     {"thing", "ID", "adopt", NULL, "Adopt a discovered thing", igw_ctl_cmd_thing_adopt, 1, 1},
     {"thing", "ID", "block", NULL, "Take offline and ignore", igw_ctl_cmd_thing_block, 1, 1},
-    {"thing",
-     "ID",
-     "forget",
-     NULL,
-     "Delete everything stored about it",
-     igw_ctl_cmd_thing_forget,
-     1,
-     1},
+    {"thing", "ID", "forget", NULL, "Delete everything stored about it", igw_ctl_cmd_thing_forget,
+     1, 1},
     {"thing", "ID", "get", "[FIELD]", "Show the latest values", igw_ctl_cmd_thing_get, 1, 2},
     {"thing", "ID", "set", "FIELD VALUE", "Set a writable field", igw_ctl_cmd_thing_set, 3, 3},
-    {"thing",
-     "ID",
-     "set-secret",
-     "NAME VALUE",
-     "Store a secret (e.g. bindkey); - reads stdin",
-     igw_ctl_cmd_thing_set_secret,
-     3,
-     3},
-    {"thing",
-     "ID",
-     "clear-secret",
-     "NAME",
-     "Remove a secret",
-     igw_ctl_cmd_thing_clear_secret,
-     2,
+    {"thing", "ID", "set-secret", "NAME VALUE", "Store a secret (e.g. bindkey); - reads stdin",
+     igw_ctl_cmd_thing_set_secret, 3, 3},
+    {"thing", "ID", "clear-secret", "NAME", "Remove a secret", igw_ctl_cmd_thing_clear_secret, 2,
      2},
-    {"readings",
-     "ID",
-     NULL,
-     "[--field F] [--since T] [--until T] [--limit N]",
-     "Reading history, newest first",
-     igw_ctl_cmd_readings,
-     1,
-     1,
+    {"readings", "ID", NULL, "[--field F] [--since T] [--until T] [--limit N]",
+     "Reading history, newest first", igw_ctl_cmd_readings, 1, 1,
      IGW_CTL_OPT_FIELD | IGW_CTL_OPT_SINCE | IGW_CTL_OPT_UNTIL | IGW_CTL_OPT_LIMIT},
-    {"get-thing-ids",
-     NULL,
-     NULL,
-     NULL,
-     "List the thing ids",
-     igw_ctl_cmd_get_thing_ids,
-     0,
-     0,
-     IGW_CTL_OPT_NONE,
-     IGW_CTL_CMD_FLAG_HIDDEN},
+    {"get-thing-ids", NULL, NULL, NULL, "List the thing ids", igw_ctl_cmd_get_thing_ids, 0, 0,
+     IGW_CTL_OPT_NONE, IGW_CTL_CMD_FLAG_HIDDEN},
     {NULL}};
 
 const IgwCtlCmd *

@@ -28,23 +28,14 @@ static void
 igw_ctl_watch_print_line(gint64 usec, const gchar *id, const gchar *what, const gchar *text)
 {
 	g_autofree gchar *time = igw_ctl_format_time(usec);
-	g_print("%s  %s  %s%s%s\n",
-		time,
-		id,
-		what,
-		text != NULL ? " " : "",
+	g_print("%s  %s  %s%s%s\n", time, id, what, text != NULL ? " " : "",
 		text != NULL ? text : "");
 	fflush(stdout);
 }
 
 static void
-igw_ctl_watch_reading_cb(IgwDbusGateway1 *gateway,
-			 const gchar *path,
-			 const gchar *id,
-			 const gchar *field,
-			 GVariant *value,
-			 gint64 timestamp,
-			 const gchar *text,
+igw_ctl_watch_reading_cb(IgwDbusGateway1 *gateway, const gchar *path, const gchar *id,
+			 const gchar *field, GVariant *value, gint64 timestamp, const gchar *text,
 			 gpointer user_data)
 {
 	IgwCtlWatch *watch = user_data;
@@ -70,11 +61,8 @@ igw_ctl_watch_reading_cb(IgwDbusGateway1 *gateway,
 }
 
 static void
-igw_ctl_watch_thing_changed_cb(IgwDbusGateway1 *gateway,
-			       const gchar *path,
-			       const gchar *id,
-			       const gchar *change,
-			       gpointer user_data)
+igw_ctl_watch_thing_changed_cb(IgwDbusGateway1 *gateway, const gchar *path, const gchar *id,
+			       const gchar *change, gpointer user_data)
 {
 	IgwCtlWatch *watch = user_data;
 	g_autoptr(JsonBuilder) builder = NULL;
@@ -122,14 +110,10 @@ igw_ctl_watch_run(IgwCtlWatch *watch, IgwDbusGateway1 *gateway, GError **error)
 	gulong ids[3];
 	gboolean ret;
 	ids[0] = g_signal_connect(gateway, "reading", G_CALLBACK(igw_ctl_watch_reading_cb), watch);
-	ids[1] = g_signal_connect(gateway,
-				  "thing-changed",
-				  G_CALLBACK(igw_ctl_watch_thing_changed_cb),
-				  watch);
-	ids[2] = g_signal_connect(gateway,
-				  "permit-join-changed",
-				  G_CALLBACK(igw_ctl_watch_permit_join_cb),
-				  watch);
+	ids[1] = g_signal_connect(gateway, "thing-changed",
+				  G_CALLBACK(igw_ctl_watch_thing_changed_cb), watch);
+	ids[2] = g_signal_connect(gateway, "permit-join-changed",
+				  G_CALLBACK(igw_ctl_watch_permit_join_cb), watch);
 	ret = igw_ctl_run_loop(watch->ctl, NULL, NULL, error);
 	for (guint i = 0; i < G_N_ELEMENTS(ids); i++)
 		g_signal_handler_disconnect(gateway, ids[i]);
@@ -152,14 +136,9 @@ igw_ctl_cmd_watch(IgwCtl *self, gchar **argv, GError **error)
 	return igw_ctl_watch_run(&watch, gateway, error);
 }
 
-static const IgwCtlCmd igw_ctl_watch_cmds[] = {{"watch",
-						NULL,
-						NULL,
-						"[ID]",
+static const IgwCtlCmd igw_ctl_watch_cmds[] = {{"watch", NULL, NULL, "[ID]",
 						"Print readings and changes until Ctrl-C",
-						igw_ctl_cmd_watch,
-						0,
-						1},
+						igw_ctl_cmd_watch, 0, 1},
 					       {NULL}};
 
 const IgwCtlCmd *

@@ -93,10 +93,7 @@ igw_ctl_get_summary(IgwCtl *self)
 		aliases = igw_ctl_cmd_aliases(cmd);
 		/* a long usage gets a line of its own */
 		if (strlen(usage) > IGW_CTL_USAGE_WIDTH)
-			g_string_append_printf(str,
-					       "\n  %s\n  %-*s",
-					       usage,
-					       IGW_CTL_USAGE_WIDTH,
+			g_string_append_printf(str, "\n  %s\n  %-*s", usage, IGW_CTL_USAGE_WIDTH,
 					       "");
 		else
 			g_string_append_printf(str, "\n  %-*s", IGW_CTL_USAGE_WIDTH, usage);
@@ -197,11 +194,8 @@ igw_ctl_ensure_connection(IgwCtl *self, GError **error)
 	self->connection = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error_local);
 	if (self->connection == NULL) {
 		/* no bus means no daemon either */
-		g_set_error(error,
-			    G_DBUS_ERROR,
-			    G_DBUS_ERROR_NO_SERVER,
-			    "cannot connect to the system bus: %s",
-			    error_local->message);
+		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER,
+			    "cannot connect to the system bus: %s", error_local->message);
 		return FALSE;
 	}
 	return TRUE;
@@ -215,19 +209,14 @@ igw_ctl_get_gateway(IgwCtl *self, GError **error)
 		return self->gateway;
 	if (!igw_ctl_ensure_connection(self, error))
 		return NULL;
-	self->gateway = igw_dbus_gateway1_proxy_new_sync(self->connection,
-							 G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-							 IGW_CTL_BUS_NAME,
-							 IGW_CTL_OBJECT_PATH,
-							 NULL,
-							 error);
+	self->gateway =
+	    igw_dbus_gateway1_proxy_new_sync(self->connection, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+					     IGW_CTL_BUS_NAME, IGW_CTL_OBJECT_PATH, NULL, error);
 	if (self->gateway == NULL)
 		return NULL;
 	owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(self->gateway));
 	if (owner == NULL) {
-		g_set_error(error,
-			    G_DBUS_ERROR,
-			    G_DBUS_ERROR_NAME_HAS_NO_OWNER,
+		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER,
 			    "iotgwd is not running (nobody owns %s on the system bus)",
 			    IGW_CTL_BUS_NAME);
 		g_clear_object(&self->gateway);
@@ -246,12 +235,8 @@ igw_ctl_ensure_manager(IgwCtl *self, GError **error)
 	if (igw_ctl_get_gateway(self, error) == NULL)
 		return FALSE;
 	self->manager = igw_dbus_object_manager_client_new_sync(
-	    self->connection,
-	    G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
-	    IGW_CTL_BUS_NAME,
-	    IGW_CTL_OBJECT_PATH,
-	    NULL,
-	    error);
+	    self->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
+	    IGW_CTL_BUS_NAME, IGW_CTL_OBJECT_PATH, NULL, error);
 	return self->manager != NULL;
 }
 
@@ -326,8 +311,7 @@ igw_ctl_name_owner_cb(GObject *object, GParamSpec *pspec, gpointer user_data)
 	if (owner != NULL)
 		return;
 	igw_ctl_quit_loop(
-	    self,
-	    g_error_new(G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER, "iotgwd stopped"));
+	    self, g_error_new(G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER, "iotgwd stopped"));
 }
 
 /* until a command quits it, the daemon goes away, or SIGINT/SIGTERM */
@@ -343,10 +327,8 @@ igw_ctl_run_loop(IgwCtl *self, GSourceFunc interrupt_cb, gpointer user_data, GEr
 	}
 	sigint_id = g_unix_signal_add(SIGINT, interrupt_cb, user_data);
 	sigterm_id = g_unix_signal_add(SIGTERM, interrupt_cb, user_data);
-	owner_id = g_signal_connect(self->gateway,
-				    "notify::g-name-owner",
-				    G_CALLBACK(igw_ctl_name_owner_cb),
-				    self);
+	owner_id = g_signal_connect(self->gateway, "notify::g-name-owner",
+				    G_CALLBACK(igw_ctl_name_owner_cb), self);
 	g_main_loop_run(self->loop);
 	g_signal_handler_disconnect(self->gateway, owner_id);
 	g_source_remove(sigint_id);
@@ -362,24 +344,14 @@ igw_ctl_run_loop(IgwCtl *self, GSourceFunc interrupt_cb, gpointer user_data, GEr
 /* arguments */
 
 gboolean
-igw_ctl_parse_uint(const gchar *text,
-		   guint min,
-		   guint max,
-		   const gchar *what,
-		   guint *value,
+igw_ctl_parse_uint(const gchar *text, guint min, guint max, const gchar *what, guint *value,
 		   GError **error)
 {
 	guint64 tmp = 0;
 	g_autoptr(GError) error_local = NULL;
 	if (!g_ascii_string_to_unsigned(text, 10, min, max, &tmp, &error_local)) {
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_BAD_VALUE,
-			    "%s must be a number from %u to %u, not '%s'",
-			    what,
-			    min,
-			    max,
-			    text);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "%s must be a number from %u to %u, not '%s'", what, min, max, text);
 		return FALSE;
 	}
 	*value = (guint)tmp;
@@ -427,13 +399,10 @@ igw_ctl_parse_time(const gchar *text, const gchar *what, gint64 *usec, GError **
 		dt = g_date_time_new_from_iso8601(text, tz);
 	}
 	if (dt == NULL) {
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_BAD_VALUE,
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			    "%s '%s' is neither ISO 8601 (2026-11-21T10:00:00Z) nor relative "
 			    "(-30m, -1h, -2d)",
-			    what,
-			    text);
+			    what, text);
 		return FALSE;
 	}
 	*usec = g_date_time_to_unix(dt) * G_USEC_PER_SEC + g_date_time_get_microsecond(dt);
@@ -472,16 +441,13 @@ igw_ctl_format_duration(guint64 seconds)
 {
 	if (seconds >= 86400)
 		return g_strdup_printf("%" G_GUINT64_FORMAT " d %" G_GUINT64_FORMAT " h",
-				       seconds / 86400,
-				       (seconds % 86400) / 3600);
+				       seconds / 86400, (seconds % 86400) / 3600);
 	if (seconds >= 3600)
 		return g_strdup_printf("%" G_GUINT64_FORMAT " h %" G_GUINT64_FORMAT " min",
-				       seconds / 3600,
-				       (seconds % 3600) / 60);
+				       seconds / 3600, (seconds % 3600) / 60);
 	if (seconds >= 60)
 		return g_strdup_printf("%" G_GUINT64_FORMAT " min %" G_GUINT64_FORMAT " s",
-				       seconds / 60,
-				       seconds % 60);
+				       seconds / 60, seconds % 60);
 	return g_strdup_printf("%" G_GUINT64_FORMAT " s", seconds);
 }
 
@@ -514,9 +480,7 @@ igw_ctl_print_json_line(JsonBuilder *builder)
 
 /* microseconds and UTC ISO 8601 (null for none), so scripts need not convert */
 void
-igw_ctl_json_add_time(JsonBuilder *builder,
-		      const gchar *key_usec,
-		      const gchar *key_iso,
+igw_ctl_json_add_time(JsonBuilder *builder, const gchar *key_usec, const gchar *key_iso,
 		      gint64 usec)
 {
 	g_autoptr(GDateTime) dt = usec > 0 ? igw_ctl_datetime_new(usec) : NULL;
@@ -612,8 +576,7 @@ igw_ctl_print_kv(const gchar *key, const gchar *value)
 	    igw_ctl_ellipsize(value != NULL && value[0] != '\0' ? value : "--", width);
 	g_print("  ");
 	igw_ctl_print_padded(igw_ctl_section_pending != NULL ? igw_ctl_section_pending : "",
-			     IGW_CTL_SECTION_WIDTH,
-			     FALSE);
+			     IGW_CTL_SECTION_WIDTH, FALSE);
 	g_print(" | ");
 	igw_ctl_print_padded(key, IGW_CTL_KEY_WIDTH, TRUE);
 	g_print(": %s\n", cut);
@@ -719,20 +682,14 @@ igw_ctl_help_noun(IgwCtl *self, const gchar *noun, GError **error)
 			continue;
 		usage = igw_ctl_cmd_usage(cmd);
 		aliases = igw_ctl_cmd_aliases(cmd);
-		g_print("iotgwctl %s\n    %s%s%s%s\n",
-			usage,
-			cmd->description,
-			aliases != NULL ? " (alias: " : "",
-			aliases != NULL ? aliases : "",
+		g_print("iotgwctl %s\n    %s%s%s%s\n", usage, cmd->description,
+			aliases != NULL ? " (alias: " : "", aliases != NULL ? aliases : "",
 			aliases != NULL ? ")" : "");
 		found = TRUE;
 	}
 	if (!found) {
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_UNKNOWN_OPTION,
-			    "no command '%s'; see 'iotgwctl --help'",
-			    noun);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+			    "no command '%s'; see 'iotgwctl --help'", noun);
 	}
 	return found;
 }
@@ -792,16 +749,8 @@ igw_ctl_cmd_get_actions(IgwCtl *self, gchar **argv, GError **error)
 
 static const IgwCtlCmd igw_ctl_builtin_cmds[] = {
     {"help", NULL, NULL, "[COMMAND]", "Show the commands, or one command", igw_ctl_cmd_help, 0, 1},
-    {"get-actions",
-     NULL,
-     NULL,
-     NULL,
-     "List every command",
-     igw_ctl_cmd_get_actions,
-     0,
-     0,
-     IGW_CTL_OPT_NONE,
-     IGW_CTL_CMD_FLAG_HIDDEN},
+    {"get-actions", NULL, NULL, NULL, "List every command", igw_ctl_cmd_get_actions, 0, 0,
+     IGW_CTL_OPT_NONE, IGW_CTL_CMD_FLAG_HIDDEN},
     {NULL}};
 
 /* ------------------------------------------------------------------------------------------ */
@@ -846,20 +795,11 @@ igw_ctl_find_verb(IgwCtl *self, const IgwCtlCmd *first, const gchar *verb, GErro
 			return cmd;
 	}
 	if (verb == NULL) {
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_BAD_VALUE,
-			    "%s needs a command: %s",
-			    noun,
-			    verbs);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "%s needs a command: %s", noun, verbs);
 	} else {
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_BAD_VALUE,
-			    "unknown %s command '%s' (one of: %s)",
-			    noun,
-			    verb,
-			    verbs);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "unknown %s command '%s' (one of: %s)", noun, verb, verbs);
 	}
 	return NULL;
 }
@@ -872,11 +812,8 @@ igw_ctl_find_noun(IgwCtl *self, const gchar *noun, GError **error)
 		if (igw_ctl_names_match(cmd->noun, noun))
 			return cmd;
 	}
-	g_set_error(error,
-		    G_OPTION_ERROR,
-		    G_OPTION_ERROR_UNKNOWN_OPTION,
-		    "unknown command '%s'; see 'iotgwctl --help'",
-		    noun);
+	g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+		    "unknown command '%s'; see 'iotgwctl --help'", noun);
 	return NULL;
 }
 
@@ -912,12 +849,8 @@ igw_ctl_check_args(IgwCtl *self, const IgwCtlCmd *cmd, gchar **args, GError **er
 		if ((stray & bit) == 0)
 			continue;
 		usage = igw_ctl_cmd_usage(cmd);
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_BAD_VALUE,
-			    "%s does not apply to '%s'",
-			    igw_ctl_opt_to_string(bit),
-			    usage);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "%s does not apply to '%s'", igw_ctl_opt_to_string(bit), usage);
 		return FALSE;
 	}
 	return TRUE;
@@ -931,9 +864,7 @@ igw_ctl_dispatch(IgwCtl *self, gchar **argv, GError **error)
 	g_autoptr(GPtrArray) args = g_ptr_array_new();
 	guint pos = 1;
 	if (argv[0] == NULL) {
-		g_set_error_literal(error,
-				    G_OPTION_ERROR,
-				    G_OPTION_ERROR_BAD_VALUE,
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 				    "no command given; see 'iotgwctl --help'");
 		return FALSE;
 	}
@@ -1000,19 +931,15 @@ igw_ctl_check_stray_options(gchar **argv, GError **error)
 	for (guint i = 1; argv[i] != NULL; i++) {
 		if (g_strcmp0(argv[i], "--") == 0) {
 			/* argv is main()'s: the strings are not ours to free */
-			memmove(&argv[i],
-				&argv[i + 1],
+			memmove(&argv[i], &argv[i + 1],
 				(g_strv_length(&argv[i + 1]) + 1) * sizeof(gchar *));
 			return TRUE;
 		}
 		if (argv[i][0] != '-' || argv[i][1] == '\0' || g_ascii_isdigit(argv[i][1]) ||
 		    argv[i][1] == '.')
 			continue;
-		g_set_error(error,
-			    G_OPTION_ERROR,
-			    G_OPTION_ERROR_UNKNOWN_OPTION,
-			    "unknown option %s; see 'iotgwctl --help'",
-			    argv[i]);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+			    "unknown option %s; see 'iotgwctl --help'", argv[i]);
 		return FALSE;
 	}
 	return TRUE;
@@ -1022,56 +949,21 @@ static GOptionContext *
 igw_ctl_option_context_new(IgwCtl *self, gboolean *version)
 {
 	const GOptionEntry entries[] = {
-	    {"json",
-	     '\0',
-	     0,
-	     G_OPTION_ARG_NONE,
-	     &self->json,
-	     "Print JSON, no prompts, no colour",
+	    {"json", '\0', 0, G_OPTION_ARG_NONE, &self->json, "Print JSON, no prompts, no colour",
 	     NULL},
-	    {"verbose",
-	     'v',
-	     0,
-	     G_OPTION_ARG_NONE,
-	     &self->verbose,
-	     "Show debug messages and D-Bus error names",
-	     NULL},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &self->verbose,
+	     "Show debug messages and D-Bus error names", NULL},
 	    {"version", '\0', 0, G_OPTION_ARG_NONE, version, "Show the version and exit", NULL},
-	    {"field",
-	     '\0',
-	     0,
-	     G_OPTION_ARG_CALLBACK,
-	     igw_ctl_option_cb,
-	     "readings: one field only",
+	    {"field", '\0', 0, G_OPTION_ARG_CALLBACK, igw_ctl_option_cb, "readings: one field only",
 	     "FIELD"},
-	    {"since",
-	     '\0',
-	     0,
-	     G_OPTION_ARG_CALLBACK,
-	     igw_ctl_option_cb,
-	     "readings: from this time (ISO 8601 or -30m, -1h, -2d)",
-	     "TIME"},
-	    {"until",
-	     '\0',
-	     0,
-	     G_OPTION_ARG_CALLBACK,
-	     igw_ctl_option_cb,
-	     "readings: up to this time",
-	     "TIME"},
-	    {"limit",
-	     '\0',
-	     0,
-	     G_OPTION_ARG_CALLBACK,
-	     igw_ctl_option_cb,
-	     "readings: at most N, newest first (default 1000)",
-	     "N"},
-	    {"timeout",
-	     '\0',
-	     0,
-	     G_OPTION_ARG_CALLBACK,
-	     igw_ctl_option_cb,
-	     "scan: seconds, 1 to 600 (default 10)",
-	     "S"},
+	    {"since", '\0', 0, G_OPTION_ARG_CALLBACK, igw_ctl_option_cb,
+	     "readings: from this time (ISO 8601 or -30m, -1h, -2d)", "TIME"},
+	    {"until", '\0', 0, G_OPTION_ARG_CALLBACK, igw_ctl_option_cb,
+	     "readings: up to this time", "TIME"},
+	    {"limit", '\0', 0, G_OPTION_ARG_CALLBACK, igw_ctl_option_cb,
+	     "readings: at most N, newest first (default 1000)", "N"},
+	    {"timeout", '\0', 0, G_OPTION_ARG_CALLBACK, igw_ctl_option_cb,
+	     "scan: seconds, 1 to 600 (default 10)", "S"},
 	    {NULL}};
 	GOptionContext *context = g_option_context_new("COMMAND [ARGS…]");
 	GOptionGroup *group = g_option_group_new("iotgwctl", "iotgwctl", "Options", self, NULL);

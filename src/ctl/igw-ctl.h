@@ -98,8 +98,8 @@ igw_ctl_get_things(IgwCtl *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 IgwDbusThing1 *
 igw_ctl_get_thing(IgwCtl *self, const gchar *id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_ctl_run_loop(IgwCtl *self, GSourceFunc interrupt_cb, gpointer user_data, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_ctl_run_loop(IgwCtl *self, GSourceFunc interrupt_cb, gpointer user_data,
+		 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void
 igw_ctl_quit_loop(IgwCtl *self, GError *error);
 
@@ -109,15 +109,11 @@ igw_ctl_prefix_error(GError **error, const gchar *format, ...) G_GNUC_PRINTF(2, 
 
 /* arguments */
 gboolean
-igw_ctl_parse_uint(const gchar *text,
-		   guint min,
-		   guint max,
-		   const gchar *what,
-		   guint *value,
+igw_ctl_parse_uint(const gchar *text, guint min, guint max, const gchar *what, guint *value,
 		   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_ctl_parse_time(const gchar *text, const gchar *what, gint64 *usec, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_ctl_parse_time(const gchar *text, const gchar *what, gint64 *usec,
+		   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* output */
 gchar *
@@ -129,9 +125,7 @@ igw_ctl_print_json(IgwCtl *self, JsonBuilder *builder);
 void
 igw_ctl_print_json_line(JsonBuilder *builder);
 void
-igw_ctl_json_add_time(JsonBuilder *builder,
-		      const gchar *key_usec,
-		      const gchar *key_iso,
+igw_ctl_json_add_time(JsonBuilder *builder, const gchar *key_usec, const gchar *key_iso,
 		      gint64 usec);
 void
 igw_ctl_json_add_variant(JsonBuilder *builder, const gchar *key, GVariant *value);

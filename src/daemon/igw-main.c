@@ -3,11 +3,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <signal.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +140,8 @@ igw_run(IgwDaemon *daemon, IgwConfig *config, const gchar *state_dir)
 {
 	g_autoptr(GError) error = NULL;
 	if (g_mkdir_with_parents(state_dir, 0700) != 0) {
-		g_printerr("iotgwd: cannot create state directory %s: %s\n", state_dir, g_strerror(errno));
+		g_printerr("iotgwd: cannot create state directory %s: %s\n", state_dir,
+			   g_strerror(errno));
 		return EXIT_FAILURE;
 	}
 	daemon->engine = igw_engine_new(config, state_dir);
@@ -149,7 +150,8 @@ igw_run(IgwDaemon *daemon, IgwConfig *config, const gchar *state_dir)
 	daemon->xmpp = igw_xmpp_manager_new(daemon->engine);
 	if (!igw_engine_startup(daemon->engine, &error)) {
 		g_printerr("iotgwd: %s\n", error->message);
-		return g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG) ? IGW_EXIT_CONFIG : EXIT_FAILURE;
+		return g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_CONFIG) ? IGW_EXIT_CONFIG
+										   : EXIT_FAILURE;
 	}
 	daemon->dbus = igw_dbus_daemon_new(daemon->engine);
 	igw_dbus_daemon_start(daemon->dbus);
@@ -182,7 +184,8 @@ main(int argc, char *argv[])
 {
 	g_autofree gchar *state_dir_option = NULL;
 	g_autofree gchar *state_dir = NULL;
-	g_autoptr(GOptionContext) options = g_option_context_new("- XMPP gateway for BLE and 6LoWPAN things");
+	g_autoptr(GOptionContext) options =
+	    g_option_context_new("- XMPP gateway for BLE and 6LoWPAN things");
 	g_autoptr(GError) error = NULL;
 	gboolean version = FALSE;
 	gboolean check_config = FALSE;
@@ -190,8 +193,10 @@ main(int argc, char *argv[])
 	IgwConfig *config;
 	gint rc;
 	const GOptionEntry entries[] = {
-	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &daemon.config_path, "Configuration file", "FILE"},
-	    {"state-dir", 's', 0, G_OPTION_ARG_FILENAME, &state_dir_option, "State directory", "DIR"},
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &daemon.config_path, "Configuration file",
+	     "FILE"},
+	    {"state-dir", 's', 0, G_OPTION_ARG_FILENAME, &state_dir_option, "State directory",
+	     "DIR"},
 	    {"verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, igw_verbose_cb,
 	     "Show info messages; twice for debug", NULL},
 	    {"check-config", 0, 0, G_OPTION_ARG_NONE, &check_config,

@@ -20,7 +20,7 @@ typedef struct {
 	IgwXmppSession *session;
 	IgwThingAgent *agent;
 	IgwThingPubsub *pubsub; /* the thesis's nodes on its pubsub service, if enabled */
-	IgwThingMuc *muc;       /* its topic rooms */
+	IgwThingMuc *muc;	/* its topic rooms */
 	gulong reading_id;
 } IgwXmppFace;
 
@@ -54,7 +54,8 @@ igw_xmpp_manager_new_server(IgwConfig *config)
 	server->host = g_strdup(config->host);
 	server->port = config->port;
 	server->domain = g_strdup(config->domain);
-	server->tls = config->tls == IGW_TLS_DISABLED ? IGW_XMPP_TLS_DISABLED : IGW_XMPP_TLS_REQUIRED;
+	server->tls =
+	    config->tls == IGW_TLS_DISABLED ? IGW_XMPP_TLS_DISABLED : IGW_XMPP_TLS_REQUIRED;
 	server->ca_file = g_strdup(config->ca_file);
 	server->pinned_cert = g_strdup(config->pinned_cert);
 	server->resource = g_strdup(config->resource);
@@ -105,15 +106,16 @@ igw_xmpp_manager_session_state_cb(IgwXmppSession *session, IgwXmppManager *self)
 
 /* @thing_id NULL for the gateway's */
 static IgwXmppSession *
-igw_xmpp_manager_new_session(IgwXmppManager *self, const gchar *label, const gchar *thing_id, const gchar *jid,
-			     const gchar *password)
+igw_xmpp_manager_new_session(IgwXmppManager *self, const gchar *label, const gchar *thing_id,
+			     const gchar *jid, const gchar *password)
 {
 	IgwXmppSession *session = igw_xmpp_session_new(label, self->server, self->pool);
 	igw_xmpp_session_set_credentials(session, jid, password);
 	g_object_set_data_full(G_OBJECT(session), "igw-thing-id", g_strdup(thing_id), g_free);
 	g_object_set_data_full(G_OBJECT(session), "igw-jid", g_strdup(jid), g_free);
 	g_signal_connect(session, "registered", G_CALLBACK(igw_xmpp_manager_registered_cb), self);
-	g_signal_connect(session, "state-changed", G_CALLBACK(igw_xmpp_manager_session_state_cb), self);
+	g_signal_connect(session, "state-changed", G_CALLBACK(igw_xmpp_manager_session_state_cb),
+			 self);
 	return session;
 }
 
@@ -136,7 +138,8 @@ igw_xmpp_manager_start_idle_sessions(IgwXmppManager *self)
 	g_hash_table_iter_init(&iter, self->faces);
 	while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&face)) {
 		if (igw_xmpp_session_get_state(face->session) == IGW_XMPP_SESSION_STATE_IDLE &&
-		    igw_xmpp_pool_get_reserved(self->pool) < igw_xmpp_manager_config(self)->max_sessions)
+		    igw_xmpp_pool_get_reserved(self->pool) <
+			igw_xmpp_manager_config(self)->max_sessions)
 			igw_xmpp_manager_start_session(face);
 	}
 }
@@ -214,8 +217,8 @@ igw_xmpp_manager_profile_cb(const gchar *bare_jid, gpointer user_data)
 		return profile;
 	}
 	if (stored != NULL && !igw_iot_profile_from_string(stored, &profile))
-		g_debug("peer %s: unknown stored profile %s, answering in the default one", bare_jid,
-			stored);
+		g_debug("peer %s: unknown stored profile %s, answering in the default one",
+			bare_jid, stored);
 	return profile;
 }
 
@@ -267,9 +270,11 @@ igw_xmpp_manager_add_rooms_and_nodes(IgwXmppManager *self, IgwXmppFace *face, Ig
 	IgwConfig *config = igw_xmpp_manager_config(self);
 	IgwContext *context = igw_engine_get_context(self->engine);
 	IgwTransport *transport = IGW_TRANSPORT(face->session);
-	face->muc = igw_thing_muc_new(transport, context, plugin, face->thing, face->agent, config->rooms);
+	face->muc =
+	    igw_thing_muc_new(transport, context, plugin, face->thing, face->agent, config->rooms);
 	if (config->pubsub_enabled)
-		face->pubsub = igw_thing_pubsub_new(transport, context, plugin, face->thing, face->agent, config);
+		face->pubsub = igw_thing_pubsub_new(transport, context, plugin, face->thing,
+						    face->agent, config);
 }
 
 /* a session and an XMPP face for a thing the core adopted */
@@ -296,8 +301,8 @@ igw_xmpp_manager_connect(IgwXmppManager *self, IgwThing *thing)
 	face->manager = self;
 	face->thing = g_object_ref(thing);
 	face->session = igw_xmpp_manager_new_session(self, label, id, jid, password);
-	face->agent = igw_thing_agent_new(IGW_TRANSPORT(face->session), igw_engine_get_context(self->engine), plugin,
-					  thing);
+	face->agent = igw_thing_agent_new(IGW_TRANSPORT(face->session),
+					  igw_engine_get_context(self->engine), plugin, thing);
 	igw_thing_agent_set_owners(face->agent, (const gchar *const *)owners);
 	igw_thing_agent_set_control(face->agent, igw_engine_get_control(self->engine));
 	igw_thing_agent_set_history_func(face->agent, igw_xmpp_manager_history_cb, self);
@@ -305,9 +310,12 @@ igw_xmpp_manager_connect(IgwXmppManager *self, IgwThing *thing)
 	igw_thing_agent_set_greeted(face->agent, greeted);
 	g_signal_connect(face->agent, "greeted", G_CALLBACK(igw_xmpp_manager_greeted_cb), self);
 	igw_xmpp_manager_add_rooms_and_nodes(self, face, plugin);
-	g_signal_connect(face->session, "online", G_CALLBACK(igw_xmpp_manager_face_online_cb), face);
-	g_signal_connect(face->session, "state-changed", G_CALLBACK(igw_xmpp_manager_face_session_cb), face);
-	face->reading_id = g_signal_connect(thing, "reading", G_CALLBACK(igw_xmpp_manager_reading_cb), face);
+	g_signal_connect(face->session, "online", G_CALLBACK(igw_xmpp_manager_face_online_cb),
+			 face);
+	g_signal_connect(face->session, "state-changed",
+			 G_CALLBACK(igw_xmpp_manager_face_session_cb), face);
+	face->reading_id =
+	    g_signal_connect(thing, "reading", G_CALLBACK(igw_xmpp_manager_reading_cb), face);
 	g_hash_table_insert(self->faces, g_strdup(id), face);
 	g_message("thing %s: adopted as %s", id, jid);
 	igw_xmpp_manager_start_session(face);
@@ -334,7 +342,8 @@ igw_xmpp_manager_thing_removed(IgwXmppManager *self, IgwThing *thing)
 }
 
 static void
-igw_xmpp_manager_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gchar *change, IgwXmppManager *self)
+igw_xmpp_manager_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gchar *change,
+				  IgwXmppManager *self)
 {
 	IgwXmppFace *face = g_hash_table_lookup(self->faces, igw_thing_get_id(thing));
 	if (g_strcmp0(change, "adopted") == 0)
@@ -343,8 +352,9 @@ igw_xmpp_manager_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gcha
 		igw_xmpp_manager_disconnect(self, thing);
 	else if (g_strcmp0(change, "removed") == 0)
 		igw_xmpp_manager_thing_removed(self, thing);
-	else if (face != NULL && (g_strcmp0(change, "away") == 0 || g_strcmp0(change, "reachable") == 0 ||
-				  g_strcmp0(change, "unreachable") == 0))
+	else if (face != NULL &&
+		 (g_strcmp0(change, "away") == 0 || g_strcmp0(change, "reachable") == 0 ||
+		  g_strcmp0(change, "unreachable") == 0))
 		igw_thing_agent_update_presence(face->agent);
 }
 
@@ -356,10 +366,12 @@ igw_xmpp_manager_owners_changed_cb(IgwEngine *engine, const gchar *greet_jid, Ig
 	GHashTableIter iter;
 	IgwXmppFace *face;
 	if (self->gateway_agent != NULL)
-		igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)gateway_owners);
+		igw_thing_agent_set_owners(self->gateway_agent,
+					   (const gchar *const *)gateway_owners);
 	g_hash_table_iter_init(&iter, self->faces);
 	while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&face)) {
-		g_auto(GStrv) owners = igw_engine_get_owners(self->engine, igw_thing_get_id(face->thing));
+		g_auto(GStrv) owners =
+		    igw_engine_get_owners(self->engine, igw_thing_get_id(face->thing));
 		igw_thing_agent_set_owners(face->agent, (const gchar *const *)owners);
 		if (greet_jid != NULL)
 			igw_thing_agent_greet_owner(face->agent, greet_jid);
@@ -386,7 +398,8 @@ igw_xmpp_manager_start(gpointer user_data)
 	igw_xmpp_session_set_counted(self->gateway_session, FALSE);
 	self->gateway_agent = igw_thing_agent_new(IGW_TRANSPORT(self->gateway_session),
 						  igw_engine_get_context(self->engine), NULL, NULL);
-	self->concentrator = igw_concentrator_new(self->engine, IGW_TRANSPORT(self->gateway_session));
+	self->concentrator =
+	    igw_concentrator_new(self->engine, IGW_TRANSPORT(self->gateway_session));
 	igw_concentrator_set_profile_func(self->concentrator, igw_xmpp_manager_profile_cb, self);
 	igw_thing_agent_set_concentrator(self->gateway_agent, self->concentrator);
 	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)config->owners);
@@ -401,7 +414,8 @@ static gboolean
 igw_xmpp_manager_sessions_stopped(IgwXmppManager *self)
 {
 	for (guint i = 0; i < self->retired->len; i++) {
-		if (igw_xmpp_session_get_state(g_ptr_array_index(self->retired, i)) != IGW_XMPP_SESSION_STATE_STOPPED)
+		if (igw_xmpp_session_get_state(g_ptr_array_index(self->retired, i)) !=
+		    IGW_XMPP_SESSION_STATE_STOPPED)
 			return FALSE;
 	}
 	return TRUE;
@@ -468,8 +482,10 @@ igw_xmpp_manager_count_sessions(gpointer user_data, guint *online, guint *connec
 		*online += state == IGW_XMPP_SESSION_STATE_ONLINE;
 		*connecting += state == IGW_XMPP_SESSION_STATE_CONNECTING ||
 			       state == IGW_XMPP_SESSION_STATE_REGISTERING ||
-			       state == IGW_XMPP_SESSION_STATE_WAITING || state == IGW_XMPP_SESSION_STATE_BACKOFF;
-		*failed += state == IGW_XMPP_SESSION_STATE_AUTH_FAILED || state == IGW_XMPP_SESSION_STATE_IDLE;
+			       state == IGW_XMPP_SESSION_STATE_WAITING ||
+			       state == IGW_XMPP_SESSION_STATE_BACKOFF;
+		*failed += state == IGW_XMPP_SESSION_STATE_AUTH_FAILED ||
+			   state == IGW_XMPP_SESSION_STATE_IDLE;
 	}
 }
 
@@ -483,8 +499,10 @@ igw_xmpp_manager_describe_pubsub(gpointer user_data)
 	IgwXmppFace *face;
 	g_hash_table_iter_init(&iter, self->faces);
 	while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&face)) {
-		const gchar *text = face->pubsub != NULL ? igw_thing_pubsub_describe(face->pubsub) : NULL;
-		if (text != NULL && !g_ptr_array_find_with_equal_func(seen, text, g_str_equal, NULL))
+		const gchar *text =
+		    face->pubsub != NULL ? igw_thing_pubsub_describe(face->pubsub) : NULL;
+		if (text != NULL &&
+		    !g_ptr_array_find_with_equal_func(seen, text, g_str_equal, NULL))
 			g_ptr_array_add(seen, g_strdup(text));
 	}
 	return seen;
@@ -548,7 +566,8 @@ igw_xmpp_manager_class_init(IgwXmppManagerClass *klass)
 static void
 igw_xmpp_manager_init(IgwXmppManager *self)
 {
-	self->faces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)igw_xmpp_face_free);
+	self->faces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					    (GDestroyNotify)igw_xmpp_face_free);
 	self->retired = g_ptr_array_new_with_free_func(g_object_unref);
 }
 
@@ -562,7 +581,9 @@ igw_xmpp_manager_new(IgwEngine *engine)
 	self->pool = igw_xmpp_pool_new(config->max_sessions, config->max_logins_in_flight);
 	igw_xmpp_manager_apply_trust(config);
 	igw_engine_set_sessions(engine, &igw_xmpp_manager_sessions, self);
-	g_signal_connect(engine, "thing-changed", G_CALLBACK(igw_xmpp_manager_thing_changed_cb), self);
-	g_signal_connect(engine, "owners-changed", G_CALLBACK(igw_xmpp_manager_owners_changed_cb), self);
+	g_signal_connect(engine, "thing-changed", G_CALLBACK(igw_xmpp_manager_thing_changed_cb),
+			 self);
+	g_signal_connect(engine, "owners-changed", G_CALLBACK(igw_xmpp_manager_owners_changed_cb),
+			 self);
 	return self;
 }

@@ -54,8 +54,9 @@ static GVariant *
 igw_dbus_daemon_reading_tuple(IgwThing *thing, IgwReading *reading)
 {
 	g_autofree gchar *text = igw_dbus_daemon_format(thing, reading);
-	return g_variant_new("(svxs)", igw_reading_get_field(reading), igw_reading_get_value(reading),
-			     igw_reading_get_timestamp(reading), text);
+	return g_variant_new("(svxs)", igw_reading_get_field(reading),
+			     igw_reading_get_value(reading), igw_reading_get_timestamp(reading),
+			     text);
 }
 
 static GVariant *
@@ -65,15 +66,22 @@ igw_dbus_daemon_field_dict(IgwField *field)
 	gdouble min, max;
 	const gchar *const *values = igw_field_get_enum_values(field);
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&builder, "{sv}", "name", g_variant_new_string(igw_field_get_name(field)));
-	g_variant_builder_add(&builder, "{sv}", "type",
-			      g_variant_new_string(igw_field_type_to_string(igw_field_get_value_type(field))));
+	g_variant_builder_add(&builder, "{sv}", "name",
+			      g_variant_new_string(igw_field_get_name(field)));
+	g_variant_builder_add(
+	    &builder, "{sv}", "type",
+	    g_variant_new_string(igw_field_type_to_string(igw_field_get_value_type(field))));
 	g_variant_builder_add(&builder, "{sv}", "unit",
-			      g_variant_new_string(igw_field_get_unit(field) != NULL ? igw_field_get_unit(field) : ""));
-	g_variant_builder_add(&builder, "{sv}", "decimals", g_variant_new_uint32(igw_field_get_decimals(field)));
-	g_variant_builder_add(&builder, "{sv}", "category",
-			      g_variant_new_string(igw_field_category_to_string(igw_field_get_category(field))));
-	g_variant_builder_add(&builder, "{sv}", "writable", g_variant_new_boolean(igw_field_get_writable(field)));
+			      g_variant_new_string(igw_field_get_unit(field) != NULL
+						       ? igw_field_get_unit(field)
+						       : ""));
+	g_variant_builder_add(&builder, "{sv}", "decimals",
+			      g_variant_new_uint32(igw_field_get_decimals(field)));
+	g_variant_builder_add(
+	    &builder, "{sv}", "category",
+	    g_variant_new_string(igw_field_category_to_string(igw_field_get_category(field))));
+	g_variant_builder_add(&builder, "{sv}", "writable",
+			      g_variant_new_boolean(igw_field_get_writable(field)));
 	if (igw_field_get_range(field, &min, &max)) {
 		g_variant_builder_add(&builder, "{sv}", "min", g_variant_new_double(min));
 		g_variant_builder_add(&builder, "{sv}", "max", g_variant_new_double(max));
@@ -90,7 +98,8 @@ igw_dbus_daemon_fields(IgwThing *thing)
 	GPtrArray *fields = igw_thing_get_fields(thing);
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < fields->len; i++)
-		g_variant_builder_add_value(&builder, igw_dbus_daemon_field_dict(g_ptr_array_index(fields, i)));
+		g_variant_builder_add_value(
+		    &builder, igw_dbus_daemon_field_dict(g_ptr_array_index(fields, i)));
 	return g_variant_builder_end(&builder);
 }
 
@@ -100,7 +109,8 @@ igw_dbus_daemon_last_seen(IgwThing *thing)
 	GPtrArray *fields = igw_thing_get_fields(thing);
 	gint64 newest = 0;
 	for (guint i = 0; i < fields->len; i++) {
-		IgwReading *reading = igw_thing_get_latest(thing, igw_field_get_name(g_ptr_array_index(fields, i)));
+		IgwReading *reading =
+		    igw_thing_get_latest(thing, igw_field_get_name(g_ptr_array_index(fields, i)));
 		if (reading != NULL)
 			newest = MAX(newest, igw_reading_get_timestamp(reading));
 	}
@@ -135,15 +145,19 @@ igw_dbus_daemon_sync_thing(IgwDbusDaemon *self, IgwDbusThing1 *iface, IgwThing *
 	igw_dbus_thing1_set_id(iface, id);
 	igw_dbus_thing1_set_name(iface, igw_dbus_daemon_str(igw_thing_get_name(thing)));
 	igw_dbus_thing1_set_plugin(iface, igw_thing_get_plugin_name(thing));
-	igw_dbus_thing1_set_jid(iface, igw_dbus_daemon_str(igw_engine_get_thing_jid(self->engine, id)));
-	igw_dbus_thing1_set_state(iface, igw_thing_state_to_string(igw_engine_get_thing_state(self->engine, id)));
+	igw_dbus_thing1_set_jid(iface,
+				igw_dbus_daemon_str(igw_engine_get_thing_jid(self->engine, id)));
+	igw_dbus_thing1_set_state(
+	    iface, igw_thing_state_to_string(igw_engine_get_thing_state(self->engine, id)));
 	igw_dbus_thing1_set_configured(iface, igw_engine_get_thing_configured(self->engine, id));
 	igw_dbus_thing1_set_session(iface, session);
 	igw_dbus_thing1_set_session_reason(iface, igw_dbus_daemon_str(reason));
 	igw_dbus_thing1_set_reachable(iface, igw_thing_get_reachable(thing));
-	igw_dbus_thing1_set_availability(iface, igw_availability_to_string(igw_thing_get_availability(thing)));
+	igw_dbus_thing1_set_availability(
+	    iface, igw_availability_to_string(igw_thing_get_availability(thing)));
 	igw_dbus_thing1_set_supported(iface, igw_thing_get_supported(thing));
-	igw_dbus_thing1_set_manufacturer(iface, igw_dbus_daemon_str(igw_thing_get_manufacturer(thing)));
+	igw_dbus_thing1_set_manufacturer(iface,
+					 igw_dbus_daemon_str(igw_thing_get_manufacturer(thing)));
 	igw_dbus_thing1_set_model(iface, igw_dbus_daemon_str(igw_thing_get_model(thing)));
 	igw_dbus_thing1_set_serial(iface, igw_dbus_daemon_str(igw_thing_get_serial(thing)));
 	igw_dbus_thing1_set_firmware(iface, igw_dbus_daemon_str(igw_thing_get_firmware(thing)));
@@ -173,39 +187,44 @@ igw_dbus_daemon_handle_rename_cb(IgwDbusThing1 *iface, GDBusMethodInvocation *in
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called Rename(%s, %s)", igw_dbus_thing1_get_id(iface), name);
-	return igw_dbus_daemon_finish(invocation,
-				      igw_engine_rename_thing(self->engine, igw_dbus_thing1_get_id(iface), name, &error),
-				      &error);
+	return igw_dbus_daemon_finish(
+	    invocation,
+	    igw_engine_rename_thing(self->engine, igw_dbus_thing1_get_id(iface), name, &error),
+	    &error);
 }
 
 static gboolean
-igw_dbus_daemon_handle_adopt_cb(IgwDbusThing1 *iface, GDBusMethodInvocation *invocation, IgwDbusDaemon *self)
+igw_dbus_daemon_handle_adopt_cb(IgwDbusThing1 *iface, GDBusMethodInvocation *invocation,
+				IgwDbusDaemon *self)
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called Adopt(%s)", igw_dbus_thing1_get_id(iface));
-	return igw_dbus_daemon_finish(invocation,
-				      igw_engine_adopt_thing(self->engine, igw_dbus_thing1_get_id(iface), &error),
-				      &error);
+	return igw_dbus_daemon_finish(
+	    invocation, igw_engine_adopt_thing(self->engine, igw_dbus_thing1_get_id(iface), &error),
+	    &error);
 }
 
 static gboolean
-igw_dbus_daemon_handle_block_cb(IgwDbusThing1 *iface, GDBusMethodInvocation *invocation, IgwDbusDaemon *self)
+igw_dbus_daemon_handle_block_cb(IgwDbusThing1 *iface, GDBusMethodInvocation *invocation,
+				IgwDbusDaemon *self)
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called Block(%s)", igw_dbus_thing1_get_id(iface));
-	return igw_dbus_daemon_finish(invocation,
-				      igw_engine_block_thing(self->engine, igw_dbus_thing1_get_id(iface), &error),
-				      &error);
+	return igw_dbus_daemon_finish(
+	    invocation, igw_engine_block_thing(self->engine, igw_dbus_thing1_get_id(iface), &error),
+	    &error);
 }
 
 static gboolean
-igw_dbus_daemon_handle_forget_cb(IgwDbusThing1 *iface, GDBusMethodInvocation *invocation, IgwDbusDaemon *self)
+igw_dbus_daemon_handle_forget_cb(IgwDbusThing1 *iface, GDBusMethodInvocation *invocation,
+				 IgwDbusDaemon *self)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *id = g_strdup(igw_dbus_thing1_get_id(iface));
 	g_debug("called Forget(%s)", id);
 	/* the object goes away with the thing: answer first */
-	return igw_dbus_daemon_finish(invocation, igw_engine_forget_thing(self->engine, id, &error), &error);
+	return igw_dbus_daemon_finish(invocation, igw_engine_forget_thing(self->engine, id, &error),
+				      &error);
 }
 
 static gboolean
@@ -219,7 +238,8 @@ igw_dbus_daemon_handle_get_values_cb(IgwDbusThing1 *iface, GDBusMethodInvocation
 		IgwField *field = g_ptr_array_index(igw_thing_get_fields(thing), i);
 		IgwReading *reading = igw_thing_get_latest(thing, igw_field_get_name(field));
 		if (reading != NULL)
-			g_variant_builder_add_value(&builder, igw_dbus_daemon_reading_tuple(thing, reading));
+			g_variant_builder_add_value(&builder,
+						    igw_dbus_daemon_reading_tuple(thing, reading));
 	}
 	igw_dbus_thing1_complete_get_values(iface, invocation, g_variant_builder_end(&builder));
 	return TRUE;
@@ -241,7 +261,8 @@ igw_dbus_daemon_set_value_cb(GObject *source, GAsyncResult *result, gpointer use
 		return;
 	}
 	text = thing != NULL ? igw_thing_format_reading(thing, field) : NULL;
-	igw_dbus_thing1_complete_set_value(iface, g_steal_pointer(&invocation), g_variant_new_variant(confirmed),
+	igw_dbus_thing1_complete_set_value(iface, g_steal_pointer(&invocation),
+					   g_variant_new_variant(confirmed),
 					   text != NULL ? text : "");
 }
 
@@ -252,10 +273,13 @@ igw_dbus_daemon_handle_set_value_cb(IgwDbusThing1 *iface, GDBusMethodInvocation 
 {
 	const gchar *id = igw_dbus_thing1_get_id(iface);
 	g_debug("called SetValue(%s, %s, %s)", id, field, value);
-	g_object_set_data_full(G_OBJECT(invocation), "igw-iface", g_object_ref(iface), g_object_unref);
-	g_object_set_data_full(G_OBJECT(invocation), "igw-daemon", g_object_ref(self), g_object_unref);
+	g_object_set_data_full(G_OBJECT(invocation), "igw-iface", g_object_ref(iface),
+			       g_object_unref);
+	g_object_set_data_full(G_OBJECT(invocation), "igw-daemon", g_object_ref(self),
+			       g_object_unref);
 	g_object_set_data_full(G_OBJECT(invocation), "igw-field", g_strdup(field), g_free);
-	igw_control_set_async(igw_engine_get_control(self->engine), g_dbus_method_invocation_get_sender(invocation),
+	igw_control_set_async(igw_engine_get_control(self->engine),
+			      g_dbus_method_invocation_get_sender(invocation),
 			      IGW_CONTROL_FLAG_ADMINISTRATOR, id, field, value, NULL,
 			      igw_dbus_daemon_set_value_cb, g_object_ref(invocation));
 	return TRUE;
@@ -271,16 +295,16 @@ igw_dbus_daemon_handle_get_readings_cb(IgwDbusThing1 *iface, GDBusMethodInvocati
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) readings = NULL;
 	GVariantBuilder builder;
-	g_debug("called GetReadings(%s, %s, %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %u)", id, field,
-		start, end, limit);
-	readings = igw_engine_get_readings(self->engine, id, *field != '\0' ? field : NULL, start, end, limit,
-					   &error);
+	g_debug("called GetReadings(%s, %s, %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %u)", id,
+		field, start, end, limit);
+	readings = igw_engine_get_readings(self->engine, id, *field != '\0' ? field : NULL, start,
+					   end, limit, &error);
 	if (readings == NULL)
 		return igw_dbus_daemon_finish(invocation, FALSE, &error);
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("a(svxs)"));
 	for (guint i = 0; i < readings->len; i++)
-		g_variant_builder_add_value(&builder,
-					    igw_dbus_daemon_reading_tuple(thing, g_ptr_array_index(readings, i)));
+		g_variant_builder_add_value(
+		    &builder, igw_dbus_daemon_reading_tuple(thing, g_ptr_array_index(readings, i)));
 	igw_dbus_thing1_complete_get_readings(iface, invocation, g_variant_builder_end(&builder));
 	return TRUE;
 }
@@ -292,8 +316,8 @@ igw_dbus_daemon_reading_cb(IgwThing *thing, IgwReading *reading, IgwDbusDaemon *
 static void
 igw_dbus_daemon_watch_thing(IgwDbusDaemon *self, IgwDbusObjectSkeleton *object, IgwThing *thing)
 {
-	gulong handler = g_signal_connect_object(thing, "reading", G_CALLBACK(igw_dbus_daemon_reading_cb),
-						 self, 0);
+	gulong handler = g_signal_connect_object(thing, "reading",
+						 G_CALLBACK(igw_dbus_daemon_reading_cb), self, 0);
 	g_object_set_data_full(G_OBJECT(object), "igw-thing", g_object_ref(thing), g_object_unref);
 	g_object_set_data(G_OBJECT(object), "igw-reading-handler", GSIZE_TO_POINTER(handler));
 }
@@ -303,7 +327,8 @@ igw_dbus_daemon_unwatch_object(GObject *object)
 {
 	IgwThing *thing = object != NULL ? g_object_get_data(object, "igw-thing") : NULL;
 	if (thing != NULL)
-		g_signal_handler_disconnect(thing, GPOINTER_TO_SIZE(g_object_get_data(object, "igw-reading-handler")));
+		g_signal_handler_disconnect(
+		    thing, GPOINTER_TO_SIZE(g_object_get_data(object, "igw-reading-handler")));
 	if (object != NULL)
 		g_object_set_data(object, "igw-thing", NULL);
 }
@@ -336,13 +361,18 @@ igw_dbus_daemon_export_thing(IgwDbusDaemon *self, IgwThing *thing)
 	object = igw_dbus_object_skeleton_new(path);
 	iface = igw_dbus_thing1_skeleton_new();
 	igw_dbus_daemon_sync_thing(self, iface, thing);
-	g_signal_connect(iface, "handle-rename", G_CALLBACK(igw_dbus_daemon_handle_rename_cb), self);
+	g_signal_connect(iface, "handle-rename", G_CALLBACK(igw_dbus_daemon_handle_rename_cb),
+			 self);
 	g_signal_connect(iface, "handle-adopt", G_CALLBACK(igw_dbus_daemon_handle_adopt_cb), self);
 	g_signal_connect(iface, "handle-block", G_CALLBACK(igw_dbus_daemon_handle_block_cb), self);
-	g_signal_connect(iface, "handle-forget", G_CALLBACK(igw_dbus_daemon_handle_forget_cb), self);
-	g_signal_connect(iface, "handle-get-values", G_CALLBACK(igw_dbus_daemon_handle_get_values_cb), self);
-	g_signal_connect(iface, "handle-set-value", G_CALLBACK(igw_dbus_daemon_handle_set_value_cb), self);
-	g_signal_connect(iface, "handle-get-readings", G_CALLBACK(igw_dbus_daemon_handle_get_readings_cb), self);
+	g_signal_connect(iface, "handle-forget", G_CALLBACK(igw_dbus_daemon_handle_forget_cb),
+			 self);
+	g_signal_connect(iface, "handle-get-values",
+			 G_CALLBACK(igw_dbus_daemon_handle_get_values_cb), self);
+	g_signal_connect(iface, "handle-set-value", G_CALLBACK(igw_dbus_daemon_handle_set_value_cb),
+			 self);
+	g_signal_connect(iface, "handle-get-readings",
+			 G_CALLBACK(igw_dbus_daemon_handle_get_readings_cb), self);
 	igw_dbus_object_skeleton_set_thing1(object, iface);
 	g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 	g_hash_table_insert(self->objects, g_strdup(id), g_object_ref(object));
@@ -368,7 +398,8 @@ igw_dbus_daemon_get_iface(IgwDbusDaemon *self, const gchar *thing_id)
 }
 
 static void
-igw_dbus_daemon_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gchar *change, IgwDbusDaemon *self)
+igw_dbus_daemon_thing_changed_cb(IgwEngine *engine, IgwThing *thing, const gchar *change,
+				 IgwDbusDaemon *self)
 {
 	const gchar *id = igw_thing_get_id(thing);
 	g_autofree gchar *path = igw_dbus_daemon_thing_path(id);
@@ -409,7 +440,8 @@ static gboolean
 igw_dbus_daemon_handle_get_status_cb(IgwDbusGateway1 *iface, GDBusMethodInvocation *invocation,
 				     IgwDbusDaemon *self)
 {
-	igw_dbus_gateway1_complete_get_status(iface, invocation, igw_engine_get_status_dict(self->engine));
+	igw_dbus_gateway1_complete_get_status(iface, invocation,
+					      igw_engine_get_status_dict(self->engine));
 	return TRUE;
 }
 
@@ -455,7 +487,8 @@ igw_dbus_daemon_handle_permit_join_cb(IgwDbusGateway1 *iface, GDBusMethodInvocat
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called PermitJoin(%u)", seconds);
-	return igw_dbus_daemon_finish(invocation, igw_engine_permit_join(self->engine, seconds, &error), &error);
+	return igw_dbus_daemon_finish(
+	    invocation, igw_engine_permit_join(self->engine, seconds, &error), &error);
 }
 
 static gboolean
@@ -464,7 +497,8 @@ igw_dbus_daemon_handle_start_scan_cb(IgwDbusGateway1 *iface, GDBusMethodInvocati
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called StartScan(%u)", timeout);
-	return igw_dbus_daemon_finish(invocation, igw_engine_start_scan(self->engine, timeout, &error), &error);
+	return igw_dbus_daemon_finish(invocation,
+				      igw_engine_start_scan(self->engine, timeout, &error), &error);
 }
 
 static gboolean
@@ -473,7 +507,8 @@ igw_dbus_daemon_handle_stop_scan_cb(IgwDbusGateway1 *iface, GDBusMethodInvocatio
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called StopScan()");
-	return igw_dbus_daemon_finish(invocation, igw_engine_stop_scan(self->engine, &error), &error);
+	return igw_dbus_daemon_finish(invocation, igw_engine_stop_scan(self->engine, &error),
+				      &error);
 }
 
 static gboolean
@@ -500,7 +535,8 @@ igw_dbus_daemon_handle_add_owner_cb(IgwDbusGateway1 *iface, GDBusMethodInvocatio
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called AddOwner(%s)", jid);
-	return igw_dbus_daemon_finish(invocation, igw_engine_add_owner(self->engine, jid, &error), &error);
+	return igw_dbus_daemon_finish(invocation, igw_engine_add_owner(self->engine, jid, &error),
+				      &error);
 }
 
 static gboolean
@@ -509,7 +545,8 @@ igw_dbus_daemon_handle_remove_owner_cb(IgwDbusGateway1 *iface, GDBusMethodInvoca
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called RemoveOwner(%s)", jid);
-	return igw_dbus_daemon_finish(invocation, igw_engine_remove_owner(self->engine, jid, &error), &error);
+	return igw_dbus_daemon_finish(invocation,
+				      igw_engine_remove_owner(self->engine, jid, &error), &error);
 }
 
 static gboolean
@@ -531,31 +568,32 @@ igw_dbus_daemon_handle_list_peers_cb(IgwDbusGateway1 *iface, GDBusMethodInvocati
 }
 
 static gboolean
-igw_dbus_daemon_handle_set_peer_profile_cb(IgwDbusGateway1 *iface, GDBusMethodInvocation *invocation,
-					   const gchar *jid, const gchar *profile, IgwDbusDaemon *self)
+igw_dbus_daemon_handle_set_peer_profile_cb(IgwDbusGateway1 *iface,
+					   GDBusMethodInvocation *invocation, const gchar *jid,
+					   const gchar *profile, IgwDbusDaemon *self)
 {
 	g_autoptr(GError) error = NULL;
 	g_debug("called SetPeerProfile(%s, %s)", jid, profile);
-	return igw_dbus_daemon_finish(invocation, igw_engine_set_peer_profile(self->engine, jid, profile, &error),
-				      &error);
+	return igw_dbus_daemon_finish(
+	    invocation, igw_engine_set_peer_profile(self->engine, jid, profile, &error), &error);
 }
 
 static gboolean
 igw_dbus_daemon_handle_set_thing_secret_cb(IgwDbusGateway1 *iface,
-					   GDBusMethodInvocation *invocation, const gchar *id, const gchar *name, const gchar *value,
+					   GDBusMethodInvocation *invocation, const gchar *id,
+					   const gchar *name, const gchar *value,
 					   IgwDbusDaemon *self)
 {
 	g_autoptr(GError) error = NULL;
 	/* never the value */
 	g_debug("called SetThingSecret(%s, %s, %s)", id, name, *value != '\0' ? "***" : "");
-	return igw_dbus_daemon_finish(invocation,
-				      igw_engine_set_thing_secret(self->engine, id, name, value, &error),
-				      &error);
+	return igw_dbus_daemon_finish(
+	    invocation, igw_engine_set_thing_secret(self->engine, id, name, value, &error), &error);
 }
 
 static void
-igw_dbus_daemon_scan_progress_cb(IgwEngine *engine, guint elapsed, guint timeout, guint found, gboolean done,
-				 IgwDbusDaemon *self)
+igw_dbus_daemon_scan_progress_cb(IgwEngine *engine, guint elapsed, guint timeout, guint found,
+				 gboolean done, IgwDbusDaemon *self)
 {
 	if (self->gateway == NULL)
 		return;
@@ -577,8 +615,8 @@ static gboolean
 igw_dbus_daemon_authorize_cb(GDBusInterfaceSkeleton *iface, GDBusMethodInvocation *invocation,
 			     IgwDbusDaemon *self)
 {
-	igw_dbus_gateway1_set_permit_join_remaining(self->gateway,
-						    igw_engine_get_permit_join_remaining(self->engine));
+	igw_dbus_gateway1_set_permit_join_remaining(
+	    self->gateway, igw_engine_get_permit_join_remaining(self->engine));
 	return TRUE;
 }
 
@@ -588,22 +626,32 @@ igw_dbus_daemon_export_gateway(IgwDbusDaemon *self, GError **error)
 	self->gateway = igw_dbus_gateway1_skeleton_new();
 	igw_dbus_gateway1_set_version(self->gateway, PACKAGE_VERSION);
 	igw_dbus_gateway1_set_start_time(self->gateway, igw_engine_get_start_time(self->engine));
-	g_signal_connect(self->gateway, "g-authorize-method", G_CALLBACK(igw_dbus_daemon_authorize_cb), self);
-	g_signal_connect(self->gateway, "handle-get-status", G_CALLBACK(igw_dbus_daemon_handle_get_status_cb), self);
-	g_signal_connect(self->gateway, "handle-get-plugins", G_CALLBACK(igw_dbus_daemon_handle_get_plugins_cb), self);
-	g_signal_connect(self->gateway, "handle-permit-join", G_CALLBACK(igw_dbus_daemon_handle_permit_join_cb), self);
-	g_signal_connect(self->gateway, "handle-start-scan", G_CALLBACK(igw_dbus_daemon_handle_start_scan_cb), self);
-	g_signal_connect(self->gateway, "handle-stop-scan", G_CALLBACK(igw_dbus_daemon_handle_stop_scan_cb), self);
-	g_signal_connect(self->gateway, "handle-list-owners", G_CALLBACK(igw_dbus_daemon_handle_list_owners_cb), self);
-	g_signal_connect(self->gateway, "handle-add-owner", G_CALLBACK(igw_dbus_daemon_handle_add_owner_cb), self);
-	g_signal_connect(self->gateway, "handle-remove-owner", G_CALLBACK(igw_dbus_daemon_handle_remove_owner_cb), self);
-	g_signal_connect(self->gateway, "handle-list-peers", G_CALLBACK(igw_dbus_daemon_handle_list_peers_cb), self);
+	g_signal_connect(self->gateway, "g-authorize-method",
+			 G_CALLBACK(igw_dbus_daemon_authorize_cb), self);
+	g_signal_connect(self->gateway, "handle-get-status",
+			 G_CALLBACK(igw_dbus_daemon_handle_get_status_cb), self);
+	g_signal_connect(self->gateway, "handle-get-plugins",
+			 G_CALLBACK(igw_dbus_daemon_handle_get_plugins_cb), self);
+	g_signal_connect(self->gateway, "handle-permit-join",
+			 G_CALLBACK(igw_dbus_daemon_handle_permit_join_cb), self);
+	g_signal_connect(self->gateway, "handle-start-scan",
+			 G_CALLBACK(igw_dbus_daemon_handle_start_scan_cb), self);
+	g_signal_connect(self->gateway, "handle-stop-scan",
+			 G_CALLBACK(igw_dbus_daemon_handle_stop_scan_cb), self);
+	g_signal_connect(self->gateway, "handle-list-owners",
+			 G_CALLBACK(igw_dbus_daemon_handle_list_owners_cb), self);
+	g_signal_connect(self->gateway, "handle-add-owner",
+			 G_CALLBACK(igw_dbus_daemon_handle_add_owner_cb), self);
+	g_signal_connect(self->gateway, "handle-remove-owner",
+			 G_CALLBACK(igw_dbus_daemon_handle_remove_owner_cb), self);
+	g_signal_connect(self->gateway, "handle-list-peers",
+			 G_CALLBACK(igw_dbus_daemon_handle_list_peers_cb), self);
 	g_signal_connect(self->gateway, "handle-set-peer-profile",
 			 G_CALLBACK(igw_dbus_daemon_handle_set_peer_profile_cb), self);
 	g_signal_connect(self->gateway, "handle-set-thing-secret",
 			 G_CALLBACK(igw_dbus_daemon_handle_set_thing_secret_cb), self);
-	g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->gateway), self->connection, IGW_DBUS_PATH,
-					 error);
+	g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->gateway), self->connection,
+					 IGW_DBUS_PATH, error);
 }
 
 static void
@@ -635,7 +683,8 @@ igw_dbus_daemon_name_lost_cb(GDBusConnection *connection, const gchar *name, gpo
 	if (connection == NULL)
 		g_warning("D-Bus: no system bus; iotgwctl will not reach this daemon");
 	else
-		g_warning("D-Bus: cannot own %s (another iotgwd, or the bus policy); iotgwctl will not reach this daemon",
+		g_warning("D-Bus: cannot own %s (another iotgwd, or the bus policy); iotgwctl will "
+			  "not reach this daemon",
 			  name);
 }
 
@@ -643,9 +692,10 @@ void
 igw_dbus_daemon_start(IgwDbusDaemon *self)
 {
 	g_return_if_fail(IGW_IS_DBUS_DAEMON(self));
-	self->owner_id = g_bus_own_name(G_BUS_TYPE_SYSTEM, IGW_DBUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
-					igw_dbus_daemon_bus_acquired_cb, igw_dbus_daemon_name_acquired_cb,
-					igw_dbus_daemon_name_lost_cb, self, NULL);
+	self->owner_id =
+	    g_bus_own_name(G_BUS_TYPE_SYSTEM, IGW_DBUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
+			   igw_dbus_daemon_bus_acquired_cb, igw_dbus_daemon_name_acquired_cb,
+			   igw_dbus_daemon_name_lost_cb, self, NULL);
 }
 
 static void
@@ -693,8 +743,11 @@ igw_dbus_daemon_new(IgwEngine *engine)
 {
 	IgwDbusDaemon *self = g_object_new(IGW_TYPE_DBUS_DAEMON, NULL);
 	self->engine = g_object_ref(engine);
-	g_signal_connect(engine, "thing-changed", G_CALLBACK(igw_dbus_daemon_thing_changed_cb), self);
-	g_signal_connect(engine, "scan-progress", G_CALLBACK(igw_dbus_daemon_scan_progress_cb), self);
-	g_signal_connect(engine, "permit-join-changed", G_CALLBACK(igw_dbus_daemon_permit_join_cb), self);
+	g_signal_connect(engine, "thing-changed", G_CALLBACK(igw_dbus_daemon_thing_changed_cb),
+			 self);
+	g_signal_connect(engine, "scan-progress", G_CALLBACK(igw_dbus_daemon_scan_progress_cb),
+			 self);
+	g_signal_connect(engine, "permit-join-changed", G_CALLBACK(igw_dbus_daemon_permit_join_cb),
+			 self);
 	return self;
 }

@@ -48,9 +48,7 @@ static gboolean
 igw_chat_split(const gchar *text, gchar **first, gchar **rest)
 {
 	g_autoptr(GRegex) regex = g_regex_new("^\\s*(\\S+)\\s*(.*?)\\s*$",
-					      G_REGEX_DOTALL | G_REGEX_DOLLAR_ENDONLY,
-					      0,
-					      NULL);
+					      G_REGEX_DOTALL | G_REGEX_DOLLAR_ENDONLY, 0, NULL);
 	g_autoptr(GMatchInfo) match = NULL;
 	if (!g_regex_match(regex, text, 0, &match))
 		return FALSE;
@@ -80,7 +78,8 @@ igw_chat_command_parse_set(const gchar *args, GError **error)
 	g_autofree gchar *field = NULL;
 	g_autofree gchar *value = NULL;
 	if (!igw_chat_split(args, &field, &value) || *value == '\0') {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "usage: set FIELD VALUE");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "usage: set FIELD VALUE");
 		return NULL;
 	}
 	return igw_chat_command_new(IGW_CHAT_COMMAND_SET, field, value);
@@ -94,12 +93,15 @@ igw_chat_command_parse(const gchar *text, GError **error)
 	g_autofree gchar *args = NULL;
 	g_autofree gchar *verb = NULL;
 
-	if (text == NULL || !g_utf8_validate(text, -1, NULL) || strlen(text) > IGW_CHAT_MAX_LENGTH) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "message not understood");
+	if (text == NULL || !g_utf8_validate(text, -1, NULL) ||
+	    strlen(text) > IGW_CHAT_MAX_LENGTH) {
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "message not understood");
 		return NULL;
 	}
 	if (!igw_chat_split(text, &word, &args)) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "empty message; try 'help'");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "empty message; try 'help'");
 		return NULL;
 	}
 	verb = g_utf8_strdown(word, -1);
@@ -111,6 +113,7 @@ igw_chat_command_parse(const gchar *text, GError **error)
 		return igw_chat_command_parse_get(args, error);
 	if (g_strcmp0(verb, "set") == 0)
 		return igw_chat_command_parse_set(args, error);
-	g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unknown command '%s'; try 'help'", word);
+	g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unknown command '%s'; try 'help'",
+		    word);
 	return NULL;
 }

@@ -217,9 +217,9 @@ igw_concentrator_xml_set_bool(xmpp_stanza_t *element, const gchar *name, gboolea
 static const gchar *
 igw_concentrator_param_label(const gchar *id)
 {
-	const gchar *ids[] = {"id",    "name",   "type",     "plugin", "manufacturer",
+	const gchar *ids[] = {"id",    "name",	 "type",     "plugin", "manufacturer",
 			      "model", "serial", "firmware", "jid"};
-	const gchar *labels[] = {"Node ID", "Name",          "Node Type", "Plugin", "Manufacturer",
+	const gchar *labels[] = {"Node ID", "Name",	     "Node Type", "Plugin", "Manufacturer",
 				 "Model",   "Serial Number", "Firmware",  "JID"};
 	for (guint i = 0; i < G_N_ELEMENTS(ids); i++) {
 		if (g_strcmp0(ids[i], id) == 0)

@@ -24,12 +24,16 @@ typedef struct {
 	const IgwIotCodec *(*iot)(void);
 } IgwConcentratorCodec;
 
-const IgwConcentratorCodec *igw_concentrator_codec_xsf(void);
-const IgwConcentratorCodec *igw_concentrator_codec_nf(void);
+const IgwConcentratorCodec *
+igw_concentrator_codec_xsf(void);
+const IgwConcentratorCodec *
+igw_concentrator_codec_nf(void);
 /* the codec for the namespace of the stanza's first element child, or NULL */
-const IgwConcentratorCodec *igw_concentrator_codec_find(xmpp_stanza_t *stanza);
+const IgwConcentratorCodec *
+igw_concentrator_codec_find(xmpp_stanza_t *stanza);
 /* the concentrator dialect paired with a sensor-data/control codec */
-const IgwConcentratorCodec *igw_concentrator_codec_for_iot(const IgwIotCodec *iot);
+const IgwConcentratorCodec *
+igw_concentrator_codec_for_iot(const IgwIotCodec *iot);
 
 /* for the codecs: element and attribute names differ, the rest is shared */
 typedef struct {
@@ -39,15 +43,18 @@ typedef struct {
 	const gchar *source_id_attr;
 } IgwConcentratorDialect;
 
-IgwConcentratorRequest *igw_concentrator_xml_decode(xmpp_stanza_t *stanza,
-						    const IgwConcentratorDialect *dialect,
-						    GError **error);
-void igw_concentrator_xml_add_params(xmpp_stanza_t *parent, const IgwConcentratorNode *node);
-xmpp_stanza_t *igw_concentrator_xml_add_form(xmpp_stanza_t *parent,
-					     const IgwConcentratorNode *node);
-xmpp_stanza_t *igw_concentrator_xml_error(xmpp_stanza_t *request,
-					  const IgwConcentratorResult *result);
-void igw_concentrator_xml_set(xmpp_stanza_t *element, const gchar *name, const gchar *value);
-void igw_concentrator_xml_set_bool(xmpp_stanza_t *element, const gchar *name, gboolean value);
+IgwConcentratorRequest *
+igw_concentrator_xml_decode(xmpp_stanza_t *stanza, const IgwConcentratorDialect *dialect,
+			    GError **error);
+void
+igw_concentrator_xml_add_params(xmpp_stanza_t *parent, const IgwConcentratorNode *node);
+xmpp_stanza_t *
+igw_concentrator_xml_add_form(xmpp_stanza_t *parent, const IgwConcentratorNode *node);
+xmpp_stanza_t *
+igw_concentrator_xml_error(xmpp_stanza_t *request, const IgwConcentratorResult *result);
+void
+igw_concentrator_xml_set(xmpp_stanza_t *element, const gchar *name, const gchar *value);
+void
+igw_concentrator_xml_set_bool(xmpp_stanza_t *element, const gchar *name, gboolean value);
 
 G_END_DECLS

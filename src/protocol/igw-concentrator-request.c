@@ -48,7 +48,7 @@ igw_concentrator_op_from_string(const gchar *name)
 const gchar *
 igw_concentrator_state_to_string(IgwConcentratorState state)
 {
-	const gchar *names[] = {"None",        "Information",  "WarningSigned", "WarningUnsigned",
+	const gchar *names[] = {"None",	       "Information",  "WarningSigned", "WarningUnsigned",
 				"ErrorSigned", "ErrorUnsigned"};
 	if ((guint)state >= G_N_ELEMENTS(names))
 		return "None";

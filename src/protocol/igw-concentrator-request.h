@@ -87,12 +87,12 @@ typedef struct {
 } IgwConcentratorSource;
 
 typedef enum {
-	IGW_CONCENTRATOR_RESULT_OK,           /* subscribe, unsubscribe */
+	IGW_CONCENTRATOR_RESULT_OK,	      /* subscribe, unsubscribe */
 	IGW_CONCENTRATOR_RESULT_CAPABILITIES, /* strings */
 	IGW_CONCENTRATOR_RESULT_SOURCES,      /* sources */
-	IGW_CONCENTRATOR_RESULT_BOOLS,        /* bools, one per node asked for */
-	IGW_CONCENTRATOR_RESULT_NODES,        /* nodes */
-	IGW_CONCENTRATOR_RESULT_FORM,         /* nodes[0]: the node being edited */
+	IGW_CONCENTRATOR_RESULT_BOOLS,	      /* bools, one per node asked for */
+	IGW_CONCENTRATOR_RESULT_NODES,	      /* nodes */
+	IGW_CONCENTRATOR_RESULT_FORM,	      /* nodes[0]: the node being edited */
 	IGW_CONCENTRATOR_RESULT_ERROR,
 	/* events, sent as messages */
 	IGW_CONCENTRATOR_RESULT_NODE_ADDED,
@@ -107,31 +107,43 @@ typedef struct {
 	gboolean parameters;
 	GStrv strings;
 	GPtrArray *sources; /* IgwConcentratorSource */
-	GArray *bools;      /* gboolean */
+	GArray *bools;	    /* gboolean */
 	GPtrArray *nodes;   /* IgwConcentratorNode */
 	IgwIotCondition condition;
 	gchar *text;
 } IgwConcentratorResult;
 
-const gchar *igw_concentrator_op_to_string(IgwConcentratorOp op);
-IgwConcentratorOp igw_concentrator_op_from_string(const gchar *name);
-const gchar *igw_concentrator_state_to_string(IgwConcentratorState state);
+const gchar *
+igw_concentrator_op_to_string(IgwConcentratorOp op);
+IgwConcentratorOp
+igw_concentrator_op_from_string(const gchar *name);
+const gchar *
+igw_concentrator_state_to_string(IgwConcentratorState state);
 
-IgwConcentratorRequest *igw_concentrator_request_new(IgwConcentratorOp op);
-void igw_concentrator_request_free(IgwConcentratorRequest *self);
-void igw_concentrator_request_add_node(IgwConcentratorRequest *self, const gchar *node_id,
-				       const gchar *source_id);
+IgwConcentratorRequest *
+igw_concentrator_request_new(IgwConcentratorOp op);
+void
+igw_concentrator_request_free(IgwConcentratorRequest *self);
+void
+igw_concentrator_request_add_node(IgwConcentratorRequest *self, const gchar *node_id,
+				  const gchar *source_id);
 
-IgwConcentratorNode *igw_concentrator_node_new(const gchar *node_id, const gchar *source_id);
-void igw_concentrator_node_free(IgwConcentratorNode *self);
-void igw_concentrator_node_add_param(IgwConcentratorNode *self, const gchar *type, const gchar *id,
-				     const gchar *value);
-IgwConcentratorSource *igw_concentrator_source_new(const gchar *source_id, const gchar *name);
-void igw_concentrator_source_free(IgwConcentratorSource *self);
+IgwConcentratorNode *
+igw_concentrator_node_new(const gchar *node_id, const gchar *source_id);
+void
+igw_concentrator_node_free(IgwConcentratorNode *self);
+void
+igw_concentrator_node_add_param(IgwConcentratorNode *self, const gchar *type, const gchar *id,
+				const gchar *value);
+IgwConcentratorSource *
+igw_concentrator_source_new(const gchar *source_id, const gchar *name);
+void
+igw_concentrator_source_free(IgwConcentratorSource *self);
 
-IgwConcentratorResult *igw_concentrator_result_new(IgwConcentratorResultKind kind,
-						   IgwConcentratorOp op);
-void igw_concentrator_result_free(IgwConcentratorResult *self);
+IgwConcentratorResult *
+igw_concentrator_result_new(IgwConcentratorResultKind kind, IgwConcentratorOp op);
+void
+igw_concentrator_result_free(IgwConcentratorResult *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwConcentratorRequest, igw_concentrator_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwConcentratorNode, igw_concentrator_node_free)

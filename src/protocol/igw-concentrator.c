@@ -17,9 +17,9 @@ struct _IgwConcentrator {
 	IgwEngine *engine; /* unowned: the engine owns the concentrator */
 	IgwTransport *transport;
 	GHashTable *subscribers; /* full JID -> IgwConcentratorSubscriber */
-	GHashTable *states;      /* node id -> IgwConcentratorState + 1, adopted things only */
-	GHashTable *servers;     /* node id -> IgwIotServer, with its readouts in progress */
-	GHashTable *watched;     /* node id -> IgwConcentratorWatch: its readings reach us */
+	GHashTable *states;	 /* node id -> IgwConcentratorState + 1, adopted things only */
+	GHashTable *servers;	 /* node id -> IgwIotServer, with its readouts in progress */
+	GHashTable *watched;	 /* node id -> IgwConcentratorWatch: its readings reach us */
 	gulong changed_id;
 	IgwIotProfileFunc profile_func; /* the requester's dialect profile */
 	gpointer profile_data;
@@ -611,7 +611,8 @@ igw_concentrator_watch(IgwConcentrator *self, IgwThing *thing)
 		return;
 	watch = g_new0(IgwConcentratorWatch, 1);
 	watch->thing = g_object_ref(thing);
-	watch->handler = g_signal_connect(thing, "reading", G_CALLBACK(igw_concentrator_reading_cb), self);
+	watch->handler =
+	    g_signal_connect(thing, "reading", G_CALLBACK(igw_concentrator_reading_cb), self);
 	g_hash_table_replace(self->watched, g_strdup(igw_thing_get_id(thing)), watch);
 }
 

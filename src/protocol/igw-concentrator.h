@@ -17,15 +17,21 @@ G_BEGIN_DECLS
  */
 typedef struct _IgwConcentrator IgwConcentrator;
 
-IgwConcentrator *igw_concentrator_new(IgwEngine *engine, IgwTransport *transport);
-void igw_concentrator_set_profile_func(IgwConcentrator *self, IgwIotProfileFunc func,
-				       gpointer user_data);
-void igw_concentrator_free(IgwConcentrator *self);
+IgwConcentrator *
+igw_concentrator_new(IgwEngine *engine, IgwTransport *transport);
+void
+igw_concentrator_set_profile_func(IgwConcentrator *self, IgwIotProfileFunc func,
+				  gpointer user_data);
+void
+igw_concentrator_free(IgwConcentrator *self);
 /* FALSE: neither a concentrator nor an IoT request, the caller handles it */
-gboolean igw_concentrator_handle(IgwConcentrator *self, xmpp_stanza_t *stanza, gboolean owner);
+gboolean
+igw_concentrator_handle(IgwConcentrator *self, xmpp_stanza_t *stanza, gboolean owner);
 /* a subscriber went away: its subscriptions end */
-void igw_concentrator_forget_subscriber(IgwConcentrator *self, const gchar *jid);
-const gchar *const *igw_concentrator_get_features(void);
+void
+igw_concentrator_forget_subscriber(IgwConcentrator *self, const gchar *jid);
+const gchar *const *
+igw_concentrator_get_features(void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwConcentrator, igw_concentrator_free)
 

@@ -19,9 +19,9 @@ static const struct {
 	const gchar *name;
 	IgwFieldCategory category;
 } igw_nf_categories[] = {
-	{"m", IGW_FIELD_CATEGORY_MOMENTARY}, {"s", IGW_FIELD_CATEGORY_STATUS},
-	{"i", IGW_FIELD_CATEGORY_IDENTITY},  {"c", IGW_FIELD_CATEGORY_COMPUTED},
-	{"p", IGW_FIELD_CATEGORY_PEAK},
+    {"m", IGW_FIELD_CATEGORY_MOMENTARY}, {"s", IGW_FIELD_CATEGORY_STATUS},
+    {"i", IGW_FIELD_CATEGORY_IDENTITY},	 {"c", IGW_FIELD_CATEGORY_COMPUTED},
+    {"p", IGW_FIELD_CATEGORY_PEAK},
 };
 
 /* set parameters: element name -> the wire type of the request model */
@@ -29,9 +29,9 @@ static const struct {
 	const gchar *element;
 	const gchar *type;
 } igw_nf_set_types[] = {
-	{"b", "boolean"}, {"cl", "color"}, {"d", "date"}, {"dt", "dateTime"},
-	{"db", "double"}, {"dr", "duration"}, {"e", "string"}, {"i", "int"},
-	{"l", "long"},	  {"s", "string"},   {"t", "time"},
+    {"b", "boolean"}, {"cl", "color"},	  {"d", "date"},   {"dt", "dateTime"},
+    {"db", "double"}, {"dr", "duration"}, {"e", "string"}, {"i", "int"},
+    {"l", "long"},    {"s", "string"},	  {"t", "time"},
 };
 
 static guint
@@ -39,7 +39,8 @@ igw_nf_decode_categories(xmpp_stanza_t *payload)
 {
 	guint categories = 0;
 	for (guint j = 0; j < G_N_ELEMENTS(igw_nf_categories); j++) {
-		if (igw_iot_xml_is_true(xmpp_stanza_get_attribute(payload, igw_nf_categories[j].name)))
+		if (igw_iot_xml_is_true(
+			xmpp_stanza_get_attribute(payload, igw_nf_categories[j].name)))
 			categories |= igw_nf_categories[j].category;
 	}
 	if (igw_iot_xml_is_true(xmpp_stanza_get_attribute(payload, "h")))
@@ -120,7 +121,8 @@ igw_nf_decode(xmpp_stanza_t *stanza, GError **error)
 		 g_strcmp0(xmpp_stanza_get_name(stanza), "iq") == 0)
 		request = igw_iot_request_new(IGW_IOT_REQUEST_GET_FORM);
 	else
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unsupported request");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+				    "unsupported request");
 	if (request != NULL && from != NULL && g_utf8_validate(from, -1, NULL))
 		request->requester = g_strdup(from);
 	return request;
@@ -282,10 +284,10 @@ igw_nf_encode(xmpp_stanza_t *request, const IgwIotEvent *event)
 }
 
 static const IgwIotCodec igw_nf_codec = {
-	.name = "nf",
-	.namespaces = igw_nf_namespaces,
-	.decode = igw_nf_decode,
-	.encode = igw_nf_encode,
+    .name = "nf",
+    .namespaces = igw_nf_namespaces,
+    .decode = igw_nf_decode,
+    .encode = igw_nf_encode,
 };
 
 const IgwIotCodec *

@@ -22,14 +22,14 @@ static const struct {
 	const gchar *name;
 	IgwFieldCategory category;
 } igw_xsf_categories[] = {
-	{"momentary", IGW_FIELD_CATEGORY_MOMENTARY}, {"status", IGW_FIELD_CATEGORY_STATUS},
-	{"identity", IGW_FIELD_CATEGORY_IDENTITY},   {"computed", IGW_FIELD_CATEGORY_COMPUTED},
-	{"peak", IGW_FIELD_CATEGORY_PEAK},
+    {"momentary", IGW_FIELD_CATEGORY_MOMENTARY}, {"status", IGW_FIELD_CATEGORY_STATUS},
+    {"identity", IGW_FIELD_CATEGORY_IDENTITY},	 {"computed", IGW_FIELD_CATEGORY_COMPUTED},
+    {"peak", IGW_FIELD_CATEGORY_PEAK},
 };
 
 static const gchar *const igw_xsf_set_types[] = {
-	"boolean", "color", "date", "dateTime", "double", "duration", "int", "long", "string", "time",
-	NULL,
+    "boolean", "color", "date",	  "dateTime", "double", "duration",
+    "int",     "long",	"string", "time",     NULL,
 };
 
 static guint
@@ -90,7 +90,8 @@ igw_xsf_decode_param(IgwIotRequest *request, xmpp_stanza_t *child, GError **erro
 	const gchar *name = xmpp_stanza_get_attribute(child, "name");
 	const gchar *value = xmpp_stanza_get_attribute(child, "value");
 	if (!g_strv_contains(igw_xsf_set_types, type)) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "unsupported parameter type");
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+			    "unsupported parameter type");
 		return FALSE;
 	}
 	return igw_iot_request_add_param(request, name, type, value, error);
@@ -99,7 +100,8 @@ igw_xsf_decode_param(IgwIotRequest *request, xmpp_stanza_t *child, GError **erro
 static IgwIotRequest *
 igw_xsf_decode_set(xmpp_stanza_t *stanza, xmpp_stanza_t *payload, GError **error)
 {
-	return igw_iot_xml_decode_set(stanza, payload, "node", "nodeId", igw_xsf_decode_param, error);
+	return igw_iot_xml_decode_set(stanza, payload, "node", "nodeId", igw_xsf_decode_param,
+				      error);
 }
 
 static IgwIotRequest *
@@ -178,7 +180,8 @@ igw_xsf_encode_set_error(xmpp_stanza_t *request, const IgwIotEvent *event)
 	xmpp_stanza_t *error = igw_iot_xml_add_stanza_error(reply, event);
 	xmpp_stanza_t *response;
 	if (event->param != NULL) {
-		xmpp_stanza_t *param_error = igw_iot_xml_add_child(error, "paramError", IGW_NS_IOT_CONTROL);
+		xmpp_stanza_t *param_error =
+		    igw_iot_xml_add_child(error, "paramError", IGW_NS_IOT_CONTROL);
 		xmpp_stanza_set_attribute(param_error, "var", event->param);
 		igw_iot_xml_add_text(param_error, event->text);
 	}
@@ -186,7 +189,8 @@ igw_xsf_encode_set_error(xmpp_stanza_t *request, const IgwIotEvent *event)
 	if (event->profile != IGW_IOT_PROFILE_SLIXMPP)
 		return reply;
 	response = igw_iot_xml_add_child(reply, "setResponse", IGW_NS_IOT_CONTROL);
-	xmpp_stanza_set_attribute(response, "responseCode", igw_xsf_response_code(event->condition));
+	xmpp_stanza_set_attribute(response, "responseCode",
+				  igw_xsf_response_code(event->condition));
 	if (event->param != NULL) {
 		xmpp_stanza_t *parameter = igw_iot_xml_add_child(response, "parameter", NULL);
 		xmpp_stanza_t *e = igw_iot_xml_add_child(response, "error", NULL);
@@ -260,8 +264,8 @@ igw_xsf_smack_int(IgwField *field, GVariant *value)
 }
 
 static gboolean
-igw_xsf_encode_value(IgwField *field, GVariant *value, IgwIotProfile profile,
-		     const gchar **element, gchar **text)
+igw_xsf_encode_value(IgwField *field, GVariant *value, IgwIotProfile profile, const gchar **element,
+		     gchar **text)
 {
 	IgwFieldType type = igw_field_get_value_type(field);
 	if (value == NULL || !g_variant_is_of_type(value, igw_field_type_to_variant_type(type)))
@@ -297,7 +301,8 @@ igw_xsf_add_field(xmpp_stanza_t *node, xmpp_stanza_t **timestamp, IgwField *fiel
 	}
 	/* a <timestamp> only once something goes in it */
 	if (*timestamp == NULL) {
-		g_autofree gchar *when = igw_iot_xml_format_time(igw_reading_get_timestamp(reading));
+		g_autofree gchar *when =
+		    igw_iot_xml_format_time(igw_reading_get_timestamp(reading));
 		*timestamp = igw_iot_xml_add_child(node, "timestamp", NULL);
 		xmpp_stanza_set_attribute(*timestamp, "value", when);
 	}
@@ -409,10 +414,10 @@ igw_xsf_encode(xmpp_stanza_t *request, const IgwIotEvent *event)
 }
 
 static const IgwIotCodec igw_xsf_codec = {
-	.name = "xsf",
-	.namespaces = igw_xsf_namespaces,
-	.decode = igw_xsf_decode,
-	.encode = igw_xsf_encode,
+    .name = "xsf",
+    .namespaces = igw_xsf_namespaces,
+    .decode = igw_xsf_decode,
+    .encode = igw_xsf_encode,
 };
 
 const IgwIotCodec *

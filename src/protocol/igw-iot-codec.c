@@ -43,7 +43,8 @@ igw_iot_xml_parse_time(const gchar *text, gint64 *out, GError **error)
 		return TRUE;
 	dt = g_utf8_validate(text, -1, NULL) ? g_date_time_new_from_iso8601(text, utc) : NULL;
 	if (dt == NULL) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "invalid from/to time");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "invalid from/to time");
 		return FALSE;
 	}
 	*out = g_date_time_to_unix(dt) * G_USEC_PER_SEC + g_date_time_get_microsecond(dt);
@@ -106,7 +107,8 @@ igw_iot_xml_add_stanza_error(xmpp_stanza_t *reply, const IgwIotEvent *event)
 	xmpp_stanza_set_type(error, type);
 	igw_iot_xml_add_child(error, igw_iot_condition_to_string(event->condition), IGW_NS_STANZAS);
 	if (event->text != NULL)
-		igw_iot_xml_add_text(igw_iot_xml_add_child(error, "text", IGW_NS_STANZAS), event->text);
+		igw_iot_xml_add_text(igw_iot_xml_add_child(error, "text", IGW_NS_STANZAS),
+				     event->text);
 	return error;
 }
 
@@ -158,7 +160,8 @@ igw_iot_form_bound(IgwFieldType type, gdouble bound)
 static void
 igw_iot_form_add_validate(xmpp_stanza_t *element, IgwField *field)
 {
-	igw_iot_xml_add_validate(element, field, igw_iot_form_datatype(igw_field_get_value_type(field)));
+	igw_iot_xml_add_validate(element, field,
+				 igw_iot_form_datatype(igw_field_get_value_type(field)));
 }
 
 void
@@ -210,17 +213,17 @@ igw_iot_form_add_field(xmpp_stanza_t *form, IgwField *field, const IgwReading *l
 	const gchar *const *options = igw_field_get_enum_values(field);
 	IgwFieldType type = igw_field_get_value_type(field);
 	xmpp_stanza_t *element = igw_iot_xml_add_child(form, "field", NULL);
-	g_autofree gchar *label = unit != NULL && *unit != '\0' ? g_strdup_printf("%s (%s)", name, unit)
-								: g_strdup(name);
-	g_autofree gchar *value = latest != NULL
-				      ? igw_iot_xml_format_value(field, igw_reading_get_value(latest))
-				      : NULL;
+	g_autofree gchar *label =
+	    unit != NULL && *unit != '\0' ? g_strdup_printf("%s (%s)", name, unit) : g_strdup(name);
+	g_autofree gchar *value =
+	    latest != NULL ? igw_iot_xml_format_value(field, igw_reading_get_value(latest)) : NULL;
 	xmpp_stanza_set_attribute(element, "var", name);
 	xmpp_stanza_set_attribute(element, "type", igw_iot_form_field_type(type));
 	xmpp_stanza_set_attribute(element, "label", label);
 	if (value != NULL)
 		igw_iot_xml_add_text(igw_iot_xml_add_child(element, "value", NULL), value);
-	for (guint i = 0; type == IGW_FIELD_TYPE_ENUM && options != NULL && options[i] != NULL; i++) {
+	for (guint i = 0; type == IGW_FIELD_TYPE_ENUM && options != NULL && options[i] != NULL;
+	     i++) {
 		xmpp_stanza_t *option = igw_iot_xml_add_child(element, "option", NULL);
 		xmpp_stanza_set_attribute(option, "label", options[i]);
 		igw_iot_xml_add_text(igw_iot_xml_add_child(option, "value", NULL), options[i]);
@@ -242,14 +245,15 @@ igw_iot_xml_form_reply(xmpp_stanza_t *request, const IgwIotEvent *event)
 	if (event->thing == NULL)
 		return reply;
 	igw_iot_xml_add_text(igw_iot_xml_add_child(form, "title", NULL),
-			     igw_thing_get_name(event->thing) != NULL ? igw_thing_get_name(event->thing)
-								      : igw_thing_get_id(event->thing));
+			     igw_thing_get_name(event->thing) != NULL
+				 ? igw_thing_get_name(event->thing)
+				 : igw_thing_get_id(event->thing));
 	fields = igw_thing_get_fields(event->thing);
 	for (guint i = 0; i < fields->len; i++) {
 		IgwField *field = g_ptr_array_index(fields, i);
 		if (igw_field_get_writable(field))
-			igw_iot_form_add_field(form, field,
-					       igw_iot_form_latest(event, igw_field_get_name(field)));
+			igw_iot_form_add_field(
+			    form, field, igw_iot_form_latest(event, igw_field_get_name(field)));
 	}
 	return reply;
 }
@@ -358,7 +362,8 @@ igw_iot_xml_decode_set(xmpp_stanza_t *stanza, xmpp_stanza_t *payload, const gcha
 	g_autoptr(IgwIotRequest) request = igw_iot_request_new(IGW_IOT_REQUEST_SET);
 	request->message = g_strcmp0(xmpp_stanza_get_name(stanza), "message") == 0;
 	request->nodes = igw_iot_xml_collect(payload, node_element, node_attribute);
-	for (xmpp_stanza_t *c = xmpp_stanza_get_children(payload); c != NULL; c = xmpp_stanza_get_next(c)) {
+	for (xmpp_stanza_t *c = xmpp_stanza_get_children(payload); c != NULL;
+	     c = xmpp_stanza_get_next(c)) {
 		if (!xmpp_stanza_is_tag(c) || g_strcmp0(xmpp_stanza_get_name(c), node_element) == 0)
 			continue;
 		if (!decode_param(request, c, error))

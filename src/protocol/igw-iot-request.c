@@ -58,8 +58,8 @@ igw_iot_request_wants_field(const IgwIotRequest *self, IgwField *field)
 	guint categories = self->categories & 0xffu;
 	if (categories != 0 && (igw_iot_field_categories(field) & categories) == 0)
 		return FALSE;
-	return self->fields == NULL || g_strv_contains((const gchar *const *)self->fields,
-						       igw_field_get_name(field));
+	return self->fields == NULL ||
+	       g_strv_contains((const gchar *const *)self->fields, igw_field_get_name(field));
 }
 
 static const gchar *const igw_iot_profiles[] = {"slixmpp", "xsf", "smack", NULL};

@@ -47,16 +47,16 @@ typedef struct {
 
 typedef struct {
 	IgwIotRequestKind kind;
-	gchar *requester;     /* full JID */
-	gchar *seqnr;         /* read and cancel */
-	guint categories;     /* IgwFieldCategory | IGW_IOT_CATEGORY_HISTORICAL */
-	GStrv fields;         /* NULL: every field */
-	GStrv nodes;          /* NULL: the thing itself */
-	gint64 from;          /* UTC µs, 0: open */
-	gint64 to;            /* UTC µs, 0: open */
-	gboolean has_when;    /* scheduled readout: not supported */
-	GPtrArray *params;    /* set: IgwControlParam */
-	gboolean message;     /* set sent as a message: no reply */
+	gchar *requester;  /* full JID */
+	gchar *seqnr;	   /* read and cancel */
+	guint categories;  /* IgwFieldCategory | IGW_IOT_CATEGORY_HISTORICAL */
+	GStrv fields;	   /* NULL: every field */
+	GStrv nodes;	   /* NULL: the thing itself */
+	gint64 from;	   /* UTC µs, 0: open */
+	gint64 to;	   /* UTC µs, 0: open */
+	gboolean has_when; /* scheduled readout: not supported */
+	GPtrArray *params; /* set: IgwControlParam */
+	gboolean message;  /* set sent as a message: no reply */
 } IgwIotRequest;
 
 typedef enum {
@@ -86,12 +86,12 @@ typedef struct {
 	IgwIotEventKind kind;
 	gchar *seqnr;
 	gboolean queued;     /* accepted */
-	gboolean done;       /* fields, failure */
+	gboolean done;	     /* fields, failure */
 	IgwThing *thing;     /* fields: node id and field metadata, unowned */
 	GPtrArray *readings; /* fields: IgwReading, grouped by timestamp in order */
 	IgwIotCondition condition;
-	gchar *text;         /* failure, rejected, set error */
-	gchar *param;        /* set error: the failing parameter, or NULL */
+	gchar *text;	       /* failure, rejected, set error */
+	gchar *param;	       /* set error: the failing parameter, or NULL */
 	IgwIotProfile profile; /* how the requester's client wants it said */
 } IgwIotEvent;
 

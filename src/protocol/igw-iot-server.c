@@ -34,7 +34,8 @@ typedef struct {
 } IgwIotReadout;
 
 static const gchar *const igw_iot_features[] = {IGW_NS_IOT_SENSORDATA, IGW_NS_IOT_CONTROL,
-						 IGW_NS_IOT_NF_SENSORDATA, IGW_NS_IOT_NF_CONTROL, NULL};
+						IGW_NS_IOT_NF_SENSORDATA, IGW_NS_IOT_NF_CONTROL,
+						NULL};
 
 const gchar *const *
 igw_iot_server_get_features(void)
@@ -133,7 +134,8 @@ igw_iot_server_history(IgwIotServer *self, const IgwIotRequest *request, GError 
 	GPtrArray *fields = igw_thing_get_fields(self->thing);
 	g_autoptr(GPtrArray) readings = NULL;
 	if (self->history_func == NULL) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "no history is kept");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+				    "no history is kept");
 		return NULL;
 	}
 	readings = g_ptr_array_new_with_free_func((GDestroyNotify)igw_reading_unref);
@@ -161,11 +163,13 @@ igw_iot_server_send_fields(IgwIotServer *self, const IgwIotCodec *codec, xmpp_st
 	guint sent = 0;
 	g_ptr_array_sort(readings, igw_iot_reading_compare);
 	do {
-		g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_FIELDS, request->seqnr);
+		g_autoptr(IgwIotEvent) event =
+		    igw_iot_event_new(IGW_IOT_EVENT_FIELDS, request->seqnr);
 		guint end = MIN(sent + IGW_IOT_PAGE_SIZE, readings->len);
 		event->thing = self->thing;
 		for (; sent < end; sent++)
-			g_ptr_array_add(event->readings, igw_reading_ref(g_ptr_array_index(readings, sent)));
+			g_ptr_array_add(event->readings,
+					igw_reading_ref(g_ptr_array_index(readings, sent)));
 		event->done = sent >= readings->len;
 		igw_iot_server_send(self->transport, codec, self->profile, stanza, event);
 	} while (sent < readings->len);
@@ -194,8 +198,8 @@ igw_iot_server_read(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t 
 	g_autoptr(GPtrArray) readings = NULL;
 	g_autoptr(IgwIotEvent) accepted = igw_iot_event_new(IGW_IOT_EVENT_ACCEPTED, request->seqnr);
 	if (!igw_iot_server_check_read(self, request, &error)) {
-		igw_iot_server_reject(self, codec, stanza, request, igw_iot_condition_from_error(error),
-				      error->message);
+		igw_iot_server_reject(self, codec, stanza, request,
+				      igw_iot_condition_from_error(error), error->message);
 		return;
 	}
 	igw_iot_server_send(self->transport, codec, self->profile, stanza, accepted);
@@ -280,8 +284,8 @@ igw_iot_server_read_device(IgwIotServer *self, const IgwIotCodec *codec, xmpp_st
 	g_autofree gchar *key = igw_iot_readout_key(request);
 	IgwIotReadout *readout;
 	if (!igw_iot_server_check_read(self, request, &error)) {
-		igw_iot_server_reject(self, codec, stanza, request, igw_iot_condition_from_error(error),
-				      error->message);
+		igw_iot_server_reject(self, codec, stanza, request,
+				      igw_iot_condition_from_error(error), error->message);
 		return;
 	}
 	if (g_hash_table_contains(self->readouts, key)) {
@@ -369,17 +373,18 @@ igw_iot_server_check_param(IgwIotServer *self, const IgwIotRequest *request,
 {
 	g_autoptr(GVariant) value = NULL;
 	if (self->control == NULL) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "control is not available");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+				    "control is not available");
 		return NULL;
 	}
 	value = igw_control_check(self->control, request->requester, IGW_CONTROL_FLAG_NONE,
 				  igw_thing_get_id(self->thing), param->name, param->text, error);
 	if (value == NULL)
 		return NULL;
-	if (!igw_iot_type_fits(param->type,
-			       igw_field_get_value_type(igw_thing_get_field(self->thing, param->name)))) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "Invalid parameter type %s for %s",
-			    param->type, param->name);
+	if (!igw_iot_type_fits(param->type, igw_field_get_value_type(
+						igw_thing_get_field(self->thing, param->name)))) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "Invalid parameter type %s for %s", param->type, param->name);
 		return NULL;
 	}
 	return g_steal_pointer(&value);
@@ -411,8 +416,8 @@ igw_iot_set_free(IgwIotSet *set)
 static void
 igw_iot_set_finish(IgwIotSet *set)
 {
-	g_autoptr(IgwIotEvent) event = igw_iot_event_new(set->error != NULL ? IGW_IOT_EVENT_SET_ERROR
-									    : IGW_IOT_EVENT_SET_OK, NULL);
+	g_autoptr(IgwIotEvent) event = igw_iot_event_new(
+	    set->error != NULL ? IGW_IOT_EVENT_SET_ERROR : IGW_IOT_EVENT_SET_OK, NULL);
 	if (set->error != NULL) {
 		g_message("thing %s: control failed: %s", set->thing_id, set->error->message);
 		event->condition = igw_iot_condition_from_error(set->error);
@@ -450,7 +455,8 @@ static void
 igw_iot_server_set(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *stanza,
 		   const IgwIotRequest *request)
 {
-	g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func((GDestroyNotify)g_variant_unref);
+	g_autoptr(GPtrArray) values =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_variant_unref);
 	IgwIotSet *set;
 	/* all or nothing: every value is checked before the first one is set */
 	for (guint i = 0; i < request->params->len; i++) {
@@ -458,7 +464,8 @@ igw_iot_server_set(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *
 		g_autoptr(GError) error = NULL;
 		GVariant *value = igw_iot_server_check_param(self, request, param, &error);
 		if (value == NULL) {
-			g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_SET_ERROR, NULL);
+			g_autoptr(IgwIotEvent) event =
+			    igw_iot_event_new(IGW_IOT_EVENT_SET_ERROR, NULL);
 			g_message("thing %s: control refused: %s", igw_thing_get_id(self->thing),
 				  error->message);
 			if (request->message)
@@ -483,9 +490,9 @@ igw_iot_server_set(IgwIotServer *self, const IgwIotCodec *codec, xmpp_stanza_t *
 		IgwIotSetParam *data = g_new0(IgwIotSetParam, 1);
 		data->set = set;
 		data->name = g_strdup(param->name);
-		igw_control_set_value_async(self->control, request->requester, IGW_CONTROL_FLAG_NONE,
-					    set->thing_id, param->name, g_ptr_array_index(values, i), NULL,
-					    igw_iot_set_cb, data);
+		igw_control_set_value_async(
+		    self->control, request->requester, IGW_CONTROL_FLAG_NONE, set->thing_id,
+		    param->name, g_ptr_array_index(values, i), NULL, igw_iot_set_cb, data);
 	}
 }
 
@@ -562,8 +569,8 @@ igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner)
 		return TRUE;
 	}
 	if (request == NULL) {
-		igw_iot_server_reject(self, codec, stanza, NULL, igw_iot_condition_from_error(error),
-				      error->message);
+		igw_iot_server_reject(self, codec, stanza, NULL,
+				      igw_iot_condition_from_error(error), error->message);
 		return TRUE;
 	}
 	if (igw_iot_server_wants_device(self, request)) {

@@ -11,7 +11,7 @@
 
 /* the thesis's pubsub protocol (seed 004, 4.4): stanzas in, stanzas out, no state */
 
-#define IGW_PUBSUB_SENSOR_PREFIX   "xmpp.iot.sensor."
+#define IGW_PUBSUB_SENSOR_PREFIX "xmpp.iot.sensor."
 #define IGW_PUBSUB_ACTUATOR_PREFIX "xmpp.iot.actuator."
 #define IGW_PUBSUB_PUBLISH_OPTIONS "http://jabber.org/protocol/pubsub#publish-options"
 
@@ -26,8 +26,7 @@ igw_pubsub_field_item_id(IgwField *field)
 {
 	return g_strconcat(igw_field_get_writable(field) ? IGW_PUBSUB_ACTUATOR_PREFIX
 							 : IGW_PUBSUB_SENSOR_PREFIX,
-			   igw_field_get_name(field),
-			   NULL);
+			   igw_field_get_name(field), NULL);
 }
 
 gchar *
@@ -150,12 +149,8 @@ igw_pubsub_parse_boolean(IgwField *field, const gchar *text, GError **error)
 		return g_variant_ref_sink(g_variant_new_boolean(TRUE));
 	if (g_strcmp0(text, "0") == 0 || g_strcmp0(text, "false") == 0)
 		return g_variant_ref_sink(g_variant_new_boolean(FALSE));
-	g_set_error(error,
-		    IGW_ERROR,
-		    IGW_ERROR_INVALID_DATA,
-		    "%s expects 1, 0, true or false, not '%s'",
-		    igw_field_get_name(field),
-		    text);
+	g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+		    "%s expects 1, 0, true or false, not '%s'", igw_field_get_name(field), text);
 	return NULL;
 }
 
@@ -166,12 +161,9 @@ igw_pubsub_parse_duration(IgwField *field, const gchar *text, GError **error)
 	gint64 usec = 0;
 	g_autoptr(GVariant) value = NULL;
 	if (!g_ascii_string_to_signed(text, 10, G_MININT64, G_MAXINT64, &usec, NULL)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 			    "%s expects a whole number of microseconds, not '%s'",
-			    igw_field_get_name(field),
-			    text);
+			    igw_field_get_name(field), text);
 		return NULL;
 	}
 	value = g_variant_ref_sink(g_variant_new_int64(usec));
@@ -190,10 +182,7 @@ igw_pubsub_parse_text(IgwField *field, const gchar *raw, GError **error)
 		return igw_field_parse_value(field, raw, error);
 	text = g_strstrip(g_strdup(raw));
 	if (*text == '\0') {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "%s: the value is empty",
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%s: the value is empty",
 			    igw_field_get_name(field));
 		return NULL;
 	}
@@ -212,18 +201,13 @@ igw_pubsub_parse_val(IgwField *field, xmpp_stanza_t *val, GError **error)
 	if (val == NULL || !xmpp_stanza_is_tag(val) ||
 	    g_strcmp0(xmpp_stanza_get_name(val), "val") != 0 ||
 	    g_strcmp0(xmpp_stanza_get_ns(val), IGW_NS_UWPX_IOT) != 0) {
-		g_set_error_literal(error,
-				    IGW_ERROR,
-				    IGW_ERROR_INVALID_DATA,
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 				    "expected <val xmlns='" IGW_NS_UWPX_IOT "'/>");
 		return NULL;
 	}
 	type = xmpp_stanza_get_type(val);
 	if (type != NULL && !igw_pubsub_val_type_fits(igw_field_get_value_type(field), type)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "%s is of type %s, not '%s'",
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%s is of type %s, not '%s'",
 			    igw_field_get_name(field),
 			    igw_pubsub_val_type(igw_field_get_value_type(field)),
 			    g_utf8_validate(type, -1, NULL) ? type : "?");
@@ -252,9 +236,7 @@ igw_pubsub_new_iq(xmpp_ctx_t *ctx, const gchar *type, const gchar *id, const gch
 
 /* <field var><value>text</value></field>, typed when @type is not NULL */
 static xmpp_stanza_t *
-igw_pubsub_form_add_value(xmpp_stanza_t *form,
-			  const gchar *var,
-			  const gchar *type,
+igw_pubsub_form_add_value(xmpp_stanza_t *form, const gchar *var, const gchar *type,
 			  const gchar *text)
 {
 	xmpp_stanza_t *field = igw_iot_xml_add_child(form, "field", NULL);
@@ -268,27 +250,21 @@ igw_pubsub_form_add_value(xmpp_stanza_t *form,
 
 /* XEP-0223: the preconditions the node must meet (or is created with) */
 static void
-igw_pubsub_add_publish_options(xmpp_stanza_t *pubsub,
-			       const gchar *access_model,
+igw_pubsub_add_publish_options(xmpp_stanza_t *pubsub, const gchar *access_model,
 			       gboolean persist_items)
 {
 	xmpp_stanza_t *options = igw_iot_xml_add_child(pubsub, "publish-options", NULL);
 	xmpp_stanza_t *form = igw_iot_xml_add_child(options, "x", IGW_NS_DATA_FORMS);
 	xmpp_stanza_set_type(form, "submit");
 	igw_pubsub_form_add_value(form, "FORM_TYPE", "hidden", IGW_PUBSUB_PUBLISH_OPTIONS);
-	igw_pubsub_form_add_value(
-	    form, "pubsub#persist_items", NULL, persist_items ? "true" : "false");
+	igw_pubsub_form_add_value(form, "pubsub#persist_items", NULL,
+				  persist_items ? "true" : "false");
 	igw_pubsub_form_add_value(form, "pubsub#access_model", NULL, access_model);
 }
 
 xmpp_stanza_t *
-igw_pubsub_new_publish(xmpp_ctx_t *ctx,
-		       const gchar *id,
-		       const gchar *to,
-		       const gchar *node,
-		       const gchar *item_id,
-		       xmpp_stanza_t *payload,
-		       const gchar *access_model,
+igw_pubsub_new_publish(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+		       const gchar *item_id, xmpp_stanza_t *payload, const gchar *access_model,
 		       gboolean persist_items)
 {
 	xmpp_stanza_t *iq = igw_pubsub_new_iq(ctx, "set", id, to);
@@ -306,7 +282,8 @@ igw_pubsub_new_publish(xmpp_ctx_t *ctx,
 }
 
 xmpp_stanza_t *
-igw_pubsub_new_retract(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node, const gchar *item_id)
+igw_pubsub_new_retract(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+		       const gchar *item_id)
 {
 	xmpp_stanza_t *iq = igw_pubsub_new_iq(ctx, "set", id, to);
 	xmpp_stanza_t *pubsub = igw_iot_xml_add_child(iq, "pubsub", IGW_NS_PUBSUB);
@@ -317,7 +294,8 @@ igw_pubsub_new_retract(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const 
 }
 
 xmpp_stanza_t *
-igw_pubsub_new_roster_groups_allowed(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node)
+igw_pubsub_new_roster_groups_allowed(xmpp_ctx_t *ctx, const gchar *id, const gchar *to,
+				     const gchar *node)
 {
 	xmpp_stanza_t *iq = igw_pubsub_new_iq(ctx, "set", id, to);
 	xmpp_stanza_t *pubsub = igw_iot_xml_add_child(iq, "pubsub", IGW_NS_PUBSUB_OWNER);
@@ -325,8 +303,10 @@ igw_pubsub_new_roster_groups_allowed(xmpp_ctx_t *ctx, const gchar *id, const gch
 	xmpp_stanza_t *form = igw_iot_xml_add_child(configure, "x", IGW_NS_DATA_FORMS);
 	xmpp_stanza_set_attribute(configure, "node", node);
 	xmpp_stanza_set_type(form, "submit");
-	igw_pubsub_form_add_value(form, "FORM_TYPE", "hidden", "http://jabber.org/protocol/pubsub#node_config");
-	igw_pubsub_form_add_value(form, "pubsub#roster_groups_allowed", NULL, IGW_PUBSUB_ROSTER_GROUP);
+	igw_pubsub_form_add_value(form, "FORM_TYPE", "hidden",
+				  "http://jabber.org/protocol/pubsub#node_config");
+	igw_pubsub_form_add_value(form, "pubsub#roster_groups_allowed", NULL,
+				  IGW_PUBSUB_ROSTER_GROUP);
 	return iq;
 }
 
@@ -341,8 +321,8 @@ igw_pubsub_new_disco_items(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, co
 }
 
 xmpp_stanza_t *
-igw_pubsub_new_subscribe(
-    xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node, const gchar *jid)
+igw_pubsub_new_subscribe(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+			 const gchar *jid)
 {
 	xmpp_stanza_t *iq = igw_pubsub_new_iq(ctx, "set", id, to);
 	xmpp_stanza_t *pubsub = igw_iot_xml_add_child(iq, "pubsub", IGW_NS_PUBSUB);
@@ -353,12 +333,8 @@ igw_pubsub_new_subscribe(
 }
 
 xmpp_stanza_t *
-igw_pubsub_new_affiliations(xmpp_ctx_t *ctx,
-			    const gchar *id,
-			    const gchar *to,
-			    const gchar *node,
-			    const gchar *const *jids,
-			    const gchar *affiliation)
+igw_pubsub_new_affiliations(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+			    const gchar *const *jids, const gchar *affiliation)
 {
 	xmpp_stanza_t *iq = igw_pubsub_new_iq(ctx, "set", id, to);
 	xmpp_stanza_t *pubsub = igw_iot_xml_add_child(iq, "pubsub", IGW_NS_PUBSUB_OWNER);
@@ -398,7 +374,8 @@ igw_pubsub_form_datatype(IgwFieldType type)
 static void
 igw_pubsub_form_add_validate(xmpp_stanza_t *element, IgwField *field)
 {
-	igw_iot_xml_add_validate(element, field, igw_pubsub_form_datatype(igw_field_get_value_type(field)));
+	igw_iot_xml_add_validate(element, field,
+				 igw_pubsub_form_datatype(igw_field_get_value_type(field)));
 }
 
 static const gchar *
@@ -532,11 +509,8 @@ igw_pubsub_parse_event_item(xmpp_stanza_t *element, const gchar *node, GError **
 	xmpp_stanza_t *payload = NULL;
 	if (!igw_pubsub_attribute_ok(element, "id") ||
 	    !igw_pubsub_attribute_ok(element, "publisher")) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "an item of %s has a bad id or publisher",
-			    node);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "an item of %s has a bad id or publisher", node);
 		return NULL;
 	}
 	for (xmpp_stanza_t *c = xmpp_stanza_get_children(element); c != NULL;
@@ -544,11 +518,8 @@ igw_pubsub_parse_event_item(xmpp_stanza_t *element, const gchar *node, GError **
 		if (!xmpp_stanza_is_tag(c))
 			continue;
 		if (payload != NULL) {
-			g_set_error(error,
-				    IGW_ERROR,
-				    IGW_ERROR_INVALID_DATA,
-				    "an item of %s has more than one payload",
-				    node);
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "an item of %s has more than one payload", node);
 			return NULL;
 		}
 		payload = c;
@@ -566,8 +537,8 @@ igw_pubsub_parse_event_items(xmpp_stanza_t *items, GPtrArray *out, GError **erro
 {
 	const gchar *node = xmpp_stanza_get_attribute(items, "node");
 	if (node == NULL || *node == '\0' || !g_utf8_validate(node, -1, NULL)) {
-		g_set_error_literal(
-		    error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "pubsub event items without a node");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "pubsub event items without a node");
 		return FALSE;
 	}
 	for (xmpp_stanza_t *c = xmpp_stanza_get_children(items); c != NULL;
@@ -596,12 +567,12 @@ static gchar *
 igw_pubsub_replyto(xmpp_stanza_t *message)
 {
 	xmpp_stanza_t *addresses = igw_pubsub_xml_child(message, "addresses", IGW_NS_ADDRESS);
-	for (xmpp_stanza_t *c = addresses != NULL ? xmpp_stanza_get_children(addresses) : NULL; c != NULL;
-	     c = xmpp_stanza_get_next(c)) {
+	for (xmpp_stanza_t *c = addresses != NULL ? xmpp_stanza_get_children(addresses) : NULL;
+	     c != NULL; c = xmpp_stanza_get_next(c)) {
 		const gchar *jid = xmpp_stanza_get_attribute(c, "jid");
 		if (xmpp_stanza_is_tag(c) && g_strcmp0(xmpp_stanza_get_name(c), "address") == 0 &&
-		    g_strcmp0(xmpp_stanza_get_attribute(c, "type"), "replyto") == 0 && jid != NULL &&
-		    *jid != '\0' && g_utf8_validate(jid, -1, NULL))
+		    g_strcmp0(xmpp_stanza_get_attribute(c, "type"), "replyto") == 0 &&
+		    jid != NULL && *jid != '\0' && g_utf8_validate(jid, -1, NULL))
 			return igw_pubsub_bare_jid(jid);
 	}
 	return NULL;

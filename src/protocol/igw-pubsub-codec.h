@@ -18,21 +18,21 @@
 
 G_BEGIN_DECLS
 
-#define IGW_NS_PUBSUB          "http://jabber.org/protocol/pubsub"
-#define IGW_NS_PUBSUB_EVENT    "http://jabber.org/protocol/pubsub#event"
-#define IGW_NS_PUBSUB_OWNER    "http://jabber.org/protocol/pubsub#owner"
-#define IGW_NS_PUBSUB_ERRORS   "http://jabber.org/protocol/pubsub#errors"
-#define IGW_NS_DISCO_ITEMS     "http://jabber.org/protocol/disco#items"
-#define IGW_NS_UWPX_IOT        "urn:xmpp:uwpx:iot"
-#define IGW_NS_XDATA_DYNAMIC   "urn:xmpp:xdata:dynamic"
-#define IGW_NS_ADDRESS         "http://jabber.org/protocol/address"
+#define IGW_NS_PUBSUB "http://jabber.org/protocol/pubsub"
+#define IGW_NS_PUBSUB_EVENT "http://jabber.org/protocol/pubsub#event"
+#define IGW_NS_PUBSUB_OWNER "http://jabber.org/protocol/pubsub#owner"
+#define IGW_NS_PUBSUB_ERRORS "http://jabber.org/protocol/pubsub#errors"
+#define IGW_NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"
+#define IGW_NS_UWPX_IOT "urn:xmpp:uwpx:iot"
+#define IGW_NS_XDATA_DYNAMIC "urn:xmpp:xdata:dynamic"
+#define IGW_NS_ADDRESS "http://jabber.org/protocol/address"
 /* the thing's roster group of its owners: who the "roster" access model admits */
 #define IGW_PUBSUB_ROSTER_GROUP "iotgw-owners"
 
-#define IGW_PUBSUB_NODE_SENSORS   "xmpp.iot.sensors"
+#define IGW_PUBSUB_NODE_SENSORS "xmpp.iot.sensors"
 #define IGW_PUBSUB_NODE_ACTUATORS "xmpp.iot.actuators"
-#define IGW_PUBSUB_NODE_UI        "xmpp.iot.ui"
-#define IGW_PUBSUB_ITEM_UI        "current"
+#define IGW_PUBSUB_NODE_UI "xmpp.iot.ui"
+#define IGW_PUBSUB_ITEM_UI "current"
 
 /* the node of a field: actuators for writable fields, sensors otherwise */
 const gchar *
@@ -60,37 +60,31 @@ igw_pubsub_parse_val(IgwField *field, xmpp_stanza_t *val, GError **error);
  * @access_model is NULL); @to NULL for the sender's own PEP service;
  * @payload is taken */
 xmpp_stanza_t *
-igw_pubsub_new_publish(xmpp_ctx_t *ctx,
-		       const gchar *id,
-		       const gchar *to,
-		       const gchar *node,
-		       const gchar *item_id,
-		       xmpp_stanza_t *payload,
-		       const gchar *access_model,
+igw_pubsub_new_publish(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+		       const gchar *item_id, xmpp_stanza_t *payload, const gchar *access_model,
 		       gboolean persist_items);
 /* iq get disco#items of @to (NULL: own account), of @node if not NULL */
 xmpp_stanza_t *
 igw_pubsub_new_disco_items(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node);
 /* iq set: retract @item_id from @node (owners may retract anyone's item) */
 xmpp_stanza_t *
-igw_pubsub_new_retract(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node, const gchar *item_id);
+igw_pubsub_new_retract(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+		       const gchar *item_id);
 /* iq set pubsub#owner configure: the "roster" access model admits the roster
  * group IGW_PUBSUB_ROSTER_GROUP (ejabberd admits nobody with an empty list,
  * and takes no roster_groups_allowed in publish-options) */
 xmpp_stanza_t *
-igw_pubsub_new_roster_groups_allowed(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node);
+igw_pubsub_new_roster_groups_allowed(xmpp_ctx_t *ctx, const gchar *id, const gchar *to,
+				     const gchar *node);
 /* iq set subscribe @jid to @node */
 xmpp_stanza_t *
-igw_pubsub_new_subscribe(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node, const gchar *jid);
+igw_pubsub_new_subscribe(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+			 const gchar *jid);
 /* iq set pubsub#owner affiliations: every jid of @jids gets @affiliation
  * (publisher, member, none...) on @node */
 xmpp_stanza_t *
-igw_pubsub_new_affiliations(xmpp_ctx_t *ctx,
-			    const gchar *id,
-			    const gchar *to,
-			    const gchar *node,
-			    const gchar *const *jids,
-			    const gchar *affiliation);
+igw_pubsub_new_affiliations(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+			    const gchar *const *jids, const gchar *affiliation);
 /* the UI: <x xmlns='jabber:x:data' type='form'> titled with the thing's name;
  * one field per thing field, var = its item id, label "name (unit)";
  * read-only ones (sensors) text-single with <xdd:readOnly/> and the latest
@@ -106,7 +100,7 @@ igw_pubsub_parse_disco_items(xmpp_stanza_t *iq);
 typedef struct {
 	gchar *node;
 	gchar *item_id;
-	gchar *publisher;     /* bare JID: the item's publisher attribute (Prosody) or the
+	gchar *publisher;	/* bare JID: the item's publisher attribute (Prosody) or the
 			       * message's XEP-0033 replyto address (ejabberd); or NULL */
 	xmpp_stanza_t *payload; /* the item's one child (a clone), or NULL */
 } IgwPubsubEventItem;

@@ -26,7 +26,7 @@ struct _IgwThingAgent {
 	GStrv owners;
 	gboolean greeted;
 	gchar *last_presence;
-	IgwIotServer *iot; /* NULL for the gateway */
+	IgwIotServer *iot;	       /* NULL for the gateway */
 	IgwConcentrator *concentrator; /* the gateway's, unowned; NULL for things */
 };
 
@@ -93,8 +93,8 @@ igw_thing_agent_format_last_reading(IgwThingAgent *self)
 	g_autoptr(GDateTime) dt = NULL;
 	gint64 newest = 0;
 	for (guint i = 0; i < fields->len; i++) {
-		IgwReading *reading = igw_thing_get_latest(self->thing,
-							   igw_field_get_name(g_ptr_array_index(fields, i)));
+		IgwReading *reading = igw_thing_get_latest(
+		    self->thing, igw_field_get_name(g_ptr_array_index(fields, i)));
 		if (reading != NULL)
 			newest = MAX(newest, igw_reading_get_timestamp(reading));
 	}
@@ -123,7 +123,8 @@ igw_thing_agent_presence_state(IgwThingAgent *self, gchar **status)
 {
 	g_autofree gchar *summary = igw_thing_summarize(self->thing);
 	g_autofree gchar *since = igw_thing_agent_format_last_reading(self);
-	gint64 age = (g_get_monotonic_time() - igw_thing_get_last_reading_time(self->thing)) / G_USEC_PER_SEC;
+	gint64 age = (g_get_monotonic_time() - igw_thing_get_last_reading_time(self->thing)) /
+		     G_USEC_PER_SEC;
 	IgwPresence presence = igw_thing_agent_presence_of(self, age);
 	/* a fixed text while overdue: presence goes out on change only */
 	if (presence != IGW_PRESENCE_AVAILABLE)
@@ -165,12 +166,13 @@ void
 igw_thing_agent_greet_owner(IgwThingAgent *self, const gchar *jid)
 {
 	g_autofree gchar *greeting = NULL;
-	const gchar *name = self->thing != NULL ? igw_thing_get_name(self->thing) : "the iotgw gateway";
+	const gchar *name =
+	    self->thing != NULL ? igw_thing_get_name(self->thing) : "the iotgw gateway";
 	g_return_if_fail(IGW_IS_THING_AGENT(self));
 	if (!igw_transport_is_online(self->transport))
 		return;
-	greeting = g_strdup_printf("Hello! I am %s (%s). Send 'help' for what I understand.",
-				   name, igw_thing_agent_label(self));
+	greeting = g_strdup_printf("Hello! I am %s (%s). Send 'help' for what I understand.", name,
+				   igw_thing_agent_label(self));
 	igw_transport_subscribe(self->transport, jid);
 	igw_transport_approve(self->transport, jid);
 	igw_thing_agent_send_chat(self, jid, greeting);
@@ -206,7 +208,8 @@ igw_thing_agent_format_get(IgwThingAgent *self, const gchar *field_name, GError 
 	g_autoptr(GString) reply = g_string_new(NULL);
 	GPtrArray *fields = igw_thing_get_fields(self->thing);
 	if (field_name != NULL && igw_thing_get_field(self->thing, field_name) == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no field '%s'; try 'info'", field_name);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_FOUND, "no field '%s'; try 'info'",
+			    field_name);
 		return NULL;
 	}
 	for (guint i = 0; i < fields->len; i++) {
@@ -227,8 +230,9 @@ igw_thing_agent_format_info(IgwThingAgent *self)
 	g_autoptr(GString) info = g_string_new(NULL);
 	GPtrArray *fields = igw_thing_get_fields(self->thing);
 	const gchar *labels[] = {"manufacturer", "model", "serial", "firmware"};
-	const gchar *values[] = {igw_thing_get_manufacturer(self->thing), igw_thing_get_model(self->thing),
-				 igw_thing_get_serial(self->thing), igw_thing_get_firmware(self->thing)};
+	const gchar *values[] = {
+	    igw_thing_get_manufacturer(self->thing), igw_thing_get_model(self->thing),
+	    igw_thing_get_serial(self->thing), igw_thing_get_firmware(self->thing)};
 	g_string_append_printf(info, "id: %s\nname: %s", igw_thing_get_id(self->thing),
 			       igw_thing_get_name(self->thing));
 	for (guint i = 0; i < G_N_ELEMENTS(labels); i++) {
@@ -241,7 +245,8 @@ igw_thing_agent_format_info(IgwThingAgent *self)
 		g_string_append_printf(info, "\n  %s (%s%s%s%s)", igw_field_get_name(field),
 				       igw_field_type_to_string(igw_field_get_value_type(field)),
 				       igw_field_get_unit(field) != NULL ? ", " : "",
-				       igw_field_get_unit(field) != NULL ? igw_field_get_unit(field) : "",
+				       igw_field_get_unit(field) != NULL ? igw_field_get_unit(field)
+									 : "",
 				       igw_field_get_writable(field) ? ", writable" : "");
 	}
 	return g_string_free(g_steal_pointer(&info), FALSE);
@@ -255,7 +260,8 @@ igw_thing_agent_format_gateway(IgwThingAgent *self)
 	g_string_append_printf(text, "\nthings: %u", things->len);
 	for (guint i = 0; i < things->len; i++) {
 		IgwThing *thing = g_ptr_array_index(things, i);
-		g_string_append_printf(text, "\n  %s (%s)%s", igw_thing_get_id(thing), igw_thing_get_name(thing),
+		g_string_append_printf(text, "\n  %s (%s)%s", igw_thing_get_id(thing),
+				       igw_thing_get_name(thing),
 				       igw_thing_get_reachable(thing) ? "" : ", unreachable");
 	}
 	return g_string_free(g_steal_pointer(&text), FALSE);
@@ -307,13 +313,15 @@ igw_thing_agent_start_set(IgwThingAgent *self, const gchar *from, IgwChatCommand
 	request->agent = g_object_ref(self);
 	request->requester = g_strdup(from);
 	request->field = g_strdup(command->field);
-	igw_control_set_async(self->control, from, IGW_CONTROL_FLAG_NONE, igw_thing_get_id(self->thing),
-			      command->field, command->value, NULL, igw_thing_agent_set_cb, request);
+	igw_control_set_async(self->control, from, IGW_CONTROL_FLAG_NONE,
+			      igw_thing_get_id(self->thing), command->field, command->value, NULL,
+			      igw_thing_agent_set_cb, request);
 }
 
 /* NULL reply: the answer comes later (set) */
 static gchar *
-igw_thing_agent_run_command(IgwThingAgent *self, const gchar *from, IgwChatCommand *command, GError **error)
+igw_thing_agent_run_command(IgwThingAgent *self, const gchar *from, IgwChatCommand *command,
+			    GError **error)
 {
 	switch (command->kind) {
 	case IGW_CHAT_COMMAND_HELP:
@@ -351,8 +359,10 @@ igw_thing_agent_handle_chat(IgwThingAgent *self, const gchar *from, const gchar 
 	g_autofree gchar *reply = NULL;
 	if (!igw_thing_agent_is_owner(self, from)) {
 		g_autofree gchar *bare = igw_thing_agent_bare(self, from);
-		g_message("thing %s: refused chat from %s: not an owner", igw_thing_agent_label(self), bare);
-		igw_thing_agent_send_chat(self, from, "Sorry, I only take commands from my owners.");
+		g_message("thing %s: refused chat from %s: not an owner",
+			  igw_thing_agent_label(self), bare);
+		igw_thing_agent_send_chat(self, from,
+					  "Sorry, I only take commands from my owners.");
 		return;
 	}
 	command = igw_chat_command_parse(body, &error);
@@ -373,14 +383,16 @@ igw_thing_agent_handle_message(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	xmpp_ctx_t *ctx = igw_thing_agent_ctx(self);
 	gchar *raw;
 	/* never answer errors, group chat or headlines: no loops */
-	if (from == NULL || (type != NULL && g_strcmp0(type, "chat") != 0 && g_strcmp0(type, "normal") != 0))
+	if (from == NULL ||
+	    (type != NULL && g_strcmp0(type, "chat") != 0 && g_strcmp0(type, "normal") != 0))
 		return;
 	/* XEP-0325 set in its message form */
 	if (self->iot != NULL &&
 	    igw_iot_server_handle(self->iot, stanza, igw_thing_agent_is_owner(self, from)))
 		return;
 	if (self->concentrator != NULL &&
-	    igw_concentrator_handle(self->concentrator, stanza, igw_thing_agent_is_owner(self, from)))
+	    igw_concentrator_handle(self->concentrator, stanza,
+				    igw_thing_agent_is_owner(self, from)))
 		return;
 	raw = xmpp_message_get_body(stanza);
 	if (raw == NULL)
@@ -397,7 +409,8 @@ igw_thing_agent_handle_message(IgwThingAgent *self, xmpp_stanza_t *stanza)
 static xmpp_stanza_t *
 igw_thing_agent_new_reply(IgwThingAgent *self, xmpp_stanza_t *stanza, const gchar *type)
 {
-	xmpp_stanza_t *reply = xmpp_iq_new(igw_thing_agent_ctx(self), type, xmpp_stanza_get_id(stanza));
+	xmpp_stanza_t *reply =
+	    xmpp_iq_new(igw_thing_agent_ctx(self), type, xmpp_stanza_get_id(stanza));
 	const gchar *from = xmpp_stanza_get_from(stanza);
 	if (from != NULL)
 		xmpp_stanza_set_to(reply, from);
@@ -442,16 +455,19 @@ igw_thing_agent_reply_disco_info(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	xmpp_stanza_set_attribute(identity, "category", "client");
 	xmpp_stanza_set_attribute(identity, "type", "bot");
 	xmpp_stanza_set_attribute(identity, "name",
-				  self->thing != NULL ? igw_thing_get_name(self->thing) : "iotgw gateway");
+				  self->thing != NULL ? igw_thing_get_name(self->thing)
+						      : "iotgw gateway");
 	xmpp_stanza_add_child_ex(query, identity, 0);
 	igw_thing_agent_add_feature(query, IGW_NS_DISCO_INFO);
 	igw_thing_agent_add_feature(query, IGW_NS_PING);
 	for (guint i = 0; self->iot != NULL && igw_iot_server_get_features()[i] != NULL; i++)
 		igw_thing_agent_add_feature(query, igw_iot_server_get_features()[i]);
 	/* the gateway reads and controls its things for the concentrator's clients */
-	for (guint i = 0; self->concentrator != NULL && igw_concentrator_get_features()[i] != NULL; i++)
+	for (guint i = 0; self->concentrator != NULL && igw_concentrator_get_features()[i] != NULL;
+	     i++)
 		igw_thing_agent_add_feature(query, igw_concentrator_get_features()[i]);
-	for (guint i = 0; self->concentrator != NULL && igw_iot_server_get_features()[i] != NULL; i++)
+	for (guint i = 0; self->concentrator != NULL && igw_iot_server_get_features()[i] != NULL;
+	     i++)
 		igw_thing_agent_add_feature(query, igw_iot_server_get_features()[i]);
 	xmpp_stanza_add_child_ex(reply, query, 0);
 	igw_transport_send(self->transport, reply);
@@ -613,11 +629,9 @@ igw_thing_agent_class_init(IgwThingAgentClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 	object_class->dispose = igw_thing_agent_dispose;
 	object_class->finalize = igw_thing_agent_finalize;
-	signals[SIGNAL_GREETED] = g_signal_new("greeted",
-					       G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST,
-					       0, NULL, NULL, NULL,
-					       G_TYPE_NONE, 0);
+	signals[SIGNAL_GREETED] =
+	    g_signal_new("greeted", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -626,7 +640,8 @@ igw_thing_agent_init(IgwThingAgent *self)
 }
 
 IgwThingAgent *
-igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin, IgwThing *thing)
+igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin,
+		    IgwThing *thing)
 {
 	IgwThingAgent *self = g_object_new(IGW_TYPE_THING_AGENT, NULL);
 	self->transport = g_object_ref(transport);

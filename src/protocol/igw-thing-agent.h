@@ -22,7 +22,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(IgwThingAgent, igw_thing_agent, IGW, THING_AGENT, GObject)
 
 IgwThingAgent *
-igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin, IgwThing *thing);
+igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin,
+		    IgwThing *thing);
 void
 igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners);
 /* the bare JIDs that own the thing, never NULL */

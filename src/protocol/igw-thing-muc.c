@@ -10,8 +10,8 @@
 #include "igw-chat.h"
 #include "igw-config.h"
 #include "igw-error.h"
-#include "igw-thing-private.h"
 #include "igw-thing-muc.h"
+#include "igw-thing-private.h"
 
 #define IGW_NS_MUC "http://jabber.org/protocol/muc"
 #define IGW_NS_MUC_USER "http://jabber.org/protocol/muc#user"
@@ -48,7 +48,7 @@ typedef struct {
 	gchar *name;
 	GVariant *posted; /* NULL: nothing posted yet */
 	gint64 posted_at; /* monotonic */
-	guint timer_id;   /* a post deferred to the end of min_interval */
+	guint timer_id;	  /* a post deferred to the end of min_interval */
 } IgwThingMucField;
 
 struct _IgwThingMucRoom {
@@ -58,8 +58,8 @@ struct _IgwThingMucRoom {
 	gchar *nick;
 	guint nick_attempt;
 	IgwBackoff backoff;
-	guint timer_id;        /* join timeout or retry */
-	gchar *refused;        /* the refusal last logged, so it is logged once */
+	guint timer_id;	       /* join timeout or retry */
+	gchar *refused;	       /* the refusal last logged, so it is logged once */
 	GHashTable *occupants; /* nick -> real bare JID, "" when the room hides it */
 	GHashTable *fields;    /* field name -> IgwThingMucField */
 };
@@ -131,8 +131,8 @@ static void
 igw_thing_muc_refill(IgwThingMuc *self)
 {
 	gint64 now = g_get_monotonic_time();
-	self->tokens = MIN(IGW_MUC_BURST,
-			   self->tokens + (gdouble)(now - self->tokens_at) * IGW_MUC_RATE / G_USEC_PER_SEC);
+	self->tokens = MIN(IGW_MUC_BURST, self->tokens + (gdouble)(now - self->tokens_at) *
+							     IGW_MUC_RATE / G_USEC_PER_SEC);
 	self->tokens_at = now;
 }
 
@@ -149,8 +149,9 @@ igw_thing_muc_flush_cb(gpointer user_data)
 			igw_transport_send(self->transport, stanza);
 	}
 	if (!g_queue_is_empty(&self->outbox))
-		self->outbox_id = g_timeout_add((guint)((1 - self->tokens) * 1000 / IGW_MUC_RATE) + 1,
-						igw_thing_muc_flush_cb, self);
+		self->outbox_id =
+		    g_timeout_add((guint)((1 - self->tokens) * 1000 / IGW_MUC_RATE) + 1,
+				  igw_thing_muc_flush_cb, self);
 	return G_SOURCE_REMOVE;
 }
 
@@ -160,7 +161,8 @@ igw_thing_muc_send(IgwThingMuc *self, xmpp_stanza_t *stanza)
 	g_queue_push_tail(&self->outbox, xmpp_stanza_clone(stanza));
 	if (g_queue_get_length(&self->outbox) > IGW_MUC_OUTBOX_MAX) {
 		xmpp_stanza_release(g_queue_pop_head(&self->outbox));
-		g_debug("thing %s: room outbox full, oldest stanza dropped", igw_thing_muc_label(self));
+		g_debug("thing %s: room outbox full, oldest stanza dropped",
+			igw_thing_muc_label(self));
 	}
 	if (self->outbox_id == 0)
 		igw_thing_muc_flush_cb(self);
@@ -180,8 +182,8 @@ igw_thing_muc_say(IgwThingMucRoom *room, const gchar *body)
 {
 	IgwThingMuc *self = room->muc;
 	g_autofree gchar *id = g_strdup_printf(IGW_MUC_IQ_PREFIX "%08x", g_random_int());
-	g_autoptr(xmpp_stanza_t) message = xmpp_message_new(igw_thing_muc_ctx(self), "groupchat",
-							    room->config->jid, id);
+	g_autoptr(xmpp_stanza_t) message =
+	    xmpp_message_new(igw_thing_muc_ctx(self), "groupchat", room->config->jid, id);
 	xmpp_message_set_body(message, body);
 	igw_thing_muc_send(self, message);
 }
@@ -258,7 +260,8 @@ igw_thing_muc_room_matches(IgwThingMucRoom *room)
 {
 	GPtrArray *fields = igw_thing_get_fields(room->muc->thing);
 	for (guint i = 0; i < fields->len; i++) {
-		if (igw_thing_muc_topic_matches(room, igw_field_get_name(g_ptr_array_index(fields, i))))
+		if (igw_thing_muc_topic_matches(room,
+						igw_field_get_name(g_ptr_array_index(fields, i))))
 			return TRUE;
 	}
 	return FALSE;
@@ -295,7 +298,8 @@ igw_thing_muc_send_join(IgwThingMucRoom *room)
 		igw_thing_muc_add_text(x, "password", room->config->password);
 	g_hash_table_remove_all(room->occupants);
 	room->state = IGW_THING_MUC_ROOM_JOINING;
-	g_debug("thing %s: joining room %s as %s", igw_thing_muc_label(self), room->config->jid, room->nick);
+	g_debug("thing %s: joining room %s as %s", igw_thing_muc_label(self), room->config->jid,
+		room->nick);
 	igw_thing_muc_send(self, presence);
 }
 
@@ -309,7 +313,8 @@ igw_thing_muc_log_refusal(IgwThingMucRoom *room, const gchar *reason)
 		return;
 	}
 	g_warning("thing %s: room %s refused entry: %s; retrying with backoff up to %u s",
-		  igw_thing_muc_label(room->muc), room->config->jid, reason, IGW_MUC_RETRY_CAP_MS / 1000);
+		  igw_thing_muc_label(room->muc), room->config->jid, reason,
+		  IGW_MUC_RETRY_CAP_MS / 1000);
 	g_free(room->refused);
 	room->refused = g_strdup(reason);
 }
@@ -317,7 +322,8 @@ igw_thing_muc_log_refusal(IgwThingMucRoom *room, const gchar *reason)
 static guint
 igw_thing_muc_retry_delay(IgwThingMucRoom *room)
 {
-	return MAX((guint)IGW_MUC_RETRY_BASE_MS, igw_backoff_next_delay(&room->backoff, room->muc->rand));
+	return MAX((guint)IGW_MUC_RETRY_BASE_MS,
+		   igw_backoff_next_delay(&room->backoff, room->muc->rand));
 }
 
 /* one timer per room: it sends the join, then times the answer out */
@@ -333,11 +339,13 @@ igw_thing_muc_room_timer_cb(gpointer user_data)
 	if (room->state == IGW_THING_MUC_ROOM_JOINING) {
 		igw_thing_muc_log_refusal(room, "no answer");
 		room->state = IGW_THING_MUC_ROOM_WAITING;
-		room->timer_id = g_timeout_add(igw_thing_muc_retry_delay(room), igw_thing_muc_room_timer_cb, room);
+		room->timer_id = g_timeout_add(igw_thing_muc_retry_delay(room),
+					       igw_thing_muc_room_timer_cb, room);
 		return G_SOURCE_REMOVE;
 	}
 	igw_thing_muc_send_join(room);
-	room->timer_id = g_timeout_add_seconds(IGW_MUC_JOIN_TIMEOUT_S, igw_thing_muc_room_timer_cb, room);
+	room->timer_id =
+	    g_timeout_add_seconds(IGW_MUC_JOIN_TIMEOUT_S, igw_thing_muc_room_timer_cb, room);
 	return G_SOURCE_REMOVE;
 }
 
@@ -356,8 +364,8 @@ igw_thing_muc_schedule_retry(IgwThingMucRoom *room)
 	g_clear_handle_id(&room->timer_id, g_source_remove);
 	g_hash_table_remove_all(room->occupants);
 	room->state = IGW_THING_MUC_ROOM_WAITING;
-	g_debug("thing %s: rejoining room %s in %u ms", igw_thing_muc_label(room->muc), room->config->jid,
-		delay);
+	g_debug("thing %s: rejoining room %s in %u ms", igw_thing_muc_label(room->muc),
+		room->config->jid, delay);
 	room->timer_id = g_timeout_add(delay, igw_thing_muc_room_timer_cb, room);
 }
 
@@ -389,7 +397,8 @@ igw_thing_muc_new_iq(IgwThingMucRoom *room, const gchar *ns, xmpp_stanza_t **que
 }
 
 static void
-igw_thing_muc_add_form_field(xmpp_stanza_t *form, const gchar *var, const gchar *type, const gchar *value)
+igw_thing_muc_add_form_field(xmpp_stanza_t *form, const gchar *var, const gchar *type,
+			     const gchar *value)
 {
 	xmpp_stanza_t *field = igw_thing_muc_add_child(form, "field", NULL);
 	xmpp_stanza_set_attribute(field, "var", var);
@@ -406,7 +415,8 @@ igw_thing_muc_configure_room(IgwThingMucRoom *room)
 	g_autoptr(xmpp_stanza_t) iq = igw_thing_muc_new_iq(room, IGW_NS_MUC_OWNER, &query);
 	xmpp_stanza_t *form = igw_thing_muc_add_child(query, "x", IGW_NS_DATA);
 	xmpp_stanza_set_type(form, "submit");
-	igw_thing_muc_add_form_field(form, "FORM_TYPE", "hidden", "http://jabber.org/protocol/muc#roomconfig");
+	igw_thing_muc_add_form_field(form, "FORM_TYPE", "hidden",
+				     "http://jabber.org/protocol/muc#roomconfig");
 	/* the real JIDs of occupants tell owners from others for "set" */
 	igw_thing_muc_add_form_field(form, "muc#roomconfig_whois", NULL, "anyone");
 	g_message("thing %s: created room %s", igw_thing_muc_label(room->muc), room->config->jid);
@@ -471,8 +481,8 @@ igw_thing_muc_joined(IgwThingMucRoom *room, xmpp_stanza_t *x)
 	room->state = IGW_THING_MUC_ROOM_JOINED;
 	igw_backoff_reset(&room->backoff);
 	g_clear_pointer(&room->refused, g_free);
-	g_message("thing %s: joined room %s as %s", igw_thing_muc_label(room->muc), room->config->jid,
-		  room->nick);
+	g_message("thing %s: joined room %s as %s", igw_thing_muc_label(room->muc),
+		  room->config->jid, room->nick);
 	if (igw_thing_muc_has_status(x, "201")) {
 		igw_thing_muc_configure_room(room);
 		igw_thing_muc_grant_owners(room);
@@ -485,8 +495,8 @@ igw_thing_muc_error_condition(xmpp_stanza_t *stanza)
 	xmpp_stanza_t *error = xmpp_stanza_get_child_by_name(stanza, "error");
 	xmpp_stanza_t *text = error != NULL ? xmpp_stanza_get_child_by_name(error, "text") : NULL;
 	g_autofree gchar *detail = text != NULL ? xmpp_stanza_get_text(text) : NULL;
-	for (xmpp_stanza_t *child = error != NULL ? xmpp_stanza_get_children(error) : NULL; child != NULL;
-	     child = xmpp_stanza_get_next(child)) {
+	for (xmpp_stanza_t *child = error != NULL ? xmpp_stanza_get_children(error) : NULL;
+	     child != NULL; child = xmpp_stanza_get_next(child)) {
 		const gchar *name = xmpp_stanza_get_name(child);
 		if (name == NULL || g_strcmp0(name, "text") == 0 ||
 		    g_strcmp0(xmpp_stanza_get_ns(child), IGW_NS_STANZAS) != 0)
@@ -507,8 +517,8 @@ igw_thing_muc_join_refused(IgwThingMucRoom *room, xmpp_stanza_t *stanza)
 		return;
 	if (error != NULL && xmpp_stanza_get_child_by_name(error, "conflict") != NULL &&
 	    room->nick_attempt + 1 < IGW_MUC_MAX_NICKS) {
-		g_info("thing %s: nick %s is taken in room %s", igw_thing_muc_label(room->muc), room->nick,
-		       room->config->jid);
+		g_info("thing %s: nick %s is taken in room %s", igw_thing_muc_label(room->muc),
+		       room->nick, room->config->jid);
 		room->nick_attempt++;
 		igw_thing_muc_join_now(room);
 		return;
@@ -590,8 +600,8 @@ igw_thing_muc_value_changed(IgwThingMucField *field, GVariant *value)
 {
 	gdouble old_number;
 	gdouble new_number;
-	if (field->posted == NULL || !g_variant_type_equal(g_variant_get_type(field->posted),
-							   g_variant_get_type(value)))
+	if (field->posted == NULL ||
+	    !g_variant_type_equal(g_variant_get_type(field->posted), g_variant_get_type(value)))
 		return TRUE;
 	if (igw_thing_muc_value_to_double(field->posted, &old_number) &&
 	    igw_thing_muc_value_to_double(value, &new_number))
@@ -660,7 +670,8 @@ igw_thing_muc_consider(IgwThingMucRoom *room, const gchar *name, GVariant *value
 		return;
 	}
 	if (field->timer_id == 0)
-		field->timer_id = g_timeout_add((guint)((due - now) / 1000) + 1, igw_thing_muc_deferred_cb, field);
+		field->timer_id = g_timeout_add((guint)((due - now) / 1000) + 1,
+						igw_thing_muc_deferred_cb, field);
 }
 
 /* our thing's readings only: the signal is the thing's own */
@@ -671,7 +682,8 @@ igw_thing_muc_reading_cb(IgwThing *thing, IgwReading *reading, IgwThingMuc *self
 	igw_thing_muc_ensure_rooms(self);
 	for (guint i = 0; i < self->rooms->len; i++) {
 		IgwThingMucRoom *room = g_ptr_array_index(self->rooms, i);
-		if (room->state == IGW_THING_MUC_ROOM_JOINED && igw_thing_muc_topic_matches(room, name))
+		if (room->state == IGW_THING_MUC_ROOM_JOINED &&
+		    igw_thing_muc_topic_matches(room, name))
 			igw_thing_muc_consider(room, name, igw_reading_get_value(reading));
 	}
 }
@@ -712,7 +724,8 @@ igw_thing_muc_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	} else if (confirmed == NULL) {
 		text = g_strdup_printf("error: %s", error->message);
 	} else {
-		g_autofree gchar *value = igw_thing_format_reading(request->room->muc->thing, request->field);
+		g_autofree gchar *value =
+		    igw_thing_format_reading(request->room->muc->thing, request->field);
 		text = g_strdup_printf("%s: %s", request->field, value != NULL ? value : "?");
 	}
 	igw_thing_muc_answer(request->room, request->nick, text);
@@ -736,16 +749,19 @@ igw_thing_muc_start_set(IgwThingMucRoom *room, const gchar *nick, const gchar *j
 
 /* only an owner, recognised by the real JID the room shows */
 static gchar *
-igw_thing_muc_run_set(IgwThingMucRoom *room, const gchar *nick, IgwChatCommand *command, GError **error)
+igw_thing_muc_run_set(IgwThingMucRoom *room, const gchar *nick, IgwChatCommand *command,
+		      GError **error)
 {
 	const gchar *jid = g_hash_table_lookup(room->occupants, nick);
 	if (jid == NULL || *jid == '\0') {
 		g_message("thing %s: refused set from %s in room %s: real JID hidden",
 			  igw_thing_muc_label(room->muc), nick, room->config->jid);
-		return g_strdup("sorry, only my owners may set, and this room hides your real JID from me");
+		return g_strdup(
+		    "sorry, only my owners may set, and this room hides your real JID from me");
 	}
 	if (igw_thing_agent_get_control(room->muc->agent) == NULL) {
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "control is not available");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+				    "control is not available");
 		return NULL;
 	}
 	g_info("thing %s: set %s = %s requested by %s in room %s", igw_thing_muc_label(room->muc),
@@ -778,7 +794,8 @@ igw_thing_muc_format_get(IgwThingMucRoom *room, const gchar *field_name, GError 
 
 /* NULL with error set, "" when the answer comes later */
 static gchar *
-igw_thing_muc_run_command(IgwThingMucRoom *room, const gchar *nick, IgwChatCommand *command, GError **error)
+igw_thing_muc_run_command(IgwThingMucRoom *room, const gchar *nick, IgwChatCommand *command,
+			  GError **error)
 {
 	switch (command->kind) {
 	case IGW_CHAT_COMMAND_SET:
@@ -789,8 +806,9 @@ igw_thing_muc_run_command(IgwThingMucRoom *room, const gchar *nick, IgwChatComma
 		return igw_thing_muc_format_get(room, NULL, error);
 	case IGW_CHAT_COMMAND_HELP:
 	default:
-		return g_strdup_printf("say '%s: get [FIELD]'; my owners may say '%s: set FIELD VALUE'",
-				       room->nick, room->nick);
+		return g_strdup_printf(
+		    "say '%s: get [FIELD]'; my owners may say '%s: set FIELD VALUE'", room->nick,
+		    room->nick);
 	}
 }
 
@@ -799,7 +817,8 @@ static const gchar *
 igw_thing_muc_addressed(IgwThingMucRoom *room, const gchar *body)
 {
 	gsize len = strlen(room->nick);
-	if (g_ascii_strncasecmp(body, room->nick, len) != 0 || (body[len] != ':' && body[len] != ','))
+	if (g_ascii_strncasecmp(body, room->nick, len) != 0 ||
+	    (body[len] != ':' && body[len] != ','))
 		return NULL;
 	return body + len + 1;
 }
@@ -942,7 +961,8 @@ igw_thing_muc_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugi
 	g_queue_init(&self->outbox);
 	self->rooms = g_ptr_array_new_with_free_func((GDestroyNotify)igw_thing_muc_room_free);
 	for (guint i = 0; rooms != NULL && i < rooms->len; i++)
-		g_ptr_array_add(self->rooms, igw_thing_muc_room_new(self, g_ptr_array_index(rooms, i)));
+		g_ptr_array_add(self->rooms,
+				igw_thing_muc_room_new(self, g_ptr_array_index(rooms, i)));
 	g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_muc_stanza_cb), self);
 	g_signal_connect(transport, "online", G_CALLBACK(igw_thing_muc_online_cb), self);
 	g_signal_connect(thing, "reading", G_CALLBACK(igw_thing_muc_reading_cb), self);

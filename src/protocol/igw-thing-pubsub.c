@@ -19,10 +19,10 @@
 #define IGW_PUBSUB_NODE_SENSORDATA IGW_NS_IOT_SENSORDATA
 
 typedef enum {
-	IGW_PUBSUB_STATE_IDLE,        /* offline */
+	IGW_PUBSUB_STATE_IDLE,	      /* offline */
 	IGW_PUBSUB_STATE_NEGOTIATING, /* the first publish finds the access model */
 	IGW_PUBSUB_STATE_READY,
-	IGW_PUBSUB_STATE_OFF,         /* no PEP: said once, nothing more */
+	IGW_PUBSUB_STATE_OFF, /* no PEP: said once, nothing more */
 } IgwPubsubState;
 
 typedef enum {
@@ -50,7 +50,7 @@ typedef struct {
 } IgwPubsubField;
 
 struct _IgwThingPubsub {
-	gint ref_count;  /* a control under way holds one */
+	gint ref_count;	 /* a control under way holds one */
 	gboolean closed; /* freed by its owner; waits for those controls */
 	IgwTransport *transport;
 	IgwContext *context;
@@ -64,10 +64,10 @@ struct _IgwThingPubsub {
 	gdouble deadband;
 	guint min_interval;
 	IgwPubsubState state;
-	gchar *model;       /* in force */
-	gchar *description; /* for status */
-	GHashTable *iqs;    /* id -> IgwPubsubIq */
-	GHashTable *fields; /* name -> IgwPubsubField */
+	gchar *model;		 /* in force */
+	gchar *description;	 /* for status */
+	GHashTable *iqs;	 /* id -> IgwPubsubIq */
+	GHashTable *fields;	 /* name -> IgwPubsubField */
 	GHashTable *nodes_ready; /* node -> TRUE once affiliations and subscriptions are done */
 	gchar *ui_signature;
 	guint next_id;
@@ -80,7 +80,8 @@ struct _IgwThingPubsub {
 };
 
 static void
-igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *value, gboolean news);
+igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *value,
+			       gboolean news);
 
 static void
 igw_pubsub_iq_free(IgwPubsubIq *iq)
@@ -120,8 +121,8 @@ igw_thing_pubsub_bare(IgwThingPubsub *self)
 }
 
 static void
-igw_thing_pubsub_send_item(IgwThingPubsub *self, xmpp_stanza_t *iq, IgwPubsubIqKind kind, const gchar *node,
-			   const gchar *item_id)
+igw_thing_pubsub_send_item(IgwThingPubsub *self, xmpp_stanza_t *iq, IgwPubsubIqKind kind,
+			   const gchar *node, const gchar *item_id)
 {
 	IgwPubsubIq *entry = g_new0(IgwPubsubIq, 1);
 	const gchar *id = xmpp_stanza_get_id(iq);
@@ -133,7 +134,8 @@ igw_thing_pubsub_send_item(IgwThingPubsub *self, xmpp_stanza_t *iq, IgwPubsubIqK
 }
 
 static void
-igw_thing_pubsub_send(IgwThingPubsub *self, xmpp_stanza_t *iq, IgwPubsubIqKind kind, const gchar *node)
+igw_thing_pubsub_send(IgwThingPubsub *self, xmpp_stanza_t *iq, IgwPubsubIqKind kind,
+		      const gchar *node)
 {
 	igw_thing_pubsub_send_item(self, iq, kind, node, NULL);
 }
@@ -162,8 +164,8 @@ igw_thing_pubsub_send_publish(IgwThingPubsub *self, const gchar *node, const gch
 {
 	g_autofree gchar *id = igw_thing_pubsub_next_id(self);
 	g_autoptr(xmpp_stanza_t) iq =
-	    igw_pubsub_new_publish(igw_thing_pubsub_ctx(self), id, NULL, node, item_id, payload, model,
-				   self->persist_items);
+	    igw_pubsub_new_publish(igw_thing_pubsub_ctx(self), id, NULL, node, item_id, payload,
+				   model, self->persist_items);
 	igw_thing_pubsub_send_item(self, iq, kind, node, item_id);
 }
 
@@ -182,9 +184,10 @@ igw_thing_pubsub_publish_ui(IgwThingPubsub *self, gboolean force)
 		return;
 	g_free(self->ui_signature);
 	self->ui_signature = g_string_free(g_steal_pointer(&signature), FALSE);
-	igw_thing_pubsub_send_publish(self, IGW_PUBSUB_NODE_UI, IGW_PUBSUB_ITEM_UI,
-				      igw_pubsub_new_ui_form(igw_thing_pubsub_ctx(self), self->thing),
-				      IGW_PUBSUB_IQ_PUBLISH, self->model);
+	igw_thing_pubsub_send_publish(
+	    self, IGW_PUBSUB_NODE_UI, IGW_PUBSUB_ITEM_UI,
+	    igw_pubsub_new_ui_form(igw_thing_pubsub_ctx(self), self->thing), IGW_PUBSUB_IQ_PUBLISH,
+	    self->model);
 }
 
 static IgwPubsubField *
@@ -201,7 +204,8 @@ igw_thing_pubsub_field_entry(IgwThingPubsub *self, const gchar *name)
 }
 
 static void
-igw_thing_pubsub_field_limits(IgwThingPubsub *self, const gchar *name, gdouble *deadband, guint *min_interval)
+igw_thing_pubsub_field_limits(IgwThingPubsub *self, const gchar *name, gdouble *deadband,
+			      guint *min_interval)
 {
 	g_autofree gchar *deadband_key = g_strconcat("deadband.", name, NULL);
 	g_autofree gchar *interval_key = g_strconcat("min_interval.", name, NULL);
@@ -211,7 +215,8 @@ igw_thing_pubsub_field_limits(IgwThingPubsub *self, const gchar *name, gdouble *
 	if (g_key_file_has_key(self->keyfile, "pubsub", deadband_key, NULL))
 		*deadband = g_key_file_get_double(self->keyfile, "pubsub", deadband_key, NULL);
 	if (g_key_file_has_key(self->keyfile, "pubsub", interval_key, NULL))
-		*min_interval = (guint)g_key_file_get_integer(self->keyfile, "pubsub", interval_key, NULL);
+		*min_interval =
+		    (guint)g_key_file_get_integer(self->keyfile, "pubsub", interval_key, NULL);
 }
 
 /* a noisy sensor cannot flood the server: numbers move by more than the
@@ -223,11 +228,13 @@ igw_thing_pubsub_changed(GVariant *old_value, GVariant *new_value, gdouble deadb
 		return TRUE;
 	if (g_variant_is_of_type(new_value, G_VARIANT_TYPE_DOUBLE) &&
 	    g_variant_is_of_type(old_value, G_VARIANT_TYPE_DOUBLE))
-		return fabs(g_variant_get_double(new_value) - g_variant_get_double(old_value)) > deadband ||
+		return fabs(g_variant_get_double(new_value) - g_variant_get_double(old_value)) >
+			   deadband ||
 		       (deadband == 0 && !g_variant_equal(old_value, new_value));
 	if (g_variant_is_of_type(new_value, G_VARIANT_TYPE_INT64) &&
 	    g_variant_is_of_type(old_value, G_VARIANT_TYPE_INT64))
-		return fabs((gdouble)(g_variant_get_int64(new_value) - g_variant_get_int64(old_value))) > deadband ||
+		return fabs((gdouble)(g_variant_get_int64(new_value) -
+				      g_variant_get_int64(old_value))) > deadband ||
 		       (deadband == 0 && !g_variant_equal(old_value, new_value));
 	return !g_variant_equal(old_value, new_value);
 }
@@ -253,7 +260,8 @@ igw_thing_pubsub_publish_sensordata(IgwThingPubsub *self, IgwField *field, const
 {
 	IgwReading *latest = igw_thing_get_latest(self->thing, igw_field_get_name(field));
 	g_autoptr(IgwIotEvent) event = igw_iot_event_new(IGW_IOT_EVENT_FIELDS, "0");
-	g_autoptr(xmpp_stanza_t) request = xmpp_message_new(igw_thing_pubsub_ctx(self), NULL, NULL, NULL);
+	g_autoptr(xmpp_stanza_t) request =
+	    xmpp_message_new(igw_thing_pubsub_ctx(self), NULL, NULL, NULL);
 	g_autoptr(xmpp_stanza_t) message = NULL;
 	xmpp_stanza_t *fields;
 	if (latest == NULL)
@@ -263,16 +271,18 @@ igw_thing_pubsub_publish_sensordata(IgwThingPubsub *self, IgwField *field, const
 	event->profile = IGW_IOT_PROFILE_XSF;
 	g_ptr_array_add(event->readings, igw_reading_ref(latest));
 	message = igw_iot_codec_xsf()->encode(request, event);
-	fields = message != NULL ? xmpp_stanza_get_child_by_ns(message, IGW_NS_IOT_SENSORDATA) : NULL;
+	fields =
+	    message != NULL ? xmpp_stanza_get_child_by_ns(message, IGW_NS_IOT_SENSORDATA) : NULL;
 	if (fields == NULL)
 		return;
-	igw_thing_pubsub_send_publish(self, IGW_PUBSUB_NODE_SENSORDATA, item_id, xmpp_stanza_copy(fields),
-				      IGW_PUBSUB_IQ_PUBLISH, self->model);
+	igw_thing_pubsub_send_publish(self, IGW_PUBSUB_NODE_SENSORDATA, item_id,
+				      xmpp_stanza_copy(fields), IGW_PUBSUB_IQ_PUBLISH, self->model);
 }
 
 /* @news: an event or a heartbeat, published even when equal to the last */
 static void
-igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *value, gboolean news)
+igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *value,
+			       gboolean news)
 {
 	const gchar *name = igw_field_get_name(field);
 	IgwPubsubField *entry = igw_thing_pubsub_field_entry(self, name);
@@ -283,10 +293,14 @@ igw_thing_pubsub_publish_field(IgwThingPubsub *self, IgwField *field, GVariant *
 	igw_thing_pubsub_field_limits(self, name, &deadband, &min_interval);
 	if (!news && !igw_thing_pubsub_changed(entry->published, value, deadband))
 		return;
-	if (!news && entry->published != NULL && now - entry->published_at < (gint64)min_interval * G_USEC_PER_SEC) {
-		gint64 wait_ms = ((gint64)min_interval * G_USEC_PER_SEC - (now - entry->published_at)) / 1000 + 1;
+	if (!news && entry->published != NULL &&
+	    now - entry->published_at < (gint64)min_interval * G_USEC_PER_SEC) {
+		gint64 wait_ms =
+		    ((gint64)min_interval * G_USEC_PER_SEC - (now - entry->published_at)) / 1000 +
+		    1;
 		if (entry->timer_id == 0)
-			entry->timer_id = g_timeout_add((guint)wait_ms, igw_thing_pubsub_field_timer_cb, entry);
+			entry->timer_id =
+			    g_timeout_add((guint)wait_ms, igw_thing_pubsub_field_timer_cb, entry);
 		return;
 	}
 	g_clear_handle_id(&entry->timer_id, g_source_remove);
@@ -313,7 +327,8 @@ igw_thing_pubsub_publish_all(IgwThingPubsub *self)
 		IgwField *field = g_ptr_array_index(fields, i);
 		IgwReading *latest = igw_thing_get_latest(self->thing, igw_field_get_name(field));
 		if (latest != NULL)
-			igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(latest), FALSE);
+			igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(latest),
+						       FALSE);
 	}
 }
 
@@ -329,7 +344,8 @@ igw_thing_pubsub_reading_cb(IgwThing *thing, IgwReading *reading, IgwThingPubsub
 		return;
 	igw_thing_pubsub_publish_ui(self, FALSE);
 	igw_thing_pubsub_publish_field(self, field, igw_reading_get_value(reading),
-				       (igw_reading_get_flags(reading) & IGW_READING_FLAG_NEWS) != 0);
+				       (igw_reading_get_flags(reading) & IGW_READING_FLAG_NEWS) !=
+					   0);
 }
 
 /* ---- access model, affiliations, our own subscription ------------------------- */
@@ -347,14 +363,15 @@ igw_thing_pubsub_prepare_node(IgwThingPubsub *self, const gchar *node)
 		return;
 	if (g_strcmp0(self->model, "roster") == 0) {
 		g_autofree gchar *id = igw_thing_pubsub_next_id(self);
-		g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_roster_groups_allowed(igw_thing_pubsub_ctx(self), id, NULL, node);
+		g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_roster_groups_allowed(
+		    igw_thing_pubsub_ctx(self), id, NULL, node);
 		igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
 	}
 	if (g_strcmp0(node, IGW_PUBSUB_NODE_ACTUATORS) == 0) {
 		g_autofree gchar *id = igw_thing_pubsub_next_id(self);
 		g_autofree gchar *sub_id = igw_thing_pubsub_next_id(self);
-		g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_affiliations(igw_thing_pubsub_ctx(self), id, NULL, node,
-									  owners, "publisher");
+		g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_affiliations(
+		    igw_thing_pubsub_ctx(self), id, NULL, node, owners, "publisher");
 		g_autoptr(xmpp_stanza_t) subscribe =
 		    igw_pubsub_new_subscribe(igw_thing_pubsub_ctx(self), sub_id, NULL, node, bare);
 		igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
@@ -362,8 +379,8 @@ igw_thing_pubsub_prepare_node(IgwThingPubsub *self, const gchar *node)
 		igw_thing_pubsub_send(self, subscribe, IGW_PUBSUB_IQ_SUBSCRIBE, node);
 	} else if (g_strcmp0(self->model, "whitelist") == 0) {
 		g_autofree gchar *id = igw_thing_pubsub_next_id(self);
-		g_autoptr(xmpp_stanza_t) iq =
-		    igw_pubsub_new_affiliations(igw_thing_pubsub_ctx(self), id, NULL, node, owners, "member");
+		g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_affiliations(
+		    igw_thing_pubsub_ctx(self), id, NULL, node, owners, "member");
 		igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
 	}
 }
@@ -388,9 +405,10 @@ igw_thing_pubsub_negotiate(IgwThingPubsub *self, const gchar *model)
 	self->state = IGW_PUBSUB_STATE_NEGOTIATING;
 	g_free(self->ui_signature);
 	self->ui_signature = NULL;
-	igw_thing_pubsub_send_publish(self, IGW_PUBSUB_NODE_UI, IGW_PUBSUB_ITEM_UI,
-				      igw_pubsub_new_ui_form(igw_thing_pubsub_ctx(self), self->thing),
-				      IGW_PUBSUB_IQ_NEGOTIATE, self->model);
+	igw_thing_pubsub_send_publish(
+	    self, IGW_PUBSUB_NODE_UI, IGW_PUBSUB_ITEM_UI,
+	    igw_pubsub_new_ui_form(igw_thing_pubsub_ctx(self), self->thing),
+	    IGW_PUBSUB_IQ_NEGOTIATE, self->model);
 }
 
 static void
@@ -414,13 +432,15 @@ igw_thing_pubsub_retry_cb(gpointer user_data)
 static gboolean
 igw_thing_pubsub_is_transient(const gchar *condition)
 {
-	return g_strcmp0(condition, "item-not-found") == 0 || g_strcmp0(condition, "internal-server-error") == 0;
+	return g_strcmp0(condition, "item-not-found") == 0 ||
+	       g_strcmp0(condition, "internal-server-error") == 0;
 }
 
 static gboolean
 igw_thing_pubsub_is_refusal(const gchar *condition)
 {
-	return g_strcmp0(condition, "not-acceptable") == 0 || g_strcmp0(condition, "precondition-not-met") == 0 ||
+	return g_strcmp0(condition, "not-acceptable") == 0 ||
+	       g_strcmp0(condition, "precondition-not-met") == 0 ||
 	       g_strcmp0(condition, "conflict") == 0 || g_strcmp0(condition, "bad-request") == 0 ||
 	       g_strcmp0(condition, "unsupported-access-model") == 0;
 }
@@ -431,10 +451,11 @@ igw_thing_pubsub_negotiated(IgwThingPubsub *self, xmpp_stanza_t *reply)
 	g_autofree gchar *condition = NULL;
 	const gchar *next;
 	if (g_strcmp0(xmpp_stanza_get_type(reply), "result") == 0) {
-		g_autofree gchar *description = g_strcmp0(self->model, self->wanted_model) == 0
-						    ? g_strdup(self->model)
-						    : g_strdup_printf("%s (%s refused by the server)", self->model,
-								      self->wanted_model);
+		g_autofree gchar *description =
+		    g_strcmp0(self->model, self->wanted_model) == 0
+			? g_strdup(self->model)
+			: g_strdup_printf("%s (%s refused by the server)", self->model,
+					  self->wanted_model);
 		self->state = IGW_PUBSUB_STATE_READY;
 		igw_thing_pubsub_set_description(self, description);
 		igw_thing_pubsub_prepare_node(self, IGW_PUBSUB_NODE_UI);
@@ -442,15 +463,19 @@ igw_thing_pubsub_negotiated(IgwThingPubsub *self, xmpp_stanza_t *reply)
 		return;
 	}
 	condition = igw_pubsub_error_condition(reply);
-	if (igw_thing_pubsub_is_transient(condition) && ++self->tries < IGW_PUBSUB_NEGOTIATE_TRIES) {
-		g_info("thing %s: publishing failed (%s), trying again", igw_thing_pubsub_id(self), condition);
-		self->retry_id = g_timeout_add(g_random_int_range(200, 1500), igw_thing_pubsub_retry_cb, self);
+	if (igw_thing_pubsub_is_transient(condition) &&
+	    ++self->tries < IGW_PUBSUB_NEGOTIATE_TRIES) {
+		g_info("thing %s: publishing failed (%s), trying again", igw_thing_pubsub_id(self),
+		       condition);
+		self->retry_id =
+		    g_timeout_add(g_random_int_range(200, 1500), igw_thing_pubsub_retry_cb, self);
 		return;
 	}
-	next = igw_thing_pubsub_is_refusal(condition) ? igw_thing_pubsub_fallback(self->model) : NULL;
+	next =
+	    igw_thing_pubsub_is_refusal(condition) ? igw_thing_pubsub_fallback(self->model) : NULL;
 	if (next != NULL) {
-		g_info("thing %s: access model %s refused (%s), trying %s", igw_thing_pubsub_id(self), self->model,
-		       condition, next);
+		g_info("thing %s: access model %s refused (%s), trying %s",
+		       igw_thing_pubsub_id(self), self->model, condition, next);
 		igw_thing_pubsub_negotiate(self, next);
 		return;
 	}
@@ -458,9 +483,9 @@ igw_thing_pubsub_negotiated(IgwThingPubsub *self, xmpp_stanza_t *reply)
 		/* an account without PEP answers like a JID with no such service */
 		gboolean no_pep = g_strcmp0(condition, "service-unavailable") == 0 ||
 				  g_strcmp0(condition, "feature-not-implemented") == 0;
-		g_autofree gchar *why = g_strdup_printf("%s: %s",
-							no_pep ? "no PEP service" : "the server refused publishing",
-							condition != NULL ? condition : "unknown error");
+		g_autofree gchar *why = g_strdup_printf(
+		    "%s: %s", no_pep ? "no PEP service" : "the server refused publishing",
+		    condition != NULL ? condition : "unknown error");
 		igw_thing_pubsub_turn_off(self, why);
 	}
 }
@@ -471,8 +496,8 @@ igw_thing_pubsub_disco_done(IgwThingPubsub *self, xmpp_stanza_t *reply)
 	g_auto(GStrv) nodes = NULL;
 	if (g_strcmp0(xmpp_stanza_get_type(reply), "result") != 0) {
 		g_autofree gchar *condition = igw_pubsub_error_condition(reply);
-		g_autofree gchar *why = g_strdup_printf("no PEP service: %s",
-							condition != NULL ? condition : "unknown error");
+		g_autofree gchar *why = g_strdup_printf(
+		    "no PEP service: %s", condition != NULL ? condition : "unknown error");
 		igw_thing_pubsub_turn_off(self, why);
 		return;
 	}
@@ -494,12 +519,14 @@ igw_thing_pubsub_publish_failed(IgwThingPubsub *self, IgwPubsubIq *iq, xmpp_stan
 	g_autofree gchar *condition = igw_pubsub_error_condition(reply);
 	g_autofree gchar *id = NULL;
 	g_autoptr(xmpp_stanza_t) retract = NULL;
-	g_debug("thing %s: publish to %s failed: %s", igw_thing_pubsub_id(self), iq->node, condition);
+	g_debug("thing %s: publish to %s failed: %s", igw_thing_pubsub_id(self), iq->node,
+		condition);
 	if (g_strcmp0(condition, "forbidden") != 0 || iq->item_id == NULL ||
 	    g_strcmp0(iq->node, IGW_PUBSUB_NODE_ACTUATORS) != 0)
 		return;
 	id = igw_thing_pubsub_next_id(self);
-	retract = igw_pubsub_new_retract(igw_thing_pubsub_ctx(self), id, NULL, iq->node, iq->item_id);
+	retract =
+	    igw_pubsub_new_retract(igw_thing_pubsub_ctx(self), id, NULL, iq->node, iq->item_id);
 	igw_thing_pubsub_send_item(self, retract, IGW_PUBSUB_IQ_RETRACT, iq->node, iq->item_id);
 }
 
@@ -531,8 +558,10 @@ igw_thing_pubsub_iq_done(IgwThingPubsub *self, IgwPubsubIq *iq, xmpp_stanza_t *r
 		if (!ok) {
 			g_autofree gchar *condition = igw_pubsub_error_condition(reply);
 			g_warning("thing %s: %s %s refused: %s", igw_thing_pubsub_id(self),
-				  iq->kind == IGW_PUBSUB_IQ_SUBSCRIBE ? "subscribing to" : "setting affiliations on",
-				  iq->node != NULL ? iq->node : "", condition != NULL ? condition : "unknown error");
+				  iq->kind == IGW_PUBSUB_IQ_SUBSCRIBE ? "subscribing to"
+								      : "setting affiliations on",
+				  iq->node != NULL ? iq->node : "",
+				  condition != NULL ? condition : "unknown error");
 		}
 		break;
 	}
@@ -573,18 +602,20 @@ igw_thing_pubsub_restore(IgwThingPubsub *self, const gchar *item_id)
 	own_item_id = igw_pubsub_field_item_id(field);
 	if (g_strcmp0(own_item_id, item_id) != 0)
 		return;
-	igw_thing_pubsub_send_publish(self, igw_pubsub_field_node(field), own_item_id,
-				      igw_pubsub_new_val(igw_thing_pubsub_ctx(self), field,
-							 igw_reading_get_value(latest)),
-				      IGW_PUBSUB_IQ_PUBLISH, self->model);
+	igw_thing_pubsub_send_publish(
+	    self, igw_pubsub_field_node(field), own_item_id,
+	    igw_pubsub_new_val(igw_thing_pubsub_ctx(self), field, igw_reading_get_value(latest)),
+	    IGW_PUBSUB_IQ_PUBLISH, self->model);
 }
 
 static void
-igw_thing_pubsub_ignore(IgwThingPubsub *self, const gchar *publisher, const gchar *item_id, const gchar *why)
+igw_thing_pubsub_ignore(IgwThingPubsub *self, const gchar *publisher, const gchar *item_id,
+			const gchar *why)
 {
 	self->ignored++;
-	g_message("thing %s: publish to %s by %s ignored: %s (%u so far)", igw_thing_pubsub_id(self), item_id,
-		  publisher != NULL ? publisher : "someone", why, self->ignored);
+	g_message("thing %s: publish to %s by %s ignored: %s (%u so far)",
+		  igw_thing_pubsub_id(self), item_id, publisher != NULL ? publisher : "someone",
+		  why, self->ignored);
 	/* a server that took it (ejabberd takes anyone's) shows it to everyone;
 	 * never for an unknown publisher: that may be our own echo */
 	if (item_id != NULL && publisher != NULL)
@@ -616,8 +647,8 @@ igw_thing_pubsub_control_cb(GObject *source, GAsyncResult *result, gpointer user
 	IgwField *field;
 	if (confirmed != NULL || self->closed)
 		return; /* the confirmed reading is published like any reading */
-	g_warning("thing %s: %s's publish to %s failed: %s", igw_thing_pubsub_id(self), control->publisher,
-		  control->field, error->message);
+	g_warning("thing %s: %s's publish to %s failed: %s", igw_thing_pubsub_id(self),
+		  control->publisher, control->field, error->message);
 	/* the item goes back to what the device says */
 	field = igw_thing_get_field(self->thing, control->field);
 	if (field != NULL) {
@@ -628,7 +659,8 @@ igw_thing_pubsub_control_cb(GObject *source, GAsyncResult *result, gpointer user
 
 /* an actuator item published by someone else: apply it, if an owner did */
 static void
-igw_thing_pubsub_handle_item(IgwThingPubsub *self, const IgwPubsubEventItem *item, const gchar *bare)
+igw_thing_pubsub_handle_item(IgwThingPubsub *self, const IgwPubsubEventItem *item,
+			     const gchar *bare)
 {
 	g_autofree gchar *name = NULL;
 	g_autoptr(GError) error = NULL;
@@ -639,7 +671,8 @@ igw_thing_pubsub_handle_item(IgwThingPubsub *self, const IgwPubsubEventItem *ite
 		return;
 	if (item->publisher == NULL) {
 		if (!igw_thing_pubsub_is_echo(self, item))
-			igw_thing_pubsub_ignore(self, NULL, item->item_id, "the server did not say who published");
+			igw_thing_pubsub_ignore(self, NULL, item->item_id,
+						"the server did not say who published");
 		return;
 	}
 	/* our own publishes come back as events too */
@@ -650,7 +683,8 @@ igw_thing_pubsub_handle_item(IgwThingPubsub *self, const IgwPubsubEventItem *ite
 		return;
 	}
 	name = igw_pubsub_item_field_name(item->item_id);
-	if (name == NULL || item->payload == NULL || igw_thing_agent_get_control(self->agent) == NULL) {
+	if (name == NULL || item->payload == NULL ||
+	    igw_thing_agent_get_control(self->agent) == NULL) {
 		igw_thing_pubsub_ignore(self, item->publisher, item->item_id, "no such actuator");
 		return;
 	}
@@ -660,22 +694,23 @@ igw_thing_pubsub_handle_item(IgwThingPubsub *self, const IgwPubsubEventItem *ite
 		    ? igw_pubsub_parse_val(field, item->payload, &error)
 		    : NULL;
 	if (value == NULL && error == NULL)
-		value = igw_control_check_value(igw_thing_agent_get_control(self->agent), item->publisher,
-						IGW_CONTROL_FLAG_NONE, igw_thing_pubsub_id(self), name,
-						NULL, &error);
+		value = igw_control_check_value(igw_thing_agent_get_control(self->agent),
+						item->publisher, IGW_CONTROL_FLAG_NONE,
+						igw_thing_pubsub_id(self), name, NULL, &error);
 	if (value == NULL) {
 		igw_thing_pubsub_ignore(self, item->publisher, item->item_id, error->message);
 		return;
 	}
-	g_info("thing %s: set %s by %s's publish", igw_thing_pubsub_id(self), name, item->publisher);
+	g_info("thing %s: set %s by %s's publish", igw_thing_pubsub_id(self), name,
+	       item->publisher);
 	control = g_new0(IgwPubsubControl, 1);
 	control->pubsub = self;
 	self->ref_count++;
 	control->field = g_strdup(name);
 	control->publisher = g_strdup(item->publisher);
 	igw_control_set_value_async(igw_thing_agent_get_control(self->agent), item->publisher,
-				    IGW_CONTROL_FLAG_NONE, igw_thing_pubsub_id(self), name,
-				    value, NULL, igw_thing_pubsub_control_cb, control);
+				    IGW_CONTROL_FLAG_NONE, igw_thing_pubsub_id(self), name, value,
+				    NULL, igw_thing_pubsub_control_cb, control);
 }
 
 static void
@@ -706,7 +741,8 @@ igw_thing_pubsub_stanza_cb(IgwTransport *transport, gpointer stanza_ptr, IgwThin
 	xmpp_stanza_t *stanza = stanza_ptr;
 	const gchar *name = xmpp_stanza_get_name(stanza);
 	const gchar *id = xmpp_stanza_get_id(stanza);
-	if (g_strcmp0(name, "iq") == 0 && id != NULL && g_str_has_prefix(id, IGW_PUBSUB_ID_PREFIX)) {
+	if (g_strcmp0(name, "iq") == 0 && id != NULL &&
+	    g_str_has_prefix(id, IGW_PUBSUB_ID_PREFIX)) {
 		IgwPubsubIq *iq = NULL;
 		g_autofree gchar *key = NULL;
 		const gchar *type = xmpp_stanza_get_type(stanza);
@@ -751,8 +787,8 @@ igw_thing_pubsub_online_cb(IgwTransport *transport, IgwThingPubsub *self)
 }
 
 IgwThingPubsub *
-igw_thing_pubsub_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin, IgwThing *thing,
-		     IgwThingAgent *agent, IgwConfig *config)
+igw_thing_pubsub_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin,
+		     IgwThing *thing, IgwThingAgent *agent, IgwConfig *config)
 {
 	IgwThingPubsub *self = g_new0(IgwThingPubsub, 1);
 	self->ref_count = 1;
@@ -767,12 +803,17 @@ igw_thing_pubsub_new(IgwTransport *transport, IgwContext *context, IgwPlugin *pl
 	self->sensordata = config->pubsub_sensordata;
 	self->deadband = config->pubsub_deadband;
 	self->min_interval = config->pubsub_min_interval;
-	self->iqs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)igw_pubsub_iq_free);
-	self->fields = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)igw_pubsub_field_free);
+	self->iqs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  (GDestroyNotify)igw_pubsub_iq_free);
+	self->fields = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					     (GDestroyNotify)igw_pubsub_field_free);
 	self->nodes_ready = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	self->stanza_handler = g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_pubsub_stanza_cb), self);
-	self->online_handler = g_signal_connect(transport, "online", G_CALLBACK(igw_thing_pubsub_online_cb), self);
-	self->reading_handler = g_signal_connect(thing, "reading", G_CALLBACK(igw_thing_pubsub_reading_cb), self);
+	self->stanza_handler =
+	    g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_pubsub_stanza_cb), self);
+	self->online_handler =
+	    g_signal_connect(transport, "online", G_CALLBACK(igw_thing_pubsub_online_cb), self);
+	self->reading_handler =
+	    g_signal_connect(thing, "reading", G_CALLBACK(igw_thing_pubsub_reading_cb), self);
 	if (igw_transport_is_online(transport))
 		igw_thing_pubsub_online_cb(transport, self);
 	return self;

@@ -29,12 +29,8 @@ G_BEGIN_DECLS
 typedef struct _IgwThingPubsub IgwThingPubsub;
 
 IgwThingPubsub *
-igw_thing_pubsub_new(IgwTransport *transport,
-		     IgwContext *context,
-		     IgwPlugin *plugin,
-		     IgwThing *thing,
-		     IgwThingAgent *agent,
-		     IgwConfig *config);
+igw_thing_pubsub_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin,
+		     IgwThing *thing, IgwThingAgent *agent, IgwConfig *config);
 void
 igw_thing_pubsub_free(IgwThingPubsub *self);
 /* the access model in force ("whitelist"), why if not the one asked for

@@ -41,7 +41,9 @@ igw_backoff_next_delay(IgwBackoff *self, GRand *rand)
 		self->attempt++;
 	if (ceiling <= floor_ms)
 		return ceiling;
-	delay = rand != NULL ? (guint)g_rand_int_range(rand, (gint32)floor_ms, (gint32)MIN(ceiling, G_MAXINT32 - 1) + 1)
-			     : (guint)g_random_int_range((gint32)floor_ms, (gint32)MIN(ceiling, G_MAXINT32 - 1) + 1);
+	delay = rand != NULL ? (guint)g_rand_int_range(rand, (gint32)floor_ms,
+						       (gint32)MIN(ceiling, G_MAXINT32 - 1) + 1)
+			     : (guint)g_random_int_range((gint32)floor_ms,
+							 (gint32)MIN(ceiling, G_MAXINT32 - 1) + 1);
 	return delay;
 }

@@ -54,43 +54,29 @@ igw_context_class_init(IgwContextClass *klass)
 {
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 	object_class->finalize = igw_context_finalize;
-	signals[SIGNAL_THING_ADDED] = g_signal_new("thing-added",
-						   G_TYPE_FROM_CLASS(klass),
-						   G_SIGNAL_RUN_LAST,
-						   0, NULL, NULL, NULL,
-						   G_TYPE_NONE, 1, IGW_TYPE_THING);
-	signals[SIGNAL_THING_OFFERED] = g_signal_new("thing-offered",
-						     G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST,
-						     0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 1, IGW_TYPE_THING);
-	signals[SIGNAL_THING_REMOVED] = g_signal_new("thing-removed",
-						     G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST,
-						     0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 1, IGW_TYPE_THING);
-	signals[SIGNAL_READING] = g_signal_new("reading",
-					       G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST,
-					       0, NULL, NULL, NULL,
-					       G_TYPE_NONE, 2, IGW_TYPE_THING, IGW_TYPE_READING);
-	signals[SIGNAL_REACHABLE_CHANGED] = g_signal_new("reachable-changed",
-							 G_TYPE_FROM_CLASS(klass),
-							 G_SIGNAL_RUN_LAST,
-							 0, NULL, NULL, NULL,
-							 G_TYPE_NONE, 1, IGW_TYPE_THING);
+	signals[SIGNAL_THING_ADDED] =
+	    g_signal_new("thing-added", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 1, IGW_TYPE_THING);
+	signals[SIGNAL_THING_OFFERED] =
+	    g_signal_new("thing-offered", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 1, IGW_TYPE_THING);
+	signals[SIGNAL_THING_REMOVED] =
+	    g_signal_new("thing-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 1, IGW_TYPE_THING);
+	signals[SIGNAL_READING] =
+	    g_signal_new("reading", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 2, IGW_TYPE_THING, IGW_TYPE_READING);
+	signals[SIGNAL_REACHABLE_CHANGED] =
+	    g_signal_new("reachable-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 1, IGW_TYPE_THING);
 	/* thing id, secret name: never the value */
-	signals[SIGNAL_SECRET_CHANGED] = g_signal_new("secret-changed",
-						      G_TYPE_FROM_CLASS(klass),
-						      G_SIGNAL_RUN_LAST,
-						      0, NULL, NULL, NULL,
-						      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+	signals[SIGNAL_SECRET_CHANGED] =
+	    g_signal_new("secret-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 	/* thing, change: the core's word, for bridges that export things */
-	signals[SIGNAL_THING_CHANGED] = g_signal_new("thing-changed",
-						     G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST,
-						     0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 2, IGW_TYPE_THING, G_TYPE_STRING);
+	signals[SIGNAL_THING_CHANGED] =
+	    g_signal_new("thing-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 2, IGW_TYPE_THING, G_TYPE_STRING);
 }
 
 static void
@@ -169,7 +155,8 @@ igw_context_add_thing(IgwContext *self, IgwThing *thing, GError **error)
 	g_return_val_if_fail(IGW_IS_THING(thing), FALSE);
 	if (!igw_context_insert_thing(self, thing, error))
 		return FALSE;
-	g_debug("thing %s: added by plugin %s", igw_thing_get_id(thing), igw_thing_get_plugin_name(thing));
+	g_debug("thing %s: added by plugin %s", igw_thing_get_id(thing),
+		igw_thing_get_plugin_name(thing));
 	g_signal_emit(self, signals[SIGNAL_THING_ADDED], 0, thing);
 	return TRUE;
 }
@@ -186,7 +173,8 @@ igw_context_offer_thing(IgwContext *self, IgwThing *thing, GError **error)
 	if (!igw_context_insert_thing(self, thing, error))
 		return FALSE;
 	g_hash_table_add(self->offered, g_strdup(igw_thing_get_id(thing)));
-	g_debug("thing %s: found by plugin %s", igw_thing_get_id(thing), igw_thing_get_plugin_name(thing));
+	g_debug("thing %s: found by plugin %s", igw_thing_get_id(thing),
+		igw_thing_get_plugin_name(thing));
 	g_signal_emit(self, signals[SIGNAL_THING_OFFERED], 0, thing);
 	return TRUE;
 }
@@ -248,22 +236,22 @@ igw_context_report_reading(IgwContext *self, IgwReading *reading)
 	}
 	field = igw_thing_get_field(thing, igw_reading_get_field(reading));
 	if (field == NULL) {
-		g_debug("thing %s: reading for unknown field %s dropped",
-			igw_thing_get_id(thing),
+		g_debug("thing %s: reading for unknown field %s dropped", igw_thing_get_id(thing),
 			igw_reading_get_field(reading));
 		return;
 	}
-	if (!g_variant_is_of_type(igw_reading_get_value(reading),
-				  igw_field_type_to_variant_type(igw_field_get_value_type(field)))) {
+	if (!g_variant_is_of_type(
+		igw_reading_get_value(reading),
+		igw_field_type_to_variant_type(igw_field_get_value_type(field)))) {
 		g_debug("thing %s: reading of %s has the wrong type, dropped",
-			igw_thing_get_id(thing),
-			igw_field_get_name(field));
+			igw_thing_get_id(thing), igw_field_get_name(field));
 		return;
 	}
 	/* out of the declared range: keep it, but flag it */
 	if (!igw_field_check_value(field, igw_reading_get_value(reading), &error)) {
 		g_debug("thing %s: %s", igw_thing_get_id(thing), error->message);
-		igw_reading_set_flags(reading, igw_reading_get_flags(reading) | IGW_READING_FLAG_WARNING);
+		igw_reading_set_flags(reading,
+				      igw_reading_get_flags(reading) | IGW_READING_FLAG_WARNING);
 	}
 	igw_thing_set_latest(thing, reading);
 	/* the core first (store, adoption), then the thing's own listeners */
@@ -286,9 +274,8 @@ igw_context_set_availability(IgwContext *self, const gchar *thing_id, IgwAvailab
 void
 igw_context_set_reachable(IgwContext *self, const gchar *thing_id, gboolean reachable)
 {
-	igw_context_set_availability(self,
-				     thing_id,
-				     reachable ? IGW_AVAILABILITY_AVAILABLE : IGW_AVAILABILITY_UNAVAILABLE);
+	igw_context_set_availability(
+	    self, thing_id, reachable ? IGW_AVAILABILITY_AVAILABLE : IGW_AVAILABILITY_UNAVAILABLE);
 }
 
 /* a key: leave no copy in freed memory */

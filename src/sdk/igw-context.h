@@ -21,7 +21,8 @@ igw_context_get_thing_group(const gchar *thing_id);
 gboolean
 igw_context_add_thing(IgwContext *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean
-igw_context_offer_thing(IgwContext *self, IgwThing *thing, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_context_offer_thing(IgwContext *self, IgwThing *thing,
+			GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void
 igw_context_remove_thing(IgwContext *self, const gchar *thing_id);
 IgwThing *
@@ -69,8 +70,8 @@ igw_context_control_async(IgwContext *self, const gchar *requester, const gchar 
 			  GAsyncReadyCallback callback, gpointer user_data);
 /* the value the device confirmed, or NULL with the reason every door shows. Since: 1.2 */
 GVariant *
-igw_context_control_finish(IgwContext *self, GAsyncResult *result, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+igw_context_control_finish(IgwContext *self, GAsyncResult *result,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /*
  * per-thing secrets, e.g. the "bindkey" of an encrypted BLE sensor: the core

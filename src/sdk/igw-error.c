@@ -21,8 +21,8 @@ igw_error_quark(void)
 	if (g_once_init_enter(&entries_done)) {
 		for (guint i = 0; i < IGW_ERROR_LAST; i++) {
 			entries[i].error_code = (gint)i;
-			entries[i].dbus_error_name =
-			    g_strconcat(IGW_ERROR_DBUS_PREFIX, igw_error_to_string((IgwError)i), NULL);
+			entries[i].dbus_error_name = g_strconcat(
+			    IGW_ERROR_DBUS_PREFIX, igw_error_to_string((IgwError)i), NULL);
 		}
 		g_once_init_leave(&entries_done, 1);
 	}

@@ -188,12 +188,9 @@ igw_field_type_to_variant_type(IgwFieldType type)
 }
 
 static const gchar *const field_type_names[] = {
-    [IGW_FIELD_TYPE_NUMERIC] = "numeric",
-    [IGW_FIELD_TYPE_INTEGER] = "integer",
-    [IGW_FIELD_TYPE_BOOLEAN] = "boolean",
-    [IGW_FIELD_TYPE_STRING] = "string",
-    [IGW_FIELD_TYPE_ENUM] = "enum",
-    [IGW_FIELD_TYPE_DATE_TIME] = "date-time",
+    [IGW_FIELD_TYPE_NUMERIC] = "numeric",   [IGW_FIELD_TYPE_INTEGER] = "integer",
+    [IGW_FIELD_TYPE_BOOLEAN] = "boolean",   [IGW_FIELD_TYPE_STRING] = "string",
+    [IGW_FIELD_TYPE_ENUM] = "enum",	    [IGW_FIELD_TYPE_DATE_TIME] = "date-time",
     [IGW_FIELD_TYPE_DURATION] = "duration",
 };
 
@@ -238,13 +235,8 @@ igw_field_check_range(IgwField *self, gdouble number, GError **error)
 {
 	if (!self->has_range || (number >= self->min && number <= self->max))
 		return TRUE;
-	g_set_error(error,
-		    IGW_ERROR,
-		    IGW_ERROR_INVALID_DATA,
-		    "%s must be between %g and %g",
-		    self->name,
-		    self->min,
-		    self->max);
+	g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%s must be between %g and %g",
+		    self->name, self->min, self->max);
 	return FALSE;
 }
 
@@ -252,14 +244,11 @@ static gboolean
 igw_field_check_enum(IgwField *self, const gchar *text, GError **error)
 {
 	g_autofree gchar *allowed = NULL;
-	if (self->enum_values == NULL || g_strv_contains((const gchar *const *)self->enum_values, text))
+	if (self->enum_values == NULL ||
+	    g_strv_contains((const gchar *const *)self->enum_values, text))
 		return TRUE;
 	allowed = g_strjoinv(", ", self->enum_values);
-	g_set_error(error,
-		    IGW_ERROR,
-		    IGW_ERROR_INVALID_DATA,
-		    "%s must be one of: %s",
-		    self->name,
+	g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%s must be one of: %s", self->name,
 		    allowed);
 	return FALSE;
 }
@@ -270,22 +259,15 @@ igw_field_check_value(IgwField *self, GVariant *value, GError **error)
 	g_return_val_if_fail(IGW_IS_FIELD(self), FALSE);
 	if (value == NULL ||
 	    !g_variant_is_of_type(value, igw_field_type_to_variant_type(self->type))) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "%s expects a %s value",
-			    self->name,
-			    igw_field_type_to_string(self->type));
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA, "%s expects a %s value",
+			    self->name, igw_field_type_to_string(self->type));
 		return FALSE;
 	}
 	switch (self->type) {
 	case IGW_FIELD_TYPE_NUMERIC:
 		if (!isfinite(g_variant_get_double(value))) {
-			g_set_error(error,
-				    IGW_ERROR,
-				    IGW_ERROR_INVALID_DATA,
-				    "%s must be a finite number",
-				    self->name);
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+				    "%s must be a finite number", self->name);
 			return FALSE;
 		}
 		return igw_field_check_range(self, g_variant_get_double(value), error);
@@ -308,12 +290,8 @@ igw_field_parse_boolean(IgwField *self, const gchar *text, GError **error)
 		return g_variant_new_boolean(TRUE);
 	if (g_strv_contains(no, lower))
 		return g_variant_new_boolean(FALSE);
-	g_set_error(error,
-		    IGW_ERROR,
-		    IGW_ERROR_INVALID_DATA,
-		    "%s expects on/off or true/false, not '%s'",
-		    self->name,
-		    text);
+	g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+		    "%s expects on/off or true/false, not '%s'", self->name, text);
 	return NULL;
 }
 
@@ -323,12 +301,8 @@ igw_field_parse_number(IgwField *self, const gchar *text, GError **error)
 	gchar *end = NULL;
 	gdouble number = g_ascii_strtod(text, &end);
 	if (end == text || *end != '\0') {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "%s expects a number, not '%s'",
-			    self->name,
-			    text);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "%s expects a number, not '%s'", self->name, text);
 		return NULL;
 	}
 	return g_variant_new_double(number);
@@ -339,12 +313,8 @@ igw_field_parse_integer(IgwField *self, const gchar *text, GError **error)
 {
 	gint64 number = 0;
 	if (!g_ascii_string_to_signed(text, 10, G_MININT64, G_MAXINT64, &number, NULL)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "%s expects a whole number, not '%s'",
-			    self->name,
-			    text);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "%s expects a whole number, not '%s'", self->name, text);
 		return NULL;
 	}
 	return g_variant_new_int64(number);
@@ -357,15 +327,13 @@ igw_field_parse_date_time(IgwField *self, const gchar *text, GError **error)
 	/* 9999-12-31T23:00:00-02:00 parses, but is beyond what GDateTime holds in UTC */
 	g_autoptr(GDateTime) utc = dt != NULL ? g_date_time_to_utc(dt) : NULL;
 	if (utc == NULL) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "%s expects an ISO 8601 date and time with zone, not '%s'",
-			    self->name,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "%s expects an ISO 8601 date and time with zone, not '%s'", self->name,
 			    text);
 		return NULL;
 	}
-	return g_variant_new_int64(g_date_time_to_unix(dt) * G_USEC_PER_SEC + g_date_time_get_microsecond(dt));
+	return g_variant_new_int64(g_date_time_to_unix(dt) * G_USEC_PER_SEC +
+				   g_date_time_get_microsecond(dt));
 }
 
 /* whole seconds on the command line; microseconds inside, so the range is smaller */
@@ -373,18 +341,10 @@ static GVariant *
 igw_field_parse_duration(IgwField *self, const gchar *text, GError **error)
 {
 	gint64 seconds = 0;
-	if (!g_ascii_string_to_signed(text,
-				      10,
-				      G_MININT64 / G_USEC_PER_SEC,
-				      G_MAXINT64 / G_USEC_PER_SEC,
-				      &seconds,
-				      NULL)) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "%s expects a whole number of seconds, not '%s'",
-			    self->name,
-			    text);
+	if (!g_ascii_string_to_signed(text, 10, G_MININT64 / G_USEC_PER_SEC,
+				      G_MAXINT64 / G_USEC_PER_SEC, &seconds, NULL)) {
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "%s expects a whole number of seconds, not '%s'", self->name, text);
 		return NULL;
 	}
 	return g_variant_new_int64(seconds * G_USEC_PER_SEC);

@@ -121,7 +121,8 @@ igw_liveness_get_interval(IgwLiveness *self)
 }
 
 void
-igw_liveness_alarm_arm(IgwLivenessAlarm *alarm, gint64 due_us, GSourceFunc callback, gpointer user_data)
+igw_liveness_alarm_arm(IgwLivenessAlarm *alarm, gint64 due_us, GSourceFunc callback,
+		       gpointer user_data)
 {
 	gint64 now = g_get_monotonic_time();
 	if (due_us == G_MAXINT64 || (alarm->source_id != 0 && due_us >= alarm->due_us))
@@ -129,7 +130,8 @@ igw_liveness_alarm_arm(IgwLivenessAlarm *alarm, gint64 due_us, GSourceFunc callb
 	g_clear_handle_id(&alarm->source_id, g_source_remove);
 	alarm->due_us = due_us;
 	/* round up so the callback never runs just before the change */
-	alarm->source_id = g_timeout_add((guint)MAX((due_us - now) / 1000 + 1, 1), callback, user_data);
+	alarm->source_id =
+	    g_timeout_add((guint)MAX((due_us - now) / 1000 + 1, 1), callback, user_data);
 }
 
 void

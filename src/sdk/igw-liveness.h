@@ -15,11 +15,11 @@
 
 G_BEGIN_DECLS
 
-#define IGW_LIVENESS_DEFAULT_AWAY_FACTOR        3
+#define IGW_LIVENESS_DEFAULT_AWAY_FACTOR 3
 #define IGW_LIVENESS_DEFAULT_UNAVAILABLE_FACTOR 10
-#define IGW_LIVENESS_DEFAULT_FALLBACK_S         900 /* 15 min, while the interval is unknown */
+#define IGW_LIVENESS_DEFAULT_FALLBACK_S 900 /* 15 min, while the interval is unknown */
 /* adverts closer than this are bursts, not the device's interval */
-#define IGW_LIVENESS_MIN_INTERVAL_US            G_USEC_PER_SEC
+#define IGW_LIVENESS_MIN_INTERVAL_US G_USEC_PER_SEC
 
 typedef struct _IgwLiveness IgwLiveness;
 
@@ -60,7 +60,8 @@ typedef struct {
 /* fire @callback at monotonic @due_us unless an earlier firing is already
  * armed; G_MAXINT64 (nothing will change) arms nothing */
 void
-igw_liveness_alarm_arm(IgwLivenessAlarm *alarm, gint64 due_us, GSourceFunc callback, gpointer user_data);
+igw_liveness_alarm_arm(IgwLivenessAlarm *alarm, gint64 due_us, GSourceFunc callback,
+		       gpointer user_data);
 /* first thing in @callback: the source is gone, so the next arm starts afresh */
 void
 igw_liveness_alarm_fired(IgwLivenessAlarm *alarm);

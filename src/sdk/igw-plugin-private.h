@@ -50,24 +50,17 @@ gboolean
 igw_plugin_runner_check_secret(IgwPlugin *self, const gchar *thing_id, const gchar *name,
 			       const gchar *value, GError **error);
 void
-igw_plugin_runner_control_async(IgwPlugin *self,
-				IgwThing *thing,
-				const gchar *field_name,
-				GVariant *value,
-				GCancellable *cancellable,
-				GAsyncReadyCallback callback,
-				gpointer user_data);
+igw_plugin_runner_control_async(IgwPlugin *self, IgwThing *thing, const gchar *field_name,
+				GVariant *value, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data);
 GVariant *
 igw_plugin_runner_control_finish(IgwPlugin *self, GAsyncResult *result, GError **error);
 /* running, with readout_async, and the thing is marked readout-on-demand */
 gboolean
 igw_plugin_can_readout(IgwPlugin *self, IgwThing *thing);
 void
-igw_plugin_runner_readout_async(IgwPlugin *self,
-				IgwThing *thing,
-				GCancellable *cancellable,
-				GAsyncReadyCallback callback,
-				gpointer user_data);
+igw_plugin_runner_readout_async(IgwPlugin *self, IgwThing *thing, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data);
 gboolean
 igw_plugin_runner_readout_finish(IgwPlugin *self, GAsyncResult *result, GError **error);
 

@@ -90,21 +90,14 @@ igw_plugin_check_abi(GModule *module, GError **error)
 	const guint *minor = NULL;
 	if (!g_module_symbol(module, "igw_plugin_abi_major", (gpointer *)&major) ||
 	    !g_module_symbol(module, "igw_plugin_abi_minor", (gpointer *)&minor)) {
-		g_set_error_literal(error,
-				    IGW_ERROR,
-				    IGW_ERROR_NOT_SUPPORTED,
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
 				    "no ABI version symbols: not an iotgw plugin");
 		return FALSE;
 	}
 	if (*major != IGW_PLUGIN_ABI_MAJOR || *minor > IGW_PLUGIN_ABI_MINOR) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_NOT_SUPPORTED,
-			    "built for plugin ABI %u.%u, iotgwd offers %u.%u",
-			    *major,
-			    *minor,
-			    (guint)IGW_PLUGIN_ABI_MAJOR,
-			    (guint)IGW_PLUGIN_ABI_MINOR);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+			    "built for plugin ABI %u.%u, iotgwd offers %u.%u", *major, *minor,
+			    (guint)IGW_PLUGIN_ABI_MAJOR, (guint)IGW_PLUGIN_ABI_MINOR);
 		return FALSE;
 	}
 	return TRUE;
@@ -119,11 +112,8 @@ igw_plugin_new_from_module(const gchar *path, IgwContext *context, GError **erro
 	GModule *module;
 
 	if (name == NULL) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_NOT_SUPPORTED,
-			    "%s: not named libigw_plugin_NAME.so",
-			    path);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
+			    "%s: not named libigw_plugin_NAME.so", path);
 		return NULL;
 	}
 	module = g_module_open(path, G_MODULE_BIND_LOCAL);
@@ -134,9 +124,7 @@ igw_plugin_new_from_module(const gchar *path, IgwContext *context, GError **erro
 	if (!igw_plugin_check_abi(module, error) ||
 	    !g_module_symbol(module, "igw_plugin_init_vfuncs", (gpointer *)&init)) {
 		if (error != NULL && *error == NULL)
-			g_set_error_literal(error,
-					    IGW_ERROR,
-					    IGW_ERROR_NOT_SUPPORTED,
+			g_set_error_literal(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
 					    "no igw_plugin_init_vfuncs symbol");
 		g_prefix_error(error, "%s: ", path);
 		g_module_close(module);
@@ -218,7 +206,8 @@ igw_plugin_runner_result(IgwPlugin *self, const gchar *what, gboolean ok, GError
 		return TRUE;
 	if (error != NULL && *error == NULL) {
 		g_critical("plugin %s: %s failed without an error", self->name, what);
-		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INTERNAL, "failed without an error");
+		g_set_error_literal(error, IGW_ERROR, IGW_ERROR_INTERNAL,
+				    "failed without an error");
 	}
 	g_prefix_error(error, "plugin %s: %s: ", self->name, what);
 	return FALSE;
@@ -323,8 +312,8 @@ igw_plugin_runner_check_secret(IgwPlugin *self, const gchar *thing_id, const gch
 	g_return_val_if_fail(IGW_IS_PLUGIN(self), FALSE);
 	g_return_val_if_fail(thing_id != NULL && name != NULL && value != NULL, FALSE);
 	if (self->vfuncs.check_secret == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED,
-			    "plugin %s keeps no secrets", self->name);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "plugin %s keeps no secrets",
+			    self->name);
 		return FALSE;
 	}
 	/* never the value */
@@ -375,13 +364,9 @@ igw_plugin_control_timeout_cb(gpointer user_data)
 	IgwPlugin *self = g_task_get_source_object(task);
 	helper->timeout_id = 0;
 	g_cancellable_cancel(helper->cancellable);
-	g_task_return_new_error(task,
-				IGW_ERROR,
-				IGW_ERROR_TIMED_OUT,
-				"plugin %s: no answer from %s within %u ms",
-				self->name,
-				helper->thing_id,
-				self->timeout_ms);
+	g_task_return_new_error(task, IGW_ERROR, IGW_ERROR_TIMED_OUT,
+				"plugin %s: no answer from %s within %u ms", self->name,
+				helper->thing_id, self->timeout_ms);
 	return G_SOURCE_REMOVE;
 }
 
@@ -394,9 +379,9 @@ igw_plugin_control_helper_new(IgwPlugin *self, GTask *task, IgwThing *thing,
 	helper->cancellable = g_cancellable_new();
 	if (cancellable != NULL) {
 		helper->caller_cancellable = g_object_ref(cancellable);
-		helper->caller_handler = g_cancellable_connect(cancellable,
-							       G_CALLBACK(igw_plugin_control_cancelled_cb),
-							       helper->cancellable, NULL);
+		helper->caller_handler =
+		    g_cancellable_connect(cancellable, G_CALLBACK(igw_plugin_control_cancelled_cb),
+					  helper->cancellable, NULL);
 	}
 	helper->thing_id = g_strdup(igw_thing_get_id(thing));
 	helper->field_name = g_strdup(field_name);
@@ -430,11 +415,12 @@ igw_plugin_control_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static gboolean
-igw_plugin_control_check(IgwPlugin *self, IgwField *field, const gchar *field_name,
-			 GVariant *value, GError **error)
+igw_plugin_control_check(IgwPlugin *self, IgwField *field, const gchar *field_name, GVariant *value,
+			 GError **error)
 {
 	if (self->state != IGW_PLUGIN_STATE_RUNNING) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "plugin %s is not running", self->name);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_CONNECTED, "plugin %s is not running",
+			    self->name);
 		return FALSE;
 	}
 	if (field == NULL) {
@@ -443,20 +429,17 @@ igw_plugin_control_check(IgwPlugin *self, IgwField *field, const gchar *field_na
 	}
 	if (!igw_field_get_writable(field) || self->vfuncs.control_async == NULL ||
 	    self->vfuncs.control_finish == NULL) {
-		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is read-only", field_name);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_NOT_SUPPORTED, "%s is read-only",
+			    field_name);
 		return FALSE;
 	}
 	return igw_field_check_value(field, value, error);
 }
 
 void
-igw_plugin_runner_control_async(IgwPlugin *self,
-				IgwThing *thing,
-				const gchar *field_name,
-				GVariant *value,
-				GCancellable *cancellable,
-				GAsyncReadyCallback callback,
-				gpointer user_data)
+igw_plugin_runner_control_async(IgwPlugin *self, IgwThing *thing, const gchar *field_name,
+				GVariant *value, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data)
 {
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 	g_autoptr(GError) error = NULL;
@@ -470,13 +453,8 @@ igw_plugin_runner_control_async(IgwPlugin *self,
 	}
 	helper = igw_plugin_control_helper_new(self, task, thing, field_name, cancellable);
 	g_debug("control(%s) %s.%s", self->name, helper->thing_id, field_name);
-	self->vfuncs.control_async(self,
-				   thing,
-				   field,
-				   value_ref,
-				   helper->cancellable,
-				   igw_plugin_control_cb,
-				   g_object_ref(task));
+	self->vfuncs.control_async(self, thing, field, value_ref, helper->cancellable,
+				   igw_plugin_control_cb, g_object_ref(task));
 }
 
 GVariant *
@@ -515,11 +493,8 @@ igw_plugin_readout_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* the plugin reports the fresh readings through the context before it completes */
 void
-igw_plugin_runner_readout_async(IgwPlugin *self,
-				IgwThing *thing,
-				GCancellable *cancellable,
-				GAsyncReadyCallback callback,
-				gpointer user_data)
+igw_plugin_runner_readout_async(IgwPlugin *self, IgwThing *thing, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data)
 {
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 	IgwPluginControlHelper *helper;

@@ -21,8 +21,8 @@ struct _IgwThing {
 	gchar *serial;
 	gchar *firmware;
 	guint report_interval;
-	GPtrArray *fields;   /* of IgwField, in the order the plugin declared them */
-	GHashTable *latest;  /* field name -> IgwReading */
+	GPtrArray *fields;  /* of IgwField, in the order the plugin declared them */
+	GHashTable *latest; /* field name -> IgwReading */
 	gint64 last_reading_time;
 	IgwAvailability availability;
 	gboolean supported;
@@ -74,19 +74,17 @@ igw_thing_class_init(IgwThingClass *klass)
 	object_class->finalize = igw_thing_finalize;
 	object_class->get_property = igw_thing_get_property;
 	properties[PROP_ADOPTED] = g_param_spec_boolean("adopted", NULL, NULL, FALSE,
-							 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-							     G_PARAM_STATIC_STRINGS);
+							G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+							    G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties(object_class, N_PROPS, properties);
 	/*
 	 * IgwThing::reading: (reading) a reading of this thing that the core
 	 * accepted, already its latest; emitted by igw_context_report_reading(),
 	 * so a listener hears its own thing and no other. Since: 1.2
 	 */
-	signals[SIGNAL_READING] = g_signal_new("reading",
-					       G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST,
-					       0, NULL, NULL, NULL,
-					       G_TYPE_NONE, 1, IGW_TYPE_READING);
+	signals[SIGNAL_READING] =
+	    g_signal_new("reading", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 1, IGW_TYPE_READING);
 }
 
 static void
@@ -94,9 +92,7 @@ igw_thing_init(IgwThing *self)
 {
 	self->supported = TRUE;
 	self->fields = g_ptr_array_new_with_free_func(g_object_unref);
-	self->latest = g_hash_table_new_full(g_str_hash,
-					     g_str_equal,
-					     g_free,
+	self->latest = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					     (GDestroyNotify)igw_reading_unref);
 }
 
@@ -109,27 +105,19 @@ igw_thing_id_is_valid(const gchar *id, GError **error)
 {
 	const gchar *colon;
 	if (id == NULL || *id == '\0' || strlen(id) > IGW_THING_ID_MAX) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "thing id must have 1 to %d characters",
-			    IGW_THING_ID_MAX);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "thing id must have 1 to %d characters", IGW_THING_ID_MAX);
 		return FALSE;
 	}
 	colon = strchr(id, ':');
 	if (colon == NULL || colon == id || colon[1] == '\0') {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_INVALID_DATA,
-			    "thing id '%s' must look like PLUGIN:ADDRESS",
-			    id);
+		g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
+			    "thing id '%s' must look like PLUGIN:ADDRESS", id);
 		return FALSE;
 	}
 	for (const gchar *p = id; *p != '\0'; p++) {
 		if (!g_ascii_isgraph(*p)) {
-			g_set_error(error,
-				    IGW_ERROR,
-				    IGW_ERROR_INVALID_DATA,
+			g_set_error(error, IGW_ERROR, IGW_ERROR_INVALID_DATA,
 				    "thing id '%s' may only hold printable ASCII without spaces",
 				    id);
 			return FALSE;
@@ -178,17 +166,17 @@ igw_thing_clean_string(const gchar *value)
 	return g_steal_pointer(&clean);
 }
 
-#define IGW_THING_STRING_PROPERTY(prop)                                                         \
-	const gchar *igw_thing_get_##prop(IgwThing *self)                                       \
-	{                                                                                        \
-		g_return_val_if_fail(IGW_IS_THING(self), NULL);                                  \
-		return self->prop;                                                               \
-	}                                                                                        \
-	void igw_thing_set_##prop(IgwThing *self, const gchar *value)                           \
-	{                                                                                        \
-		g_return_if_fail(IGW_IS_THING(self));                                            \
-		g_free(self->prop);                                                              \
-		self->prop = igw_thing_clean_string(value);                                      \
+#define IGW_THING_STRING_PROPERTY(prop)                                                            \
+	const gchar *igw_thing_get_##prop(IgwThing *self)                                          \
+	{                                                                                          \
+		g_return_val_if_fail(IGW_IS_THING(self), NULL);                                    \
+		return self->prop;                                                                 \
+	}                                                                                          \
+	void igw_thing_set_##prop(IgwThing *self, const gchar *value)                              \
+	{                                                                                          \
+		g_return_if_fail(IGW_IS_THING(self));                                              \
+		g_free(self->prop);                                                                \
+		self->prop = igw_thing_clean_string(value);                                        \
 	}
 
 IGW_THING_STRING_PROPERTY(name)
@@ -251,8 +239,7 @@ igw_thing_set_latest(IgwThing *self, IgwReading *reading)
 {
 	g_return_if_fail(IGW_IS_THING(self));
 	g_return_if_fail(reading != NULL);
-	g_hash_table_replace(self->latest,
-			     g_strdup(igw_reading_get_field(reading)),
+	g_hash_table_replace(self->latest, g_strdup(igw_reading_get_field(reading)),
 			     igw_reading_ref(reading));
 	self->last_reading_time = MAX(self->last_reading_time, g_get_monotonic_time());
 }

@@ -78,26 +78,16 @@ typedef struct {
 	gboolean (*startup)(IgwPlugin *plugin, GError **error);
 	gboolean (*reload)(IgwPlugin *plugin, GError **error);
 	void (*shutdown)(IgwPlugin *plugin);
-	void (*control_async)(IgwPlugin *plugin,
-			      IgwThing *thing,
-			      IgwField *field,
-			      GVariant *value,
-			      GCancellable *cancellable,
-			      GAsyncReadyCallback callback,
+	void (*control_async)(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVariant *value,
+			      GCancellable *cancellable, GAsyncReadyCallback callback,
 			      gpointer user_data);
 	GVariant *(*control_finish)(IgwPlugin *plugin, GAsyncResult *result, GError **error);
-	void (*readout_async)(IgwPlugin *plugin,
-			      IgwThing *thing,
-			      GCancellable *cancellable,
-			      GAsyncReadyCallback callback,
-			      gpointer user_data);
+	void (*readout_async)(IgwPlugin *plugin, IgwThing *thing, GCancellable *cancellable,
+			      GAsyncReadyCallback callback, gpointer user_data);
 	gboolean (*readout_finish)(IgwPlugin *plugin, GAsyncResult *result, GError **error);
 	gboolean (*set_discovery)(IgwPlugin *plugin, gboolean enabled, GError **error);
-	gboolean (*check_secret)(IgwPlugin *plugin,
-				 const gchar *thing_id,
-				 const gchar *name,
-				 const gchar *value,
-				 GError **error);
+	gboolean (*check_secret)(IgwPlugin *plugin, const gchar *thing_id, const gchar *name,
+				 const gchar *value, GError **error);
 	/*< private >*/
 	gpointer padding[15];
 } IgwPluginVfuncs;
@@ -105,14 +95,14 @@ typedef struct {
 typedef void (*IgwPluginInitFunc)(IgwPluginVfuncs *vfuncs);
 
 #ifdef IGW_PLUGIN_BUILTIN
-#define IGW_PLUGIN_DEFINE(name)                                                                 \
-	void igw_plugin_##name##_init_vfuncs(IgwPluginVfuncs *vfuncs);                            \
+#define IGW_PLUGIN_DEFINE(name)                                                                    \
+	void igw_plugin_##name##_init_vfuncs(IgwPluginVfuncs *vfuncs);                             \
 	void igw_plugin_##name##_init_vfuncs(IgwPluginVfuncs *vfuncs)
 #else
-#define IGW_PLUGIN_DEFINE(name)                                                                 \
-	G_MODULE_EXPORT const guint igw_plugin_abi_major = IGW_PLUGIN_ABI_MAJOR;                 \
-	G_MODULE_EXPORT const guint igw_plugin_abi_minor = IGW_PLUGIN_ABI_MINOR;                 \
-	G_MODULE_EXPORT void igw_plugin_init_vfuncs(IgwPluginVfuncs *vfuncs);                     \
+#define IGW_PLUGIN_DEFINE(name)                                                                    \
+	G_MODULE_EXPORT const guint igw_plugin_abi_major = IGW_PLUGIN_ABI_MAJOR;                   \
+	G_MODULE_EXPORT const guint igw_plugin_abi_minor = IGW_PLUGIN_ABI_MINOR;                   \
+	G_MODULE_EXPORT void igw_plugin_init_vfuncs(IgwPluginVfuncs *vfuncs);                      \
 	G_MODULE_EXPORT void igw_plugin_init_vfuncs(IgwPluginVfuncs *vfuncs)
 #endif
 

@@ -13,15 +13,9 @@ static void
 igw_transport_default_init(IgwTransportInterface *iface)
 {
 	/* detailed by the stanza's name, so that handlers can pick a kind */
-	g_signal_new("stanza",
-		     G_TYPE_FROM_INTERFACE(iface),
-		     G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
-		     0, NULL, NULL, NULL,
-		     G_TYPE_NONE, 1, G_TYPE_POINTER);
-	g_signal_new("online",
-		     G_TYPE_FROM_INTERFACE(iface),
-		     G_SIGNAL_RUN_LAST,
-		     0, NULL, NULL, NULL,
+	g_signal_new("stanza", G_TYPE_FROM_INTERFACE(iface), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+		     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+	g_signal_new("online", G_TYPE_FROM_INTERFACE(iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
 		     G_TYPE_NONE, 0);
 }
 

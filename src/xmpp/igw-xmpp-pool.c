@@ -45,7 +45,7 @@ struct _IgwXmppPool {
 	guint max_logins;
 	GHashTable *reserved;  /* sessions holding a slot */
 	GHashTable *in_flight; /* sessions logging in */
-	GQueue waiting;        /* of IgwXmppPoolWaiter */
+	GQueue waiting;	       /* of IgwXmppPoolWaiter */
 };
 
 G_DEFINE_TYPE(IgwXmppPool, igw_xmpp_pool, G_TYPE_OBJECT)
@@ -97,12 +97,9 @@ igw_xmpp_pool_reserve(IgwXmppPool *self, gpointer session, GError **error)
 	if (g_hash_table_contains(self->reserved, session))
 		return TRUE;
 	if (g_hash_table_size(self->reserved) >= self->max_sessions) {
-		g_set_error(error,
-			    IGW_ERROR,
-			    IGW_ERROR_LIMIT_REACHED,
+		g_set_error(error, IGW_ERROR, IGW_ERROR_LIMIT_REACHED,
 			    "session limit reached: %u sessions (max_sessions=%u)",
-			    g_hash_table_size(self->reserved),
-			    self->max_sessions);
+			    g_hash_table_size(self->reserved), self->max_sessions);
 		return FALSE;
 	}
 	g_hash_table_add(self->reserved, session);

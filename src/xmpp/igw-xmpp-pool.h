@@ -51,7 +51,8 @@ igw_xmpp_pool_new(guint max_sessions, guint max_logins_in_flight);
 void
 igw_xmpp_pool_set_limits(IgwXmppPool *self, guint max_sessions, guint max_logins_in_flight);
 gboolean
-igw_xmpp_pool_reserve(IgwXmppPool *self, gpointer session, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+igw_xmpp_pool_reserve(IgwXmppPool *self, gpointer session,
+		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void
 igw_xmpp_pool_unreserve(IgwXmppPool *self, gpointer session);
 void

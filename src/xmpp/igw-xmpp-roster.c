@@ -81,7 +81,8 @@ igw_xmpp_roster_restart(IgwXmppRoster *self, xmpp_ctx_t *ctx)
 }
 
 xmpp_stanza_t *
-igw_xmpp_roster_new_group_item(IgwXmppRoster *self, xmpp_ctx_t *ctx, const gchar *jid, const gchar *group)
+igw_xmpp_roster_new_group_item(IgwXmppRoster *self, xmpp_ctx_t *ctx, const gchar *jid,
+			       const gchar *group)
 {
 	g_autofree gchar *id = g_strdup_printf(IGW_XMPP_ROSTER_ID_PREFIX "%u", ++self->next_id);
 	xmpp_stanza_t *query = NULL;
@@ -122,7 +123,8 @@ igw_xmpp_roster_take_items(IgwXmppRoster *self, xmpp_stanza_t *query)
 static xmpp_stanza_t *
 igw_xmpp_roster_new_result(xmpp_stanza_t *stanza)
 {
-	xmpp_stanza_t *reply = xmpp_iq_new(xmpp_stanza_get_context(stanza), "result", xmpp_stanza_get_id(stanza));
+	xmpp_stanza_t *reply =
+	    xmpp_iq_new(xmpp_stanza_get_context(stanza), "result", xmpp_stanza_get_id(stanza));
 	const gchar *from = xmpp_stanza_get_from(stanza);
 	if (from != NULL)
 		xmpp_stanza_set_to(reply, from);
@@ -148,14 +150,16 @@ igw_xmpp_roster_handle_answer(IgwXmppRoster *self, xmpp_stanza_t *stanza, xmpp_s
 		return FALSE;
 	if (g_strcmp0(type, "error") == 0)
 		g_warning("%s: the server refused a roster %s", self->label,
-			  g_strcmp0(id, IGW_XMPP_ROSTER_GET_ID) == 0 ? "fetch" : "change (owners' group)");
+			  g_strcmp0(id, IGW_XMPP_ROSTER_GET_ID) == 0 ? "fetch"
+								     : "change (owners' group)");
 	else if (g_strcmp0(id, IGW_XMPP_ROSTER_GET_ID) == 0 && query != NULL)
 		igw_xmpp_roster_take_items(self, query);
 	return TRUE;
 }
 
 gboolean
-igw_xmpp_roster_handle(IgwXmppRoster *self, xmpp_stanza_t *stanza, const gchar *own_bare, xmpp_stanza_t **reply)
+igw_xmpp_roster_handle(IgwXmppRoster *self, xmpp_stanza_t *stanza, const gchar *own_bare,
+		       xmpp_stanza_t **reply)
 {
 	const gchar *type = xmpp_stanza_get_type(stanza);
 	xmpp_stanza_t *query = xmpp_stanza_get_child_by_name_and_ns(stanza, "query", IGW_NS_ROSTER);

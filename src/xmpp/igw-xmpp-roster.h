@@ -39,7 +39,8 @@ gboolean
 igw_xmpp_roster_is_subscribed(IgwXmppRoster *self, const gchar *jid);
 /* iq set jabber:iq:roster: @jid in the roster group @group */
 xmpp_stanza_t *
-igw_xmpp_roster_new_group_item(IgwXmppRoster *self, xmpp_ctx_t *ctx, const gchar *jid, const gchar *group);
+igw_xmpp_roster_new_group_item(IgwXmppRoster *self, xmpp_ctx_t *ctx, const gchar *jid,
+			       const gchar *group);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwXmppRoster, igw_xmpp_roster_free)
 

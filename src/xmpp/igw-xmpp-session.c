@@ -14,9 +14,9 @@
 
 #include "igw-backoff.h"
 #include "igw-error.h"
+#include "igw-xml.h"
 #include "igw-xmpp-roster.h"
 #include "igw-xmpp-session.h"
-#include "igw-xml.h"
 
 #define IGW_XMPP_BACKOFF_BASE_MS 1000
 #define IGW_XMPP_BACKOFF_CAP_MS (5 * 60 * 1000)
@@ -42,9 +42,9 @@ struct _IgwXmppSession {
 	gchar *state_reason;
 	IgwBackoff backoff;
 	guint attempts;
-	gboolean counted; /* takes one of max_sessions */
+	gboolean counted;  /* takes one of max_sessions */
 	gboolean disposed; /* releasing a conn fires its handler one last time */
-	guint64 io_count; /* stanzas sent or received, seen by the log hook */
+	guint64 io_count;  /* stanzas sent or received, seen by the log hook */
 	gboolean auth_failed;
 	gchar *cert_error;
 	GSource *watch;
@@ -61,10 +61,9 @@ static guint signals[SIGNAL_LAST];
 static void
 igw_xmpp_session_transport_iface_init(IgwTransportInterface *iface);
 
-G_DEFINE_TYPE_WITH_CODE(IgwXmppSession,
-			igw_xmpp_session,
-			G_TYPE_OBJECT,
-			G_IMPLEMENT_INTERFACE(IGW_TYPE_TRANSPORT, igw_xmpp_session_transport_iface_init))
+G_DEFINE_TYPE_WITH_CODE(IgwXmppSession, igw_xmpp_session, G_TYPE_OBJECT,
+			G_IMPLEMENT_INTERFACE(IGW_TYPE_TRANSPORT,
+					      igw_xmpp_session_transport_iface_init))
 
 /* libstrophe callbacks only carry a conn; find our session through its ctx */
 static GHashTable *
@@ -85,8 +84,8 @@ igw_xmpp_session_from_conn(xmpp_conn_t *conn)
 const gchar *
 igw_xmpp_session_state_to_string(IgwXmppSessionState state)
 {
-	const gchar *names[] = {"idle", "waiting", "registering", "connecting", "online",
-				"backoff", "auth-failed", "stopping", "stopped"};
+	const gchar *names[] = {"idle",	   "waiting",	  "registering", "connecting", "online",
+				"backoff", "auth-failed", "stopping",	 "stopped"};
 	if ((guint)state >= G_N_ELEMENTS(names))
 		return "unknown";
 	return names[state];
@@ -143,7 +142,8 @@ igw_xmpp_session_update_watch(IgwXmppSession *self)
 	if (self->watch == NULL)
 		return;
 	if (self->conn != NULL)
-		busy |= xmpp_conn_is_connecting(self->conn) || xmpp_conn_send_queue_len(self->conn) > 0;
+		busy |=
+		    xmpp_conn_is_connecting(self->conn) || xmpp_conn_send_queue_len(self->conn) > 0;
 	if (self->register_conn != NULL)
 		busy |= xmpp_conn_is_connecting(self->register_conn) ||
 			xmpp_conn_send_queue_len(self->register_conn) > 0;
@@ -196,7 +196,8 @@ igw_xmpp_session_add_watch(IgwXmppSession *self, gint fd)
 	igw_xmpp_session_remove_watch(self);
 	self->watch = g_source_new(&igw_xmpp_session_fd_funcs, sizeof(GSource));
 	g_source_set_name(self->watch, "IgwXmppSession");
-	self->watch_tag = g_source_add_unix_fd(self->watch, fd, G_IO_IN | G_IO_OUT | G_IO_HUP | G_IO_ERR);
+	self->watch_tag =
+	    g_source_add_unix_fd(self->watch, fd, G_IO_IN | G_IO_OUT | G_IO_HUP | G_IO_ERR);
 	self->watch_fd = fd;
 	g_source_set_callback(self->watch, igw_xmpp_session_watch_cb, self, NULL);
 	g_source_attach(self->watch, NULL);
@@ -262,13 +263,14 @@ static int
 igw_xmpp_session_certfail_cb(const xmpp_tlscert_t *cert, const char *const errormsg)
 {
 	/* in libstrophe 0.12 the certificate knows its ctx, not always its conn */
-	IgwXmppSession *self = g_hash_table_lookup(igw_xmpp_session_get_registry(),
-						   xmpp_tlscert_get_ctx(cert));
+	IgwXmppSession *self =
+	    g_hash_table_lookup(igw_xmpp_session_get_registry(), xmpp_tlscert_get_ctx(cert));
 	g_autofree gchar *fingerprint = NULL;
 	if (self == NULL)
 		return 0;
 	fingerprint = igw_xmpp_session_fingerprint(xmpp_tlscert_get_pem(cert));
-	if (self->server->pinned_cert != NULL && g_strcmp0(fingerprint, self->server->pinned_cert) == 0) {
+	if (self->server->pinned_cert != NULL &&
+	    g_strcmp0(fingerprint, self->server->pinned_cert) == 0) {
 		g_debug("%s: certificate accepted by its pin", self->label);
 		return 1;
 	}
@@ -321,8 +323,10 @@ igw_xmpp_session_handle_failure(IgwXmppSession *self, const gchar *reason)
 	}
 	if (self->auth_failed) {
 		/* a wrong password stays wrong: retry slowly, never hammer the server */
-		delay_ms = IGW_XMPP_AUTH_RETRY_MS + g_random_int_range(0, IGW_XMPP_AUTH_RETRY_MS / 10);
-		g_warning("%s: auth-failed: %s; retry in %u s", self->label, reason, delay_ms / 1000);
+		delay_ms =
+		    IGW_XMPP_AUTH_RETRY_MS + g_random_int_range(0, IGW_XMPP_AUTH_RETRY_MS / 10);
+		g_warning("%s: auth-failed: %s; retry in %u s", self->label, reason,
+			  delay_ms / 1000);
 		igw_xmpp_session_set_state(self, IGW_XMPP_SESSION_STATE_AUTH_FAILED, reason);
 		igw_xmpp_session_schedule_retry(self, delay_ms);
 		return;
@@ -367,7 +371,8 @@ igw_xmpp_session_describe_error(IgwXmppSession *self, gint error, xmpp_stream_er
 	if (stream_error != NULL)
 		return g_strdup_printf("stream error %d", (gint)stream_error->type);
 	if (error != 0)
-		return g_strdup_printf("%s (%s:%u)", g_strerror(error), self->server->host, self->server->port);
+		return g_strdup_printf("%s (%s:%u)", g_strerror(error), self->server->host,
+				       self->server->port);
 	return g_strdup("connection closed");
 }
 
@@ -429,7 +434,8 @@ igw_xmpp_session_stanza_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userd
 	IgwXmppSession *self = userdata;
 	const gchar *name = xmpp_stanza_get_name(stanza);
 	g_autoptr(xmpp_stanza_t) reply = NULL;
-	if (g_strcmp0(name, "message") != 0 && g_strcmp0(name, "presence") != 0 && g_strcmp0(name, "iq") != 0)
+	if (g_strcmp0(name, "message") != 0 && g_strcmp0(name, "presence") != 0 &&
+	    g_strcmp0(name, "iq") != 0)
 		return 1;
 	/* roster pushes and answers are the session's, not the things' */
 	if (igw_xmpp_roster_handle(self->roster, stanza, self->bare_jid, &reply)) {
@@ -438,7 +444,8 @@ igw_xmpp_session_stanza_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userd
 		return 1;
 	}
 	/* the contact no longer sees our presence */
-	if (g_strcmp0(name, "presence") == 0 && g_strcmp0(xmpp_stanza_get_type(stanza), "unsubscribe") == 0 &&
+	if (g_strcmp0(name, "presence") == 0 &&
+	    g_strcmp0(xmpp_stanza_get_type(stanza), "unsubscribe") == 0 &&
 	    xmpp_stanza_get_from(stanza) != NULL)
 		igw_xmpp_roster_set_subscribed(self->roster, xmpp_stanza_get_from(stanza), FALSE);
 	igw_transport_emit_stanza(IGW_TRANSPORT(self), stanza);
@@ -450,8 +457,8 @@ static gboolean
 igw_xmpp_session_login_watchdog_cb(gpointer user_data)
 {
 	IgwXmppSession *self = user_data;
-	g_autofree gchar *reason = g_strdup_printf("login did not finish within %u s",
-						   self->server->login_timeout);
+	g_autofree gchar *reason =
+	    g_strdup_printf("login did not finish within %u s", self->server->login_timeout);
 	self->login_watchdog_id = 0;
 	g_warning("%s: %s", self->label, reason);
 	if (self->register_conn != NULL)
@@ -497,8 +504,9 @@ igw_xmpp_session_connect_client(IgwXmppSession *self)
 	rc = xmpp_connect_client(self->conn, self->server->host, (unsigned short)self->server->port,
 				 igw_xmpp_session_conn_cb, self);
 	if (rc != XMPP_EOK) {
-		g_autofree gchar *reason = g_strdup_printf("cannot connect to %s:%u (libstrophe error %d)",
-							   self->server->host, self->server->port, rc);
+		g_autofree gchar *reason =
+		    g_strdup_printf("cannot connect to %s:%u (libstrophe error %d)",
+				    self->server->host, self->server->port, rc);
 		igw_xmpp_session_handle_failure(self, reason);
 		return;
 	}
@@ -564,10 +572,11 @@ igw_xmpp_session_register_result_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, vo
 		return 0;
 	}
 	if (error != NULL && xmpp_stanza_get_child_by_name(error, "conflict") != NULL) {
-		igw_xmpp_session_register_done(self, NULL,
-					       "the account exists but its password is not known here; "
-					       "set jid= and password= for this thing",
-					       TRUE);
+		igw_xmpp_session_register_done(
+		    self, NULL,
+		    "the account exists but its password is not known here; "
+		    "set jid= and password= for this thing",
+		    TRUE);
 		return 0;
 	}
 	igw_xmpp_session_register_done(self, NULL, "the server refused in-band registration", TRUE);
@@ -595,8 +604,8 @@ igw_xmpp_session_send_register(IgwXmppSession *self, xmpp_conn_t *conn)
 		xmpp_stanza_add_child_ex(query, child, 0);
 	}
 	xmpp_stanza_add_child_ex(iq, query, 0);
-	g_object_set_data_full(G_OBJECT(self), "igw-register-password",
-			       g_steal_pointer(&password), g_free);
+	g_object_set_data_full(G_OBJECT(self), "igw-register-password", g_steal_pointer(&password),
+			       g_free);
 	xmpp_id_handler_add(conn, igw_xmpp_session_register_result_cb, "igw-register", self);
 	igw_xmpp_session_write(conn, iq);
 }
@@ -619,7 +628,8 @@ igw_xmpp_session_send_starttls(IgwXmppSession *self, xmpp_conn_t *conn)
 	g_autoptr(xmpp_stanza_t) starttls = xmpp_stanza_new(self->ctx);
 	xmpp_stanza_set_name(starttls, "starttls");
 	xmpp_stanza_set_ns(starttls, IGW_XMPP_NS_TLS);
-	xmpp_handler_add(conn, igw_xmpp_session_register_proceed_cb, IGW_XMPP_NS_TLS, "proceed", NULL, self);
+	xmpp_handler_add(conn, igw_xmpp_session_register_proceed_cb, IGW_XMPP_NS_TLS, "proceed",
+			 NULL, self);
 	igw_xmpp_session_write(conn, starttls);
 }
 
@@ -628,8 +638,10 @@ static int
 igw_xmpp_session_register_features_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
 	IgwXmppSession *self = userdata;
-	gboolean want_tls = self->server->tls == IGW_XMPP_TLS_REQUIRED && !xmpp_conn_is_secured(conn);
-	if (want_tls && xmpp_stanza_get_child_by_name_and_ns(stanza, "starttls", IGW_XMPP_NS_TLS) == NULL) {
+	gboolean want_tls =
+	    self->server->tls == IGW_XMPP_TLS_REQUIRED && !xmpp_conn_is_secured(conn);
+	if (want_tls &&
+	    xmpp_stanza_get_child_by_name_and_ns(stanza, "starttls", IGW_XMPP_NS_TLS) == NULL) {
 		igw_xmpp_session_register_done(self, NULL, "the server offers no TLS", FALSE);
 		return 0;
 	}
@@ -663,7 +675,8 @@ igw_xmpp_session_register_conn_cb(xmpp_conn_t *conn, xmpp_conn_event_t event, in
 	/* the conn cannot be released from inside its own callback */
 	g_idle_add(igw_xmpp_session_release_register_conn_cb, g_object_ref(self));
 	if (self->state == IGW_XMPP_SESSION_STATE_REGISTERING) {
-		g_autofree gchar *reason = igw_xmpp_session_describe_error(self, error, stream_error);
+		g_autofree gchar *reason =
+		    igw_xmpp_session_describe_error(self, error, stream_error);
 		igw_xmpp_session_handle_failure(self, reason);
 	}
 }
@@ -679,8 +692,9 @@ igw_xmpp_session_start_registration(IgwXmppSession *self)
 	xmpp_conn_set_jid(self->register_conn, self->bare_jid);
 	igw_xmpp_session_set_state(self, IGW_XMPP_SESSION_STATE_REGISTERING, NULL);
 	g_info("%s: registering %s in-band", self->label, self->bare_jid);
-	rc = xmpp_connect_raw(self->register_conn, self->server->host, (unsigned short)self->server->port,
-			      igw_xmpp_session_register_conn_cb, self);
+	rc = xmpp_connect_raw(self->register_conn, self->server->host,
+			      (unsigned short)self->server->port, igw_xmpp_session_register_conn_cb,
+			      self);
 	if (rc != XMPP_EOK) {
 		igw_xmpp_session_handle_failure(self, "cannot connect for registration");
 		return;
@@ -724,7 +738,8 @@ igw_xmpp_session_start(IgwXmppSession *self, GError **error)
 {
 	g_return_val_if_fail(IGW_IS_XMPP_SESSION(self), FALSE);
 	g_return_val_if_fail(self->bare_jid != NULL, FALSE);
-	if (self->state != IGW_XMPP_SESSION_STATE_IDLE && self->state != IGW_XMPP_SESSION_STATE_STOPPED)
+	if (self->state != IGW_XMPP_SESSION_STATE_IDLE &&
+	    self->state != IGW_XMPP_SESSION_STATE_STOPPED)
 		return TRUE;
 	if (self->counted && !igw_xmpp_pool_reserve(self->pool, self, error))
 		return FALSE;
@@ -903,7 +918,8 @@ static gboolean
 igw_xmpp_session_add_to_group(IgwTransport *transport, const gchar *jid, const gchar *group)
 {
 	IgwXmppSession *self = IGW_XMPP_SESSION(transport);
-	g_autoptr(xmpp_stanza_t) iq = igw_xmpp_roster_new_group_item(self->roster, self->ctx, jid, group);
+	g_autoptr(xmpp_stanza_t) iq =
+	    igw_xmpp_roster_new_group_item(self->roster, self->ctx, jid, group);
 	return igw_xmpp_session_send(transport, iq);
 }
 
@@ -978,16 +994,12 @@ igw_xmpp_session_class_init(IgwXmppSessionClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 	object_class->dispose = igw_xmpp_session_dispose;
 	object_class->finalize = igw_xmpp_session_finalize;
-	signals[SIGNAL_STATE_CHANGED] = g_signal_new("state-changed",
-						     G_TYPE_FROM_CLASS(klass),
-						     G_SIGNAL_RUN_LAST,
-						     0, NULL, NULL, NULL,
-						     G_TYPE_NONE, 0);
-	signals[SIGNAL_REGISTERED] = g_signal_new("registered",
-						  G_TYPE_FROM_CLASS(klass),
-						  G_SIGNAL_RUN_LAST,
-						  0, NULL, NULL, NULL,
-						  G_TYPE_NONE, 1, G_TYPE_STRING);
+	signals[SIGNAL_STATE_CHANGED] =
+	    g_signal_new("state-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 0);
+	signals[SIGNAL_REGISTERED] =
+	    g_signal_new("registered", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

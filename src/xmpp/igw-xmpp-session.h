@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 typedef enum {
 	IGW_XMPP_SESSION_STATE_IDLE,
-	IGW_XMPP_SESSION_STATE_WAITING,     /* for a login slot */
+	IGW_XMPP_SESSION_STATE_WAITING,	    /* for a login slot */
 	IGW_XMPP_SESSION_STATE_REGISTERING, /* XEP-0077 */
 	IGW_XMPP_SESSION_STATE_CONNECTING,
 	IGW_XMPP_SESSION_STATE_ONLINE,
@@ -31,7 +31,8 @@ G_DECLARE_FINAL_TYPE(IgwXmppSession, igw_xmpp_session, IGW, XMPP_SESSION, GObjec
 IgwXmppSession *
 igw_xmpp_session_new(const gchar *label, IgwXmppServer *server, IgwXmppPool *pool);
 void
-igw_xmpp_session_set_credentials(IgwXmppSession *self, const gchar *bare_jid, const gchar *password);
+igw_xmpp_session_set_credentials(IgwXmppSession *self, const gchar *bare_jid,
+				 const gchar *password);
 void
 igw_xmpp_session_set_counted(IgwXmppSession *self, gboolean counted);
 const gchar *

@@ -3,9 +3,9 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <glib/gstdio.h>
 #include <string.h>
+#include "igw-test.h"
 
 #include "igw-config.h"
 #include "igw-error.h"
@@ -246,9 +246,10 @@ START_TEST(test_config_unknown)
 			    "unknown key; expected one of: jid, password, owners");
 	test_assert_refused(TEST_MINIMAL "[history]\nmax_days=3\n", "[history] max_days",
 			    "unknown key; expected one of: max_age_days, max_rows");
-	test_assert_refused(TEST_MINIMAL "[xmmp]\ndomain=example.org\n", "[xmmp]",
-			    "unknown group; expected xmpp, gateway, history, pubsub, 'plugin NAME', "
-			    "'thing ID', 'peer JID' or 'room JID'");
+	test_assert_refused(
+	    TEST_MINIMAL "[xmmp]\ndomain=example.org\n", "[xmmp]",
+	    "unknown group; expected xmpp, gateway, history, pubsub, 'plugin NAME', "
+	    "'thing ID', 'peer JID' or 'room JID'");
 	test_assert_refused(TEST_MINIMAL "[things sim:a]\n", "[things sim:a]", "unknown group");
 }
 END_TEST
@@ -290,23 +291,27 @@ START_TEST(test_config_jid_rfc7622)
 	g_autoptr(GString) domain = g_string_new("alice@");
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *config = NULL;
-	const gchar *forbidden[] = {"\"", "&", "'", ":", "<", ">", " ", "\t", "\x1b", "\x07",
-				    "\xc2\x85", "\xe2\x80\x83", NULL};
+	const gchar *forbidden[] = {"\"", "&",	"'",	":",	"<",	    ">",
+				    " ",  "\t", "\x1b", "\x07", "\xc2\x85", "\xe2\x80\x83",
+				    NULL};
 	g_string_append(local, "@example.org");
 	for (guint i = 0; i < 1023; i++)
 		g_string_prepend_c(local, 'a');
 	ck_assert(igw_config_check_bare_jid(local->str, &error));
 	g_string_prepend_c(local, 'a');
 	ck_assert(!igw_config_check_bare_jid(local->str, &error));
-	ck_assert_msg(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA), "%s", error->message);
-	ck_assert_msg(strstr(error->message, "localpart has 1024 bytes") != NULL, "%s", error->message);
+	ck_assert_msg(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA), "%s",
+		      error->message);
+	ck_assert_msg(strstr(error->message, "localpart has 1024 bytes") != NULL, "%s",
+		      error->message);
 	/* the message quotes the start of a JID, never all of it */
 	ck_assert_uint_lt(strlen(error->message), 200);
 	g_clear_error(&error);
 	for (guint i = 0; i < 1024; i++)
 		g_string_append_c(domain, 'd');
 	ck_assert(!igw_config_check_bare_jid(domain->str, &error));
-	ck_assert_msg(strstr(error->message, "domainpart has 1024 bytes") != NULL, "%s", error->message);
+	ck_assert_msg(strstr(error->message, "domainpart has 1024 bytes") != NULL, "%s",
+		      error->message);
 	g_clear_error(&error);
 	for (guint i = 0; forbidden[i] != NULL; i++) {
 		g_autofree gchar *jid = g_strdup_printf("al%sice@example.org", forbidden[i]);
@@ -465,19 +470,23 @@ END_TEST
 /* [peer JID] profile=: bare JIDs only, each once, a known profile */
 START_TEST(test_config_peers)
 {
-	g_autoptr(IgwConfig) config = test_load(TEST_MINIMAL "[peer bob@example.org]\nprofile=smack\n"
-							     "[peer carol@example.org]\nprofile= xsf \n");
+	g_autoptr(IgwConfig) config =
+	    test_load(TEST_MINIMAL "[peer bob@example.org]\nprofile=smack\n"
+				   "[peer carol@example.org]\nprofile= xsf \n");
 	ck_assert_uint_eq(g_strv_length(config->peer_jids), 2);
 	ck_assert_str_eq(config->peer_jids[0], "bob@example.org");
 	ck_assert_str_eq(config->peer_profiles[0], "smack");
 	ck_assert_str_eq(config->peer_jids[1], "carol@example.org");
 	ck_assert_str_eq(config->peer_profiles[1], "xsf");
 	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\nprofile=java\n",
-			    "[peer bob@example.org] profile", "expected 'xsf', 'slixmpp' or 'smack', got 'java'");
-	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\n", "[peer bob@example.org] profile",
+			    "[peer bob@example.org] profile",
+			    "expected 'xsf', 'slixmpp' or 'smack', got 'java'");
+	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\n",
+			    "[peer bob@example.org] profile",
 			    "expected a value, the key is missing");
 	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\nprofil=xsf\n",
-			    "[peer bob@example.org] profil", "unknown key; expected one of: profile");
+			    "[peer bob@example.org] profil",
+			    "unknown key; expected one of: profile");
 	test_assert_refused(TEST_MINIMAL "[peer bob@example.org/phone]\nprofile=xsf\n",
 			    "[peer bob@example.org/phone]", "expected 'peer' and a bare JID");
 	test_assert_refused(TEST_MINIMAL "[peer bob@example.org]\nprofile=xsf\n"
@@ -498,11 +507,12 @@ END_TEST
 /* [room JID]: topics required, threshold and min_interval defaulted */
 START_TEST(test_config_rooms)
 {
-	g_autoptr(IgwConfig) config = test_load(TEST_MINIMAL "[room Sensors@conference.example.org]\n"
-							     "topics= temperature ; humid* ;\n"
-							     "[room lights@conference.example.org]\n"
-							     "topics=on\nthreshold=0.5\nmin_interval=0\n"
-							     "password=s3cret\n");
+	g_autoptr(IgwConfig) config =
+	    test_load(TEST_MINIMAL "[room Sensors@conference.example.org]\n"
+				   "topics= temperature ; humid* ;\n"
+				   "[room lights@conference.example.org]\n"
+				   "topics=on\nthreshold=0.5\nmin_interval=0\n"
+				   "password=s3cret\n");
 	IgwConfigRoom *sensors = g_ptr_array_index(config->rooms, 0);
 	IgwConfigRoom *lights = g_ptr_array_index(config->rooms, 1);
 	g_autoptr(IgwConfigRoom) copy = igw_config_room_copy(lights);
@@ -532,18 +542,23 @@ START_TEST(test_config_rooms_refused)
 			    "[room a@conference.example.org] topics", "expected a value");
 	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=;;\n",
 			    "[room a@conference.example.org] topics", "at least one");
-	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\nthreshold=-1\n",
-			    "[room a@conference.example.org] threshold", "expected a number >= 0, got '-1'");
-	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\nthreshold=x\n",
+	test_assert_refused(
+	    TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\nthreshold=-1\n",
+	    "[room a@conference.example.org] threshold", "expected a number >= 0, got '-1'");
+	test_assert_refused(TEST_MINIMAL
+			    "[room a@conference.example.org]\ntopics=on\nthreshold=x\n",
 			    "[room a@conference.example.org] threshold", "expected a number >= 0");
-	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\nmin_interval=90000\n",
+	test_assert_refused(TEST_MINIMAL
+			    "[room a@conference.example.org]\ntopics=on\nmin_interval=90000\n",
 			    "[room a@conference.example.org] min_interval", "from 0 to 86400");
-	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\ntopic=x\n",
-			    "[room a@conference.example.org] topic",
-			    "unknown key; expected one of: topics, threshold, min_interval, password");
+	test_assert_refused(
+	    TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\ntopic=x\n",
+	    "[room a@conference.example.org] topic",
+	    "unknown key; expected one of: topics, threshold, min_interval, password");
 	test_assert_refused(TEST_MINIMAL "[room a@conference.example.org]\ntopics=on\n"
 					 "[room A@conference.example.org]\ntopics=off\n",
-			    "[room A@conference.example.org]", "the same room as [room a@conference.example.org]");
+			    "[room A@conference.example.org]",
+			    "the same room as [room a@conference.example.org]");
 }
 END_TEST
 
@@ -559,9 +574,10 @@ END_TEST
 START_TEST(test_config_pubsub)
 {
 	g_autoptr(IgwConfig) plain = test_load(TEST_MINIMAL);
-	g_autoptr(IgwConfig) tuned = test_load(TEST_MINIMAL "[pubsub]\naccess_model=whitelist\ndeadband=0.5\n"
-						    "min_interval=0\ndeadband.humidity=2\nmin_interval.humidity=30\n"
-						    "sensordata=true\n");
+	g_autoptr(IgwConfig) tuned =
+	    test_load(TEST_MINIMAL "[pubsub]\naccess_model=whitelist\ndeadband=0.5\n"
+				   "min_interval=0\ndeadband.humidity=2\nmin_interval.humidity=30\n"
+				   "sensordata=true\n");
 	gdouble deadband = 0;
 	guint interval = 0;
 	ck_assert(plain->pubsub_enabled);
@@ -579,12 +595,17 @@ END_TEST
 
 START_TEST(test_config_pubsub_refused)
 {
-	test_assert_refused(TEST_MINIMAL "[pubsub]\naccess_model=authorize\n", "[pubsub] access_model",
+	test_assert_refused(TEST_MINIMAL "[pubsub]\naccess_model=authorize\n",
+			    "[pubsub] access_model",
 			    "expected roster, presence, whitelist or open, got 'authorize'");
-	test_assert_refused(TEST_MINIMAL "[pubsub]\ndeadband=-1\n", "[pubsub] deadband", "expected a number >= 0");
-	test_assert_refused(TEST_MINIMAL "[pubsub]\ndeadband.t=x\n", "[pubsub] deadband.t", "expected a number >= 0");
-	test_assert_refused(TEST_MINIMAL "[pubsub]\nmin_interval=day\n", "[pubsub] min_interval", "");
-	test_assert_refused(TEST_MINIMAL "[pubsub]\nenabled=maybe\n", "[pubsub] enabled", "expected true or false");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\ndeadband=-1\n", "[pubsub] deadband",
+			    "expected a number >= 0");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\ndeadband.t=x\n", "[pubsub] deadband.t",
+			    "expected a number >= 0");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\nmin_interval=day\n", "[pubsub] min_interval",
+			    "");
+	test_assert_refused(TEST_MINIMAL "[pubsub]\nenabled=maybe\n", "[pubsub] enabled",
+			    "expected true or false");
 	test_assert_refused(TEST_MINIMAL "[pubsub]\nnodes=3\n", "[pubsub] nodes", "unknown key");
 }
 END_TEST

@@ -44,7 +44,8 @@ test_plugin_answer_cb(gpointer user_data)
 
 static void
 test_plugin_control_async(IgwPlugin *plugin, IgwThing *thing, IgwField *field, GVariant *value,
-			  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+			  GCancellable *cancellable, GAsyncReadyCallback callback,
+			  gpointer user_data)
 {
 	GTask *task = g_task_new(plugin, cancellable, callback, user_data);
 	test_plugin_calls++;
@@ -265,17 +266,17 @@ START_TEST(test_control_same_reason)
 	g_autoptr(GVariant) by_text = NULL;
 	g_autoptr(GVariant) by_value = NULL;
 	test_fixture_init(&fixture);
-	by_text = igw_control_check(fixture.control, TEST_OWNER, 0, "fake:lamp", "brightness", "150",
-				    &text_error);
-	by_value = igw_control_check_value(fixture.control, TEST_OWNER, 0, "fake:lamp", "brightness",
-					   g_variant_new_int64(150), &value_error);
+	by_text = igw_control_check(fixture.control, TEST_OWNER, 0, "fake:lamp", "brightness",
+				    "150", &text_error);
+	by_value = igw_control_check_value(fixture.control, TEST_OWNER, 0, "fake:lamp",
+					   "brightness", g_variant_new_int64(150), &value_error);
 	ck_assert_ptr_null(by_text);
 	ck_assert_ptr_null(by_value);
 	ck_assert_str_eq(text_error->message, value_error->message);
 	ck_assert_int_eq(text_error->code, value_error->code);
 	g_clear_error(&value_error);
-	by_value = igw_control_check_value(fixture.control, TEST_OWNER, 0, "fake:lamp", "colour", NULL,
-					   &value_error);
+	by_value = igw_control_check_value(fixture.control, TEST_OWNER, 0, "fake:lamp", "colour",
+					   NULL, &value_error);
 	ck_assert_str_eq(value_error->message, "fake:lamp has no field 'colour'");
 	test_fixture_clear(&fixture);
 }
@@ -302,7 +303,8 @@ START_TEST(test_control_plugin_timeout)
 	test_plugin_mode = TEST_PLUGIN_SILENT;
 	test_set(&fixture, TEST_OWNER, 0, "fake:lamp", "on", "true");
 	ck_assert(g_error_matches(fixture.error, IGW_ERROR, IGW_ERROR_TIMED_OUT));
-	ck_assert_str_eq(fixture.error->message, "plugin fake: no answer from fake:lamp within 100 ms");
+	ck_assert_str_eq(fixture.error->message,
+			 "plugin fake: no answer from fake:lamp within 100 ms");
 	ck_assert_uint_eq(fixture.readings->len, 0);
 	test_fixture_clear(&fixture);
 }
@@ -342,7 +344,8 @@ test_context_control_cb(GObject *source, GAsyncResult *result, gpointer user_dat
 {
 	TestFixture *fixture = user_data;
 	fixture->answers++;
-	fixture->confirmed = igw_context_control_finish(IGW_CONTEXT(source), result, &fixture->error);
+	fixture->confirmed =
+	    igw_context_control_finish(IGW_CONTEXT(source), result, &fixture->error);
 	g_main_loop_quit(fixture->loop);
 }
 
@@ -391,9 +394,12 @@ main(void)
 	tcase_add_loop_test(tc, test_control_refused, 0, G_N_ELEMENTS(test_refusals));
 	suite_add_tcase(suite, tc);
 	igw_test_add(suite, "control/same-reason", test_control_same_reason, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "control/plugin-failure", test_control_plugin_failure, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "control/plugin-timeout", test_control_plugin_timeout, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "control/plugin-failure", test_control_plugin_failure,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "control/plugin-timeout", test_control_plugin_timeout,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "control/success", test_control_success, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "control/from-a-plugin", test_control_from_plugin, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "control/from-a-plugin", test_control_from_plugin,
+		     TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }

@@ -3,9 +3,9 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <glib/gstdio.h>
 #include <strophe.h>
+#include "igw-test.h"
 
 #include "igw-context-private.h"
 #include "igw-engine.h"
@@ -90,8 +90,9 @@ test_count_handlers(gpointer instance, const gchar *signal)
 	guint id = g_signal_lookup(signal, G_OBJECT_TYPE(instance));
 	g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(gulong));
 	gulong handler;
-	while ((handler = g_signal_handler_find(instance, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED, id,
-						0, NULL, NULL, NULL)) != 0) {
+	while (
+	    (handler = g_signal_handler_find(instance, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
+					     id, 0, NULL, NULL, NULL)) != 0) {
 		g_signal_handler_block(instance, handler);
 		g_array_append_val(found, handler);
 	}
@@ -113,11 +114,13 @@ START_TEST(test_engine_listeners)
 	test_engine_start(&test, n);
 	thing = igw_engine_lookup_thing(test.engine, "sim:lamp0");
 	ck_assert_ptr_nonnull(thing);
-	ck_assert_int_eq(igw_engine_get_thing_state(test.engine, "sim:lamp0"), IGW_THING_STATE_ADOPTED);
+	ck_assert_int_eq(igw_engine_get_thing_state(test.engine, "sim:lamp0"),
+			 IGW_THING_STATE_ADOPTED);
 	core = test_count_handlers(test.context, "reading");
 	doors = test_count_handlers(thing, "reading");
-	g_printerr("# engine with %u things: one reading runs %u handlers (core %u, its doors %u)\n", n,
-		   core + doors, core, doors);
+	g_printerr(
+	    "# engine with %u things: one reading runs %u handlers (core %u, its doors %u)\n", n,
+	    core + doors, core, doors);
 	/* the engine; the thing's presence (the XMPP manager), MUC, pubsub and the concentrator */
 	ck_assert_uint_eq(core, 1);
 	ck_assert_uint_eq(doors, 4);
@@ -136,17 +139,23 @@ START_TEST(test_engine_one_list)
 	ck_assert_uint_eq(things->len, 3);
 	for (guint i = 0; i < things->len; i++) {
 		IgwThing *thing = g_ptr_array_index(things, i);
-		ck_assert_ptr_eq(igw_context_lookup_thing(test.context, igw_thing_get_id(thing)), thing);
+		ck_assert_ptr_eq(igw_context_lookup_thing(test.context, igw_thing_get_id(thing)),
+				 thing);
 	}
 	ck_assert(igw_engine_rename_thing(test.engine, "sim:lamp1", "Hall", &error));
-	ck_assert_str_eq(igw_thing_get_name(igw_context_lookup_thing(test.context, "sim:lamp1")), "Hall");
+	ck_assert_str_eq(igw_thing_get_name(igw_context_lookup_thing(test.context, "sim:lamp1")),
+			 "Hall");
 	/* the plugins' view heard the core's word on each */
-	ck_assert(g_ptr_array_find_with_equal_func(test.changes, "sim:lamp0 added", g_str_equal, NULL));
-	ck_assert(g_ptr_array_find_with_equal_func(test.changes, "sim:lamp0 adopted", g_str_equal, NULL));
-	ck_assert(g_ptr_array_find_with_equal_func(test.changes, "sim:lamp1 renamed", g_str_equal, NULL));
+	ck_assert(
+	    g_ptr_array_find_with_equal_func(test.changes, "sim:lamp0 added", g_str_equal, NULL));
+	ck_assert(
+	    g_ptr_array_find_with_equal_func(test.changes, "sim:lamp0 adopted", g_str_equal, NULL));
+	ck_assert(
+	    g_ptr_array_find_with_equal_func(test.changes, "sim:lamp1 renamed", g_str_equal, NULL));
 	igw_context_remove_thing(test.context, "sim:lamp2");
 	ck_assert_ptr_null(igw_engine_lookup_thing(test.engine, "sim:lamp2"));
-	ck_assert(g_ptr_array_find_with_equal_func(test.changes, "sim:lamp2 removed", g_str_equal, NULL));
+	ck_assert(
+	    g_ptr_array_find_with_equal_func(test.changes, "sim:lamp2 removed", g_str_equal, NULL));
 	test_engine_stop(&test);
 }
 END_TEST

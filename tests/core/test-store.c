@@ -3,11 +3,11 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <glib/gstdio.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <string.h>
+#include "igw-test.h"
 
 #include "igw-error.h"
 #include "igw-store.h"
@@ -80,8 +80,8 @@ test_sql_text(const gchar *path, const gchar *sql)
 	sqlite3_stmt *stmt = NULL;
 	gchar *text = NULL;
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK,
-		      "%s: %s", sql, sqlite3_errmsg(db));
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql,
+		      sqlite3_errmsg(db));
 	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL)
 		text = g_strdup((const gchar *)sqlite3_column_text(stmt, 0));
 	sqlite3_finalize(stmt);
@@ -255,11 +255,11 @@ START_TEST(test_store_things_columns)
 	ret = igw_store_upsert_thing(store, thing, &error);
 	test_assert_ok(ret, error);
 	igw_store_close(store);
-	row = test_sql_text(path,
-			    "SELECT plugin || '|' || name || '|' || manufacturer || '|' || "
-			    "model || '|' || serial || '|' || firmware || '|' || localpart || "
-			    "'|' || greeted || '|' || (created_us > 0) || '|' || "
-			    "(updated_us >= created_us) FROM things");
+	row =
+	    test_sql_text(path, "SELECT plugin || '|' || name || '|' || manufacturer || '|' || "
+				"model || '|' || serial || '|' || firmware || '|' || localpart || "
+				"'|' || greeted || '|' || (created_us > 0) || '|' || "
+				"(updated_us >= created_us) FROM things");
 	ck_assert_str_eq(row, "sim|Kitchen|Acme|T-1000|SN1|1.2.3|kitchen|0|1|1");
 }
 END_TEST
@@ -389,10 +389,7 @@ test_assert_owner_list(IgwStore *store, const gchar *thing_id, const gchar *expe
 	test_assert_ok(owners != NULL, error);
 	for (guint i = 0; i < owners->len; i++) {
 		IgwStoreOwner *owner = g_ptr_array_index(owners, i);
-		g_string_append_printf(joined,
-				       "%s%s:%s",
-				       i > 0 ? "," : "",
-				       owner->jid,
+		g_string_append_printf(joined, "%s%s:%s", i > 0 ? "," : "", owner->jid,
 				       owner->source);
 	}
 	ck_assert_str_eq(joined->str, expected);
@@ -488,8 +485,8 @@ test_assert_add_owner_fails(IgwStore *store, const gchar *thing_id, const gchar 
 }
 
 static void
-test_assert_remove_owner_fails(IgwStore *store, const gchar *thing_id, const gchar *jid,
-			       gint code, const gchar *reason)
+test_assert_remove_owner_fails(IgwStore *store, const gchar *thing_id, const gchar *jid, gint code,
+			       const gchar *reason)
 {
 	g_autoptr(GError) error = NULL;
 	gboolean ret = igw_store_remove_owner(store, thing_id, jid, &error);
@@ -704,20 +701,17 @@ START_TEST(test_store_owners_admin)
 	test_set_owners(store, "sim:a", config);
 
 	/* config first in its order, then admin in the order added; get_owners has both */
-	test_assert_owner_list(store,
-			       "sim:a",
+	test_assert_owner_list(store, "sim:a",
 			       "bob@example.org:config,carol@example.org:config,"
 			       "dave@example.org:admin,alice@example.org:admin");
-	test_assert_owners(store,
-			   "sim:a",
+	test_assert_owners(store, "sim:a",
 			   "bob@example.org,carol@example.org,dave@example.org,alice@example.org");
 
 	/* setting the config owners again, as every start does, leaves admin ones alone */
 	g_clear_object(&store);
 	store = test_store_open(path);
 	test_set_owners(store, "sim:a", config);
-	test_assert_owner_list(store,
-			       "sim:a",
+	test_assert_owner_list(store, "sim:a",
 			       "bob@example.org:config,carol@example.org:config,"
 			       "dave@example.org:admin,alice@example.org:admin");
 	test_set_owners(store, "sim:a", NULL);
@@ -736,42 +730,28 @@ START_TEST(test_store_owners_admin)
 	test_assert_owner_list(store, "", "bob@example.org:admin");
 
 	/* config owners can't be removed at run time; unknown ones are not found */
-	test_assert_remove_owner_fails(store,
-				       "sim:a",
-				       "CAROL@example.org",
-				       IGW_ERROR_NOT_SUPPORTED,
+	test_assert_remove_owner_fails(store, "sim:a", "CAROL@example.org", IGW_ERROR_NOT_SUPPORTED,
 				       "comes from the configuration file");
-	test_assert_remove_owner_fails(store,
-				       "sim:a",
-				       "erin@example.org",
-				       IGW_ERROR_NOT_FOUND,
+	test_assert_remove_owner_fails(store, "sim:a", "erin@example.org", IGW_ERROR_NOT_FOUND,
 				       "sim:a");
-	test_assert_remove_owner_fails(store,
-				       "",
-				       "carol@example.org",
-				       IGW_ERROR_NOT_FOUND,
+	test_assert_remove_owner_fails(store, "", "carol@example.org", IGW_ERROR_NOT_FOUND,
 				       "the gateway");
 
 	/* an admin one goes, in any case, and only from that thing */
 	ret = igw_store_remove_owner(store, "sim:a", "Dave@Example.org", &error);
 	test_assert_ok(ret, error);
-	test_assert_owner_list(store,
-			       "sim:a",
+	test_assert_owner_list(store, "sim:a",
 			       "bob@example.org:config,carol@example.org:config,"
 			       "alice@example.org:admin");
 	test_assert_owner_list(store, "sim:b", "dave@example.org:admin");
-	test_assert_remove_owner_fails(store,
-				       "sim:a",
-				       "dave@example.org",
-				       IGW_ERROR_NOT_FOUND,
+	test_assert_remove_owner_fails(store, "sim:a", "dave@example.org", IGW_ERROR_NOT_FOUND,
 				       "not an owner");
 
 	/* and removed ones can come back, at the end */
 	test_add_owner(store, "sim:a", "dave@example.org");
 	g_clear_object(&store);
 	store = test_store_open(path);
-	test_assert_owner_list(store,
-			       "sim:a",
+	test_assert_owner_list(store, "sim:a",
 			       "bob@example.org:config,carol@example.org:config,"
 			       "alice@example.org:admin,dave@example.org:admin");
 }
@@ -789,14 +769,10 @@ START_TEST(test_store_owners_both_sources)
 	test_add_owner(store, "sim:a", "alice@example.org");
 	test_add_owner(store, "sim:a", "erin@example.org");
 	test_set_owners(store, "sim:a", with_erin);
-	test_assert_owner_list(store,
-			       "sim:a",
+	test_assert_owner_list(store, "sim:a",
 			       "Erin@Example.org:config,bob@example.org:config,"
 			       "alice@example.org:admin");
-	test_assert_remove_owner_fails(store,
-				       "sim:a",
-				       "erin@example.org",
-				       IGW_ERROR_NOT_SUPPORTED,
+	test_assert_remove_owner_fails(store, "sim:a", "erin@example.org", IGW_ERROR_NOT_SUPPORTED,
 				       "comes from the configuration file");
 
 	/* so once the file drops it, it is gone */
@@ -846,12 +822,12 @@ START_TEST(test_store_secrets)
 	test_assert_secrets(store, "");
 	/* no thing sim:door exists: a key may come before its device */
 	test_set_secret(store, "sim:door", "token", "first");
-	test_set_secret(store, "ble:AA:BB:CC:DD:EE:FF", "bindkey", "00112233445566778899aabbccddeeff");
+	test_set_secret(store, "ble:AA:BB:CC:DD:EE:FF", "bindkey",
+			"00112233445566778899aabbccddeeff");
 	test_set_secret(store, "sim:door", "token", "second");
 	test_set_secret(store, "sim:door", "other", "x");
-	test_assert_secrets(store,
-			    "ble:AA:BB:CC:DD:EE:FF/bindkey=00112233445566778899aabbccddeeff,"
-			    "sim:door/other=x,sim:door/token=second");
+	test_assert_secrets(store, "ble:AA:BB:CC:DD:EE:FF/bindkey=00112233445566778899aabbccddeeff,"
+				   "sim:door/other=x,sim:door/token=second");
 
 	/* NULL deletes one; deleting one that is not there is no error */
 	test_set_secret(store, "sim:door", "other", NULL);
@@ -859,9 +835,8 @@ START_TEST(test_store_secrets)
 	test_set_secret(store, "sim:nothing", "token", NULL);
 	g_clear_object(&store);
 	store = test_store_open(path);
-	test_assert_secrets(store,
-			    "ble:AA:BB:CC:DD:EE:FF/bindkey=00112233445566778899aabbccddeeff,"
-			    "sim:door/token=second");
+	test_assert_secrets(store, "ble:AA:BB:CC:DD:EE:FF/bindkey=00112233445566778899aabbccddeeff,"
+				   "sim:door/token=second");
 
 	/* an empty id or name is refused */
 	ret = igw_store_set_secret(store, "", "token", "x", &error);
@@ -1023,8 +998,7 @@ START_TEST(test_store_readings_types)
 				 g_variant_get_type_string(expected));
 		/* byte for byte: -0.0 stays negative, NaN stays NaN, int64 not via double */
 		ck_assert_msg(g_variant_get_size(value) == g_variant_get_size(expected) &&
-				  memcmp(g_variant_get_data(value),
-					 g_variant_get_data(expected),
+				  memcmp(g_variant_get_data(value), g_variant_get_data(expected),
 					 g_variant_get_size(value)) == 0,
 			      "%s: got %s", field, printed);
 	}
@@ -1122,9 +1096,8 @@ START_TEST(test_store_flush_failure)
 
 	test_add_reading(store, "sim:a", "ok", g_variant_new_double(1), 10);
 	test_flush(store);
-	test_sql(path,
-		 "CREATE TRIGGER test_fail BEFORE INSERT ON readings WHEN NEW.field = 'bad' "
-		 "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+	test_sql(path, "CREATE TRIGGER test_fail BEFORE INSERT ON readings WHEN NEW.field = 'bad' "
+		       "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
 
 	/* the bad one is in the middle, so the first one must be rolled back */
 	test_add_reading(store, "sim:a", "ok", g_variant_new_double(2), 20);
@@ -1566,21 +1539,17 @@ START_TEST(test_store_migrate_v2)
 	ck_assert_int_eq(test_outbox_push(store, "sim:door", "<new/>"), 4);
 
 	/* the old owners come from the configuration: not removable, but admin ones join them */
-	test_assert_remove_owner_fails(store,
-				       "",
-				       "alice@example.org",
-				       IGW_ERROR_NOT_SUPPORTED,
+	test_assert_remove_owner_fails(store, "", "alice@example.org", IGW_ERROR_NOT_SUPPORTED,
 				       "comes from the configuration file");
 	test_add_owner(store, "", "dave@example.org");
-	test_assert_owner_list(store,
-			       "",
+	test_assert_owner_list(store, "",
 			       "alice@example.org:config,bob@example.org:config,"
 			       "dave@example.org:admin");
 	test_set_state(store, "sim:door", "blocked");
 	g_clear_object(&store);
 
-	history = test_sql_text(path,
-				"SELECT history_max_age_us || '|' || history_max_rows FROM things "
+	history =
+	    test_sql_text(path, "SELECT history_max_age_us || '|' || history_max_rows FROM things "
 				"WHERE id = 'sim:kitchen'");
 	ck_assert_str_eq(history, "86400000000|1000");
 	g_clear_pointer(&version, g_free);

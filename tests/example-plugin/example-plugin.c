@@ -27,8 +27,8 @@ example_startup(IgwPlugin *plugin, GError **error)
 	if (!igw_context_add_thing(context, thing, error))
 		return FALSE;
 	igw_context_set_reachable(context, "example:answer", TRUE);
-	reading = igw_reading_new("example:answer", "answer", g_variant_new_int64(42),
-				  g_get_real_time());
+	reading =
+	    igw_reading_new("example:answer", "answer", g_variant_new_int64(42), g_get_real_time());
 	igw_context_report_reading(context, reading);
 	igw_plugin_set_status(plugin, "one thing, always 42");
 	return TRUE;

@@ -10,10 +10,12 @@
 
 G_MODULE_EXPORT const guint igw_plugin_abi_major = WRONG_MAJOR;
 G_MODULE_EXPORT const guint igw_plugin_abi_minor = WRONG_MINOR;
-G_MODULE_EXPORT void igw_plugin_init_vfuncs(IgwPluginVfuncs *vfuncs);
+G_MODULE_EXPORT void
+igw_plugin_init_vfuncs(IgwPluginVfuncs *vfuncs);
 
 void
 igw_plugin_init_vfuncs(IgwPluginVfuncs *vfuncs)
 {
-	g_critical("a module with plugin ABI %u.%u was initialised", (guint)WRONG_MAJOR, (guint)WRONG_MINOR);
+	g_critical("a module with plugin ABI %u.%u was initialised", (guint)WRONG_MAJOR,
+		   (guint)WRONG_MINOR);
 }

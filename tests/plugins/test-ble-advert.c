@@ -33,8 +33,8 @@ test_hex(const gchar *hex)
 	gsize len = strlen(hex);
 	ck_assert_uint_eq(len % 2, 0);
 	for (gsize i = 0; i < len; i += 2) {
-		guint8 byte = (guint8)(g_ascii_xdigit_value(hex[i]) << 4 |
-				       g_ascii_xdigit_value(hex[i + 1]));
+		guint8 byte =
+		    (guint8)(g_ascii_xdigit_value(hex[i]) << 4 | g_ascii_xdigit_value(hex[i + 1]));
 		g_byte_array_append(bytes, &byte, 1);
 	}
 	return bytes;
@@ -44,12 +44,8 @@ static IgwBleAdvert *
 test_bthome(const gchar *hex, const guint8 *key, GError **error)
 {
 	g_autoptr(GByteArray) bytes = test_hex(hex);
-	return igw_ble_advert_decode_service_data(IGW_BLE_UUID16_BTHOME,
-						  bytes->data,
-						  bytes->len,
-						  TEST_BTHOME_MAC,
-						  key,
-						  error);
+	return igw_ble_advert_decode_service_data(IGW_BLE_UUID16_BTHOME, bytes->data, bytes->len,
+						  TEST_BTHOME_MAC, key, error);
 }
 
 /* a decode that must succeed */
@@ -69,9 +65,7 @@ test_bthome_fails(const gchar *hex, gint code, const gchar *message)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(IgwBleAdvert) advert = test_bthome(hex, NULL, &error);
 	ck_assert_ptr_null(advert);
-	ck_assert_msg(g_error_matches(error, IGW_BLE_ADVERT_ERROR, code),
-		      "%s: %s",
-		      hex,
+	ck_assert_msg(g_error_matches(error, IGW_BLE_ADVERT_ERROR, code), "%s: %s", hex,
 		      error != NULL ? error->message : "no error");
 	if (message != NULL)
 		ck_assert_msg(strstr(error->message, message) != NULL, "%s", error->message);
@@ -101,10 +95,7 @@ test_has_value(IgwBleAdvert *advert, const gchar *field)
 }
 
 static void
-test_number(IgwBleAdvert *advert,
-	    const gchar *field,
-	    gdouble expected,
-	    const gchar *unit,
+test_number(IgwBleAdvert *advert, const gchar *field, gdouble expected, const gchar *unit,
 	    guint decimals)
 {
 	const IgwBleValue *value = test_value(advert, field);
@@ -213,19 +204,13 @@ START_TEST(test_bthome_encrypted_refused)
 			copy->data[copy->len - 1] ^= 0x80;
 		if (i == 2)
 			copy->data[copy->len - 8] ^= 0x01;
-		advert = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_BTHOME,
-							    copy->data,
-							    copy->len,
-							    mac,
-							    i == 0 ? wrong : key,
-							    &error);
+		advert =
+		    igw_ble_advert_decode_service_data(IGW_BLE_UUID16_BTHOME, copy->data, copy->len,
+						       mac, i == 0 ? wrong : key, &error);
 		ck_assert_ptr_null(advert);
-		ck_assert_msg(g_error_matches(error,
-					      IGW_BLE_ADVERT_ERROR,
+		ck_assert_msg(g_error_matches(error, IGW_BLE_ADVERT_ERROR,
 					      IGW_BLE_ADVERT_ERROR_DECRYPT_FAILED),
-			      "case %u: %s",
-			      i,
-			      error != NULL ? error->message : "no error");
+			      "case %u: %s", i, error != NULL ? error->message : "no error");
 		ck_assert(strstr(error->message, "MIC") != NULL);
 	}
 
@@ -234,12 +219,8 @@ START_TEST(test_bthome_encrypted_refused)
 		g_autoptr(GError) error = NULL;
 		g_autoptr(IgwBleAdvert) advert = NULL;
 		const gchar *macs[] = {NULL, "54:48:E6:8F:80", "54:48:E6:8F:80:A5:00"};
-		advert = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_BTHOME,
-							    bytes->data,
-							    bytes->len,
-							    macs[i],
-							    key,
-							    &error);
+		advert = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_BTHOME, bytes->data,
+							    bytes->len, macs[i], key, &error);
 		ck_assert_ptr_null(advert);
 		ck_assert(
 		    g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_INVALID));
@@ -286,12 +267,8 @@ START_TEST(test_bthome_encrypted_mac_case)
 	guint8 key[16];
 
 	ck_assert(igw_ble_bindkey_parse("231D39C1D7CC1AB1AEE224CD096DB932", key, NULL));
-	advert = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_BTHOME,
-						    bytes->data,
-						    bytes->len,
-						    "54:48:e6:8f:80:a5",
-						    key,
-						    &error);
+	advert = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_BTHOME, bytes->data, bytes->len,
+						    "54:48:e6:8f:80:a5", key, &error);
 	ck_assert_msg(advert != NULL, "%s", error != NULL ? error->message : "?");
 	test_number(advert, "temperature", 25.06, "°C", 2);
 }
@@ -301,9 +278,19 @@ START_TEST(test_bthome_signed)
 {
 	/* 0x02 -10.00, 0x08 -0.01, 0x3F -0.1, 0x57 -10, 0x58 -20 x 0.35, then the counts,
 	 * power, current, speed and acceleration */
-	g_autoptr(IgwBleAdvert) advert =
-	    test_bthome_ok("40" "0218FC" "08FFFF" "3FFFFF" "57F6" "58EC" "5980" "5A0080"
-			   "5BFFFFFFFF" "5CFEFFFFFF" "5D18FC" "62FFFFFFFF" "6340420F00");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("40"
+							"0218FC"
+							"08FFFF"
+							"3FFFFF"
+							"57F6"
+							"58EC"
+							"5980"
+							"5A0080"
+							"5BFFFFFFFF"
+							"5CFEFFFFFF"
+							"5D18FC"
+							"62FFFFFFFF"
+							"6340420F00");
 	test_number(advert, "temperature", -10.00, "°C", 2);
 	test_number(advert, "dewpoint", -0.01, "°C", 2);
 	test_number(advert, "rotation", -0.1, "°", 1);
@@ -322,8 +309,12 @@ END_TEST
 /* the 3-byte objects, with the spec's pressure example 13 8A 01 = 1008.83 hPa */
 START_TEST(test_bthome_three_bytes)
 {
-	g_autoptr(IgwBleAdvert) advert =
-	    test_bthome_ok("4004138A01" "05138A14" "0A138A14" "0B138A14" "42FFFFFF" "4B010000");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("4004138A01"
+							"05138A14"
+							"0A138A14"
+							"0B138A14"
+							"42FFFFFF"
+							"4B010000");
 	test_number(advert, "pressure", 1008.83, "hPa", 2);
 	test_number(advert, "illuminance", 13460.67, "lx", 2);
 	test_number(advert, "energy", 1346.067, "kWh", 3);
@@ -335,8 +326,12 @@ END_TEST
 
 START_TEST(test_bthome_four_bytes)
 {
-	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("403E01020304" "4D12138A14" "4CFFFFFFFF"
-							"4E87562301" "4F87562301" "5087562301"
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("403E01020304"
+							"4D12138A14"
+							"4CFFFFFFFF"
+							"4E87562301"
+							"4F87562301"
+							"5087562301"
 							"5587562301");
 	test_integer(advert, "count", 0x04030201, NULL);
 	test_number(advert, "energy", 344593.170, "kWh", 3);
@@ -351,11 +346,35 @@ END_TEST
 /* the remaining 1- and 2-byte numbers, by unit and factor */
 START_TEST(test_bthome_two_bytes)
 {
-	g_autoptr(IgwBleAdvert) advert =
-	    test_bthome_ok("40" "06D204" "07D204" "0C020C" "0D0C00" "0E1600" "12E204" "13D204"
-			   "14D204" "2E2A" "2F2B" "3D0001" "40E803" "41E803" "43E803" "44E803"
-			   "4607" "47E803" "48E803" "49E803" "4A1E00" "51E803" "52E803" "56E803"
-			   "5E1027" "5F0A00" "6003" "61B80B" "0907");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("40"
+							"06D204"
+							"07D204"
+							"0C020C"
+							"0D0C00"
+							"0E1600"
+							"12E204"
+							"13D204"
+							"14D204"
+							"2E2A"
+							"2F2B"
+							"3D0001"
+							"40E803"
+							"41E803"
+							"43E803"
+							"44E803"
+							"4607"
+							"47E803"
+							"48E803"
+							"49E803"
+							"4A1E00"
+							"51E803"
+							"52E803"
+							"56E803"
+							"5E1027"
+							"5F0A00"
+							"6003"
+							"61B80B"
+							"0907");
 	test_number(advert, "mass", 12.34, "kg", 2);
 	test_number(advert, "mass_lb", 12.34, "lb", 2);
 	test_number(advert, "voltage", 3.074, "V", 3);
@@ -404,9 +423,20 @@ END_TEST
 
 START_TEST(test_bthome_events)
 {
-	g_autoptr(IgwBleAdvert) advert =
-	    test_bthome_ok("44" "3A00" "3A01" "3A04" "3A80" "3A07" "3B010305" "3B0001" "3B0203E803"
-			   "3C0103" "3C0202" "3C0000" "6401" "6409");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("44"
+							"3A00"
+							"3A01"
+							"3A04"
+							"3A80"
+							"3A07"
+							"3B010305"
+							"3B0001"
+							"3B0203E803"
+							"3C0103"
+							"3C0202"
+							"3C0000"
+							"6401"
+							"6409");
 	ck_assert(advert->trigger_based);
 	test_string(advert, "button", "none");
 	test_string(advert, "button_2", "press");
@@ -426,22 +456,29 @@ END_TEST
 
 START_TEST(test_bthome_text_raw)
 {
-	g_autoptr(IgwBleAdvert) advert =
-	    test_bthome_ok("40" "530548656C6C6F" "5403" "01ABFF" "5300" "5302C328" "5400");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("40"
+							"530548656C6C6F"
+							"5403"
+							"01ABFF"
+							"5300"
+							"5302C328"
+							"5400");
 	test_string(advert, "text", "Hello");
 	test_string(advert, "raw", "01abff");
 	test_string(advert, "text_2", "");
 	/* invalid UTF-8 is repaired, never passed on */
 	ck_assert(g_utf8_validate(g_variant_get_string(test_value(advert, "text_3")->value, NULL),
-				  -1,
-				  NULL));
+				  -1, NULL));
 	test_string(advert, "raw_2", "");
 }
 END_TEST
 
 START_TEST(test_bthome_device_info)
 {
-	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("40" "F00100" "F100010204" "F2000106");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("40"
+							"F00100"
+							"F100010204"
+							"F2000106");
 	test_integer(advert, "device_type_id", 1, NULL);
 	test_string(advert, "firmware_version", "4.2.1.0");
 	test_string(advert, "firmware_version_2", "6.1.0");
@@ -454,7 +491,9 @@ END_TEST
 
 START_TEST(test_bthome_packet_id)
 {
-	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("400009" "0164" "6501");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("400009"
+							"0164"
+							"6501");
 	ck_assert_int_eq(advert->packet_id, 9);
 	ck_assert_uint_eq(advert->values->len, 2);
 	ck_assert(!test_has_value(advert, "packet_id"));
@@ -468,7 +507,11 @@ END_TEST
 /* repeats in order of appearance, as HA numbers them */
 START_TEST(test_bthome_repeated)
 {
-	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("40" "02C409" "0218FC" "451101" "2E32");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("40"
+							"02C409"
+							"0218FC"
+							"451101"
+							"2E32");
 	ck_assert_uint_eq(advert->values->len, 4);
 	ck_assert_str_eq(test_value_at(advert, 0)->field, "temperature");
 	ck_assert_str_eq(test_value_at(advert, 1)->field, "temperature_2");
@@ -482,7 +525,9 @@ END_TEST
 
 START_TEST(test_bthome_unknown_stops)
 {
-	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("4002C409" "FE01" "03BF13");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("4002C409"
+							"FE01"
+							"03BF13");
 	ck_assert_uint_eq(advert->values->len, 1);
 	test_number(advert, "temperature", 25.0, "°C", 2);
 	ck_assert(!test_has_value(advert, "humidity"));
@@ -496,13 +541,14 @@ END_TEST
 START_TEST(test_bthome_truncated)
 {
 	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("4002C40903BF");
-	g_autoptr(IgwBleAdvert) text = test_bthome_ok("40" "02C409" "5305414243");
+	g_autoptr(IgwBleAdvert) text = test_bthome_ok("40"
+						      "02C409"
+						      "5305414243");
 	ck_assert_uint_eq(advert->values->len, 1);
 	test_number(advert, "temperature", 25.0, "°C", 2);
 	ck_assert_uint_eq(text->values->len, 1);
 
-	test_bthome_fails("4002C4",
-			  IGW_BLE_ADVERT_ERROR_TRUNCATED,
+	test_bthome_fails("4002C4", IGW_BLE_ADVERT_ERROR_TRUNCATED,
 			  "BTHome object 0x02 truncated at byte 1");
 	test_bthome_fails("4004138A", IGW_BLE_ADVERT_ERROR_TRUNCATED, "0x04");
 	test_bthome_fails("40530341", IGW_BLE_ADVERT_ERROR_TRUNCATED, "0x53");
@@ -523,7 +569,9 @@ START_TEST(test_bthome_header)
 	test_bthome_fails("40", IGW_BLE_ADVERT_ERROR_TRUNCATED, "too short");
 	test_bthome_fails("", IGW_BLE_ADVERT_ERROR_TRUNCATED, "too short");
 	for (guint i = 0; i < 85; i++)
-		g_string_append(big, "01" "64" "09");
+		g_string_append(big, "01"
+				     "64"
+				     "09");
 	test_bthome_fails(big->str, IGW_BLE_ADVERT_ERROR_INVALID, "oversized");
 
 	/* the draft "MAC included" bit: the reversed MAC is skipped */
@@ -546,8 +594,7 @@ START_TEST(test_bthome_table)
 		    id <= 0x2F || (id >= 0x3A && id <= 0x65) || (id >= 0xF0 && id <= 0xF2);
 		ck_assert_msg((advert != NULL) == listed, "id 0x%02x", id);
 		if (advert == NULL) {
-			ck_assert(g_error_matches(error,
-						  IGW_BLE_ADVERT_ERROR,
+			ck_assert(g_error_matches(error, IGW_BLE_ADVERT_ERROR,
 						  IGW_BLE_ADVERT_ERROR_INVALID));
 			continue;
 		}
@@ -662,30 +709,22 @@ START_TEST(test_bthome_every_object)
 		g_autoptr(IgwBleAdvert) advert = test_bthome_row(row);
 		const IgwBleValue *value;
 		gdouble got;
-		ck_assert_msg(advert->values->len == 1, "%s: %u values", row->hex, advert->values->len);
+		ck_assert_msg(advert->values->len == 1, "%s: %u values", row->hex,
+			      advert->values->len);
 		value = test_value_at(advert, 0);
-		ck_assert_msg(g_strcmp0(value->field, row->field) == 0,
-			      "%s: field %s, expected %s",
-			      row->hex,
-			      value->field,
-			      row->field);
+		ck_assert_msg(g_strcmp0(value->field, row->field) == 0, "%s: field %s, expected %s",
+			      row->hex, value->field, row->field);
 		ck_assert_msg(value->type == row->type, "%s: type %d", row->hex, value->type);
-		ck_assert_msg(g_strcmp0(value->unit, row->unit) == 0,
-			      "%s: unit %s, expected %s",
-			      row->hex,
-			      value->unit,
-			      row->unit);
-		got = row->type == IGW_FIELD_TYPE_INTEGER ? (gdouble)g_variant_get_int64(value->value)
-							  : g_variant_get_double(value->value);
-		ck_assert_msg(fabs(got - row->value) < TEST_TOLERANCE,
-			      "%s: %.9g, expected %.9g",
-			      row->hex,
-			      got,
-			      row->value);
-		ck_assert_msg(row->type == IGW_FIELD_TYPE_INTEGER || value->decimals >= row->exponent,
-			      "%s: %u decimals lose the factor's %u",
-			      row->hex,
-			      value->decimals,
+		ck_assert_msg(g_strcmp0(value->unit, row->unit) == 0, "%s: unit %s, expected %s",
+			      row->hex, value->unit, row->unit);
+		got = row->type == IGW_FIELD_TYPE_INTEGER
+			  ? (gdouble)g_variant_get_int64(value->value)
+			  : g_variant_get_double(value->value);
+		ck_assert_msg(fabs(got - row->value) < TEST_TOLERANCE, "%s: %.9g, expected %.9g",
+			      row->hex, got, row->value);
+		ck_assert_msg(row->type == IGW_FIELD_TYPE_INTEGER ||
+				  value->decimals >= row->exponent,
+			      "%s: %u decimals lose the factor's %u", row->hex, value->decimals,
 			      row->exponent);
 	}
 }
@@ -711,23 +750,21 @@ START_TEST(test_bthome_same_measurement)
 				continue;
 			second = test_bthome_row(&test_bthome_rows[j]);
 			b = test_value_at(second, 0);
-			ck_assert_msg(a->type == b->type && g_strcmp0(a->unit, b->unit) == 0 &&
-					  a->decimals == b->decimals && a->category == b->category,
-				      "%s and %s: %s differs (type %d/%d, unit %s/%s, decimals %u/%u)",
-				      test_bthome_rows[i].hex,
-				      test_bthome_rows[j].hex,
-				      a->field,
-				      a->type,
-				      b->type,
-				      a->unit,
-				      b->unit,
-				      a->decimals,
-				      b->decimals);
+			ck_assert_msg(
+			    a->type == b->type && g_strcmp0(a->unit, b->unit) == 0 &&
+				a->decimals == b->decimals && a->category == b->category,
+			    "%s and %s: %s differs (type %d/%d, unit %s/%s, decimals %u/%u)",
+			    test_bthome_rows[i].hex, test_bthome_rows[j].hex, a->field, a->type,
+			    b->type, a->unit, b->unit, a->decimals, b->decimals);
 		}
 	}
 
 	/* out of order in one advert: 0x58, 0x57, 0x45, 0x02; all temperatures */
-	mixed = test_bthome_ok("40" "5823" "57EA" "451101" "02C409");
+	mixed = test_bthome_ok("40"
+			       "5823"
+			       "57EA"
+			       "451101"
+			       "02C409");
 	ck_assert_uint_eq(mixed->values->len, 4);
 	test_number(mixed, "temperature", 12.25, "°C", 2);
 	test_number(mixed, "temperature_2", -22.0, "°C", 2);
@@ -739,8 +776,13 @@ END_TEST
 /* events are flagged so the plugin never takes a second press for a repeat */
 START_TEST(test_bthome_events_flagged)
 {
-	g_autoptr(IgwBleAdvert) advert =
-	    test_bthome_ok("44" "000A" "0164" "3A01" "3B0001" "3C0103" "6401");
+	g_autoptr(IgwBleAdvert) advert = test_bthome_ok("44"
+							"000A"
+							"0164"
+							"3A01"
+							"3B0001"
+							"3C0103"
+							"6401");
 	ck_assert(!test_value(advert, "battery")->event);
 	ck_assert(test_value(advert, "button")->event);
 	ck_assert(test_value(advert, "command")->event);
@@ -758,12 +800,9 @@ START_TEST(test_atc1441)
 	g_autoptr(IgwBleAdvert) advert = NULL;
 	g_autoptr(IgwBleAdvert) negative = NULL;
 
-	advert = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_ENVIRONMENTAL_SENSING,
-						    bytes->data,
-						    bytes->len,
-						    "00:00:00:00:00:01",
-						    NULL,
-						    &error);
+	advert =
+	    igw_ble_advert_decode_service_data(IGW_BLE_UUID16_ENVIRONMENTAL_SENSING, bytes->data,
+					       bytes->len, "00:00:00:00:00:01", NULL, &error);
 	ck_assert_msg(advert != NULL, "%s", error != NULL ? error->message : "?");
 	ck_assert_int_eq(advert->format, IGW_BLE_FORMAT_ATC1441);
 	ck_assert_uint_eq(advert->values->len, 4);
@@ -774,11 +813,7 @@ START_TEST(test_atc1441)
 	ck_assert_int_eq(advert->packet_id, 42);
 
 	negative = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_ENVIRONMENTAL_SENSING,
-						      cold->data,
-						      cold->len,
-						      NULL,
-						      NULL,
-						      NULL);
+						      cold->data, cold->len, NULL, NULL, NULL);
 	ck_assert_ptr_nonnull(negative);
 	test_number(negative, "temperature", -10.0, "°C", 1);
 	test_integer(negative, "humidity", 100, "%");
@@ -790,18 +825,27 @@ END_TEST
 /* pvvx: MAC reversed, 23.11 °C, 50.00 %, 2900 mV, 75 %, counter 16, flags 4 */
 START_TEST(test_pvvx)
 {
-	g_autoptr(GByteArray) bytes = test_hex("56341238C1A4" "0709" "8813" "540B" "4B" "10" "04");
-	g_autoptr(GByteArray) cold = test_hex("56341238C1A4" "F6FE" "0000" "540B" "00" "FF" "00");
+	g_autoptr(GByteArray) bytes = test_hex("56341238C1A4"
+					       "0709"
+					       "8813"
+					       "540B"
+					       "4B"
+					       "10"
+					       "04");
+	g_autoptr(GByteArray) cold = test_hex("56341238C1A4"
+					      "F6FE"
+					      "0000"
+					      "540B"
+					      "00"
+					      "FF"
+					      "00");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(IgwBleAdvert) advert = NULL;
 	g_autoptr(IgwBleAdvert) negative = NULL;
 
-	advert = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_ENVIRONMENTAL_SENSING,
-						    bytes->data,
-						    bytes->len,
-						    "A4:C1:38:12:34:56",
-						    NULL,
-						    &error);
+	advert =
+	    igw_ble_advert_decode_service_data(IGW_BLE_UUID16_ENVIRONMENTAL_SENSING, bytes->data,
+					       bytes->len, "A4:C1:38:12:34:56", NULL, &error);
 	ck_assert_msg(advert != NULL, "%s", error != NULL ? error->message : "?");
 	ck_assert_int_eq(advert->format, IGW_BLE_FORMAT_PVVX);
 	ck_assert_uint_eq(advert->values->len, 4);
@@ -812,11 +856,7 @@ START_TEST(test_pvvx)
 	ck_assert_int_eq(advert->packet_id, 16);
 
 	negative = igw_ble_advert_decode_service_data(IGW_BLE_UUID16_ENVIRONMENTAL_SENSING,
-						      cold->data,
-						      cold->len,
-						      NULL,
-						      NULL,
-						      NULL);
+						      cold->data, cold->len, NULL, NULL, NULL);
 	ck_assert_ptr_nonnull(negative);
 	test_number(negative, "temperature", -2.66, "°C", 2);
 	ck_assert_int_eq(negative->packet_id, 255);
@@ -833,10 +873,7 @@ test_unsupported_service_data(guint16 uuid, gsize len)
 	ck_assert_ptr_null(advert);
 	ck_assert_msg(
 	    g_error_matches(error, IGW_BLE_ADVERT_ERROR, IGW_BLE_ADVERT_ERROR_UNSUPPORTED),
-		      "0x%04x/%zu: %s",
-		      uuid,
-		      len,
-		      error != NULL ? error->message : "no error");
+	    "0x%04x/%zu: %s", uuid, len, error != NULL ? error->message : "no error");
 }
 
 /* encrypted atc1441 (8) and pvvx (11, 12), other lengths, other UUIDs */
@@ -858,10 +895,8 @@ test_ruuvi(const gchar *hex)
 {
 	g_autoptr(GByteArray) bytes = test_hex(hex);
 	g_autoptr(GError) error = NULL;
-	IgwBleAdvert *advert = igw_ble_advert_decode_manufacturer_data(IGW_BLE_COMPANY_RUUVI,
-								       bytes->data,
-								       bytes->len,
-								       &error);
+	IgwBleAdvert *advert = igw_ble_advert_decode_manufacturer_data(
+	    IGW_BLE_COMPANY_RUUVI, bytes->data, bytes->len, &error);
 	ck_assert_msg(advert != NULL, "%s: %s", hex, error != NULL ? error->message : "?");
 	ck_assert_int_eq(advert->format, IGW_BLE_FORMAT_RUUVI5);
 	return advert;
@@ -936,9 +971,7 @@ test_ruuvi_fails(guint16 company, const gchar *hex, gint code)
 	g_autoptr(IgwBleAdvert) advert =
 	    igw_ble_advert_decode_manufacturer_data(company, bytes->data, bytes->len, &error);
 	ck_assert_ptr_null(advert);
-	ck_assert_msg(g_error_matches(error, IGW_BLE_ADVERT_ERROR, code),
-		      "%s: %s",
-		      hex,
+	ck_assert_msg(g_error_matches(error, IGW_BLE_ADVERT_ERROR, code), "%s: %s", hex,
 		      error != NULL ? error->message : "no error");
 }
 
@@ -946,18 +979,14 @@ START_TEST(test_ruuvi_refused)
 {
 	/* another company, RAWv1 (3), format 6, empty, cut short, too long */
 	test_ruuvi_fails(0x004C, TEST_RUUVI_VALID, IGW_BLE_ADVERT_ERROR_UNSUPPORTED);
-	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI,
-			 "03291A1ECE1EFC18F94202CA0B53",
+	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI, "03291A1ECE1EFC18F94202CA0B53",
 			 IGW_BLE_ADVERT_ERROR_UNSUPPORTED);
-	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI,
-			 "06170C5668C79E0065007004BD11CA00C90A0213E0AC",
+	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI, "06170C5668C79E0065007004BD11CA00C90A0213E0AC",
 			 IGW_BLE_ADVERT_ERROR_UNSUPPORTED);
 	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI, "", IGW_BLE_ADVERT_ERROR_TRUNCATED);
-	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI,
-			 "0512FC5394C37C0004FFFC040CAC364200CDCBB8334C88",
+	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI, "0512FC5394C37C0004FFFC040CAC364200CDCBB8334C88",
 			 IGW_BLE_ADVERT_ERROR_TRUNCATED);
-	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI,
-			 TEST_RUUVI_VALID "00",
+	test_ruuvi_fails(IGW_BLE_COMPANY_RUUVI, TEST_RUUVI_VALID "00",
 			 IGW_BLE_ADVERT_ERROR_INVALID);
 }
 END_TEST
@@ -996,9 +1025,8 @@ START_TEST(test_replay_reset)
 
 	ck_assert_int_eq(igw_bthome_replay_check(&state, 1000, t), IGW_BTHOME_COUNTER_NEW);
 	/* a battery change: a minute of silence, then a low counter */
-	ck_assert_int_eq(
-	    igw_bthome_replay_check(&state, 1, t + IGW_BTHOME_RESET_SILENCE_US - 1),
-	    IGW_BTHOME_COUNTER_REPLAY);
+	ck_assert_int_eq(igw_bthome_replay_check(&state, 1, t + IGW_BTHOME_RESET_SILENCE_US - 1),
+			 IGW_BTHOME_COUNTER_REPLAY);
 	ck_assert_int_eq(igw_bthome_replay_check(&state, 1, t + IGW_BTHOME_RESET_SILENCE_US),
 			 IGW_BTHOME_COUNTER_RESET);
 	ck_assert_uint_eq(state.last_counter, 1);

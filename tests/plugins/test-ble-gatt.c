@@ -11,7 +11,7 @@
 #include "igw-error.h"
 
 #define TEST_TIMEOUT_SECONDS 10
-#define TEST_SECOND	     G_USEC_PER_SEC
+#define TEST_SECOND G_USEC_PER_SEC
 /* an arbitrary monotonic start, far from 0 */
 #define TEST_T0 (1000 * TEST_SECOND)
 
@@ -296,12 +296,8 @@ END_TEST
 
 /* a CSC measurement with wheel and crank data */
 static GPtrArray *
-test_csc_feed(IgwBleGattDecoder *decoder,
-	      guint32 wheel_revs,
-	      guint16 wheel_time,
-	      guint16 crank_revs,
-	      guint16 crank_time,
-	      gint64 now_us)
+test_csc_feed(IgwBleGattDecoder *decoder, guint32 wheel_revs, guint16 wheel_time,
+	      guint16 crank_revs, guint16 crank_time, gint64 now_us)
 {
 	const guint8 data[] = {0x03,
 			       wheel_revs & 0xff,
@@ -542,7 +538,7 @@ START_TEST(test_gatt_temperature)
 	g_autoptr(IgwBleGattDecoder) decoder = igw_ble_gatt_decoder_new(0x2A6E, "");
 	g_autoptr(IgwBleGattDecoder) second = igw_ble_gatt_decoder_new(0x2A6E, "_2");
 	const guint8 golden[] = {0xc4, 0x09};
-	const guint8 negative[] = {0x0c, 0xfe}; /* -500 */
+	const guint8 negative[] = {0x0c, 0xfe};	     /* -500 */
 	const guint8 absolute_zero[] = {0x4d, 0x95}; /* -27315 */
 	const guint8 below[] = {0x4c, 0x95};
 	const guint8 unknown[] = {0x00, 0x80};

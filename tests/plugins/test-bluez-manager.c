@@ -19,21 +19,21 @@
  */
 
 #define TEST_TIMEOUT_SECONDS 30
-#define TEST_WAIT_MS         5000
-#define TEST_READY_MS        10000
-#define TEST_TICK_MS         20
-#define TEST_PYTHON          "/usr/bin/python3"
-#define TEST_DBUS_DAEMON     "dbus-daemon"
-#define TEST_BLUEZ           "org.bluez"
-#define TEST_MOCK            "org.bluez.Mock"
-#define TEST_DBUSMOCK        "org.freedesktop.DBus.Mock"
-#define TEST_ADAPTER         "/org/bluez/hci0"
-#define TEST_ADDRESS         "A4:C1:38:12:34:56"
-#define TEST_DEVICE          TEST_ADAPTER "/dev_A4_C1_38_12_34_56"
-#define TEST_BTHOME_UUID     "0000fcd2-0000-1000-8000-00805f9b34fb"
-#define TEST_ACTIVE          "hci0: active scan (discovery)"
-#define TEST_PASSIVE         "hci0: passive scan (advertisement monitor)"
-#define TEST_MONITOR_ROOT    "/org/iotgw/bluez/monitor"
+#define TEST_WAIT_MS 5000
+#define TEST_READY_MS 10000
+#define TEST_TICK_MS 20
+#define TEST_PYTHON "/usr/bin/python3"
+#define TEST_DBUS_DAEMON "dbus-daemon"
+#define TEST_BLUEZ "org.bluez"
+#define TEST_MOCK "org.bluez.Mock"
+#define TEST_DBUSMOCK "org.freedesktop.DBus.Mock"
+#define TEST_ADAPTER "/org/bluez/hci0"
+#define TEST_ADDRESS "A4:C1:38:12:34:56"
+#define TEST_DEVICE TEST_ADAPTER "/dev_A4_C1_38_12_34_56"
+#define TEST_BTHOME_UUID "0000fcd2-0000-1000-8000-00805f9b34fb"
+#define TEST_ACTIVE "hci0: active scan (discovery)"
+#define TEST_PASSIVE "hci0: passive scan (advertisement monitor)"
+#define TEST_MONITOR_ROOT "/org/iotgw/bluez/monitor"
 
 static const gchar test_bus_conf[] =
     "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
@@ -74,13 +74,13 @@ typedef struct {
 	gboolean mock_exited;
 	guint mock_starts;
 	GDBusConnection *control; /* the test's own client: drives the mock */
-	GDBusConnection *bus;     /* the manager's */
+	GDBusConnection *bus;	  /* the manager's */
 	IgwBluezManager *manager;
-	GPtrArray *adapters;      /* "path present" / "path gone" */
-	GPtrArray *devices;       /* TestDeviceEvent */
-	GPtrArray *removed;       /* "path address" */
-	GPtrArray *values;        /* TestValueEvent */
-	GPtrArray *statuses;      /* describe() on each status-changed */
+	GPtrArray *adapters; /* "path present" / "path gone" */
+	GPtrArray *devices;  /* TestDeviceEvent */
+	GPtrArray *removed;  /* "path address" */
+	GPtrArray *values;   /* TestValueEvent */
+	GPtrArray *statuses; /* describe() on each status-changed */
 } TestFixture;
 
 typedef gboolean (*TestCondition)(TestFixture *f, gconstpointer data);
@@ -144,8 +144,9 @@ static GVariant *
 test_call_full(TestFixture *f, const gchar *path, const gchar *interface, const gchar *method,
 	       GVariant *parameters, gint timeout_ms, GError **error)
 {
-	return g_dbus_connection_call_sync(f->control, TEST_BLUEZ, path, interface, method, parameters,
-					   NULL, G_DBUS_CALL_FLAGS_NONE, timeout_ms, NULL, error);
+	return g_dbus_connection_call_sync(f->control, TEST_BLUEZ, path, interface, method,
+					   parameters, NULL, G_DBUS_CALL_FLAGS_NONE, timeout_ms,
+					   NULL, error);
 }
 
 /* a call that must succeed; the reply, or an empty tuple */
@@ -201,7 +202,8 @@ test_mock_exited_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	TestFixture *f = user_data;
 	/* a mock stopped earlier may report only after its successor started */
-	if (g_subprocess_wait_finish(G_SUBPROCESS(source), result, NULL) && source == G_OBJECT(f->mock))
+	if (g_subprocess_wait_finish(G_SUBPROCESS(source), result, NULL) &&
+	    source == G_OBJECT(f->mock))
 		f->mock_exited = TRUE;
 }
 
@@ -211,8 +213,8 @@ test_mock_ready(TestFixture *f, gconstpointer data)
 	g_autoptr(GVariant) reply = NULL;
 	if (f->mock_exited)
 		return TRUE;
-	reply = test_call_full(f, "/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL, 1000,
-			       NULL);
+	reply = test_call_full(f, "/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+			       NULL, 1000, NULL);
 	return reply != NULL;
 }
 
@@ -238,9 +240,11 @@ test_mock_start(TestFixture *f, const gchar *parameters)
 	g_subprocess_launcher_setenv(launcher, "PYTHONDONTWRITEBYTECODE", "1", TRUE);
 	g_subprocess_launcher_set_stdout_file_path(launcher, out);
 	g_subprocess_launcher_set_child_setup(launcher, test_child_setup, NULL, NULL);
-	f->mock = g_subprocess_launcher_spawn(launcher, &error, TEST_PYTHON, "-m", "dbusmock", "--system",
-					      "--template", template, "-p", parameters, "-l", log, NULL);
-	ck_assert_msg(f->mock != NULL, "cannot start the mock: %s", error != NULL ? error->message : "");
+	f->mock =
+	    g_subprocess_launcher_spawn(launcher, &error, TEST_PYTHON, "-m", "dbusmock", "--system",
+					"--template", template, "-p", parameters, "-l", log, NULL);
+	ck_assert_msg(f->mock != NULL, "cannot start the mock: %s",
+		      error != NULL ? error->message : "");
 	f->mock_starts++;
 	f->mock_exited = FALSE;
 	g_subprocess_wait_async(f->mock, NULL, test_mock_exited_cb, f);
@@ -283,12 +287,16 @@ test_bus_start(TestFixture *f)
 	g_subprocess_launcher_set_child_setup(launcher, test_child_setup, NULL, NULL);
 	f->daemon = g_subprocess_launcher_spawn(launcher, &error, TEST_DBUS_DAEMON, "--nofork",
 						"--print-address=1", config_arg, NULL);
-	ck_assert_msg(f->daemon != NULL, "cannot start dbus-daemon: %s", error != NULL ? error->message : "");
+	ck_assert_msg(f->daemon != NULL, "cannot start dbus-daemon: %s",
+		      error != NULL ? error->message : "");
 	stdout_stream = g_data_input_stream_new(g_subprocess_get_stdout_pipe(f->daemon));
 	f->address = g_data_input_stream_read_line(stdout_stream, NULL, NULL, &error);
-	ck_assert_msg(f->address != NULL && f->address[0] != '\0', "dbus-daemon printed no address");
+	ck_assert_msg(f->address != NULL && f->address[0] != '\0',
+		      "dbus-daemon printed no address");
 	f->control = g_dbus_connection_new_for_address_sync(
-	    f->address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    f->address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
 	    NULL, NULL, &error);
 	ck_assert_msg(f->control != NULL, "cannot connect to %s: %s", f->address,
 		      error != NULL ? error->message : "");
@@ -300,7 +308,8 @@ test_fixture_new(const gchar *parameters)
 	TestFixture *f = g_new0(TestFixture, 1);
 	g_autoptr(GError) error = NULL;
 	f->dir = g_dir_make_tmp("igw-bluez-manager-XXXXXX", &error);
-	ck_assert_msg(f->dir != NULL, "temporary directory: %s", error != NULL ? error->message : "");
+	ck_assert_msg(f->dir != NULL, "temporary directory: %s",
+		      error != NULL ? error->message : "");
 	f->adapters = g_ptr_array_new_with_free_func(g_free);
 	f->devices = g_ptr_array_new_with_free_func((GDestroyNotify)test_device_event_free);
 	f->removed = g_ptr_array_new_with_free_func(g_free);
@@ -355,13 +364,15 @@ test_fixture_free(TestFixture *f)
 }
 
 static void
-test_adapter_changed_cb(IgwBluezManager *manager, const gchar *path, gboolean present, TestFixture *f)
+test_adapter_changed_cb(IgwBluezManager *manager, const gchar *path, gboolean present,
+			TestFixture *f)
 {
 	g_ptr_array_add(f->adapters, g_strdup_printf("%s %s", path, present ? "present" : "gone"));
 }
 
 static void
-test_device_changed_cb(IgwBluezManager *manager, GDBusProxy *device, GVariant *changed, TestFixture *f)
+test_device_changed_cb(IgwBluezManager *manager, GDBusProxy *device, GVariant *changed,
+		       TestFixture *f)
 {
 	TestDeviceEvent *event = g_new0(TestDeviceEvent, 1);
 	event->path = g_strdup(g_dbus_proxy_get_object_path(device));
@@ -370,7 +381,8 @@ test_device_changed_cb(IgwBluezManager *manager, GDBusProxy *device, GVariant *c
 }
 
 static void
-test_device_removed_cb(IgwBluezManager *manager, const gchar *path, const gchar *address, TestFixture *f)
+test_device_removed_cb(IgwBluezManager *manager, const gchar *path, const gchar *address,
+		       TestFixture *f)
 {
 	g_ptr_array_add(f->removed, g_strdup_printf("%s %s", path, address));
 }
@@ -397,14 +409,18 @@ test_manager_start(TestFixture *f, IgwBluezScanMode mode)
 {
 	g_autoptr(GError) error = NULL;
 	f->bus = g_dbus_connection_new_for_address_sync(
-	    f->address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    f->address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
 	    NULL, NULL, &error);
-	ck_assert_msg(f->bus != NULL, "cannot connect to %s: %s", f->address, error != NULL ? error->message : "");
+	ck_assert_msg(f->bus != NULL, "cannot connect to %s: %s", f->address,
+		      error != NULL ? error->message : "");
 	f->manager = igw_bluez_manager_new(f->bus, mode, NULL);
 	g_signal_connect(f->manager, "adapter-changed", G_CALLBACK(test_adapter_changed_cb), f);
 	g_signal_connect(f->manager, "device-changed", G_CALLBACK(test_device_changed_cb), f);
 	g_signal_connect(f->manager, "device-removed", G_CALLBACK(test_device_removed_cb), f);
-	g_signal_connect(f->manager, "characteristic-value", G_CALLBACK(test_characteristic_value_cb), f);
+	g_signal_connect(f->manager, "characteristic-value",
+			 G_CALLBACK(test_characteristic_value_cb), f);
 	g_signal_connect(f->manager, "status-changed", G_CALLBACK(test_status_changed_cb), f);
 	igw_bluez_manager_start(f->manager);
 }
@@ -421,7 +437,8 @@ test_wait_describe(TestFixture *f, const gchar *expected, guint timeout_ms)
 {
 	if (!test_wait(f, test_describe_is, expected, timeout_ms)) {
 		g_autofree gchar *text = igw_bluez_manager_describe(f->manager);
-		ck_abort_msg("describe() is \"%s\" after %u ms, expected \"%s\"", text, timeout_ms, expected);
+		ck_abort_msg("describe() is \"%s\" after %u ms, expected \"%s\"", text, timeout_ms,
+			     expected);
 	}
 }
 
@@ -469,7 +486,8 @@ test_wait_adapter_event(TestFixture *f, const gchar *text, guint count)
 {
 	TestCount want = {text, count};
 	ck_assert_msg(test_wait(f, test_adapter_events_reach, &want, TEST_WAIT_MS),
-		      "no %u. \"adapter-changed\" %s (got %u)", count, text, test_count_strings(f->adapters, text));
+		      "no %u. \"adapter-changed\" %s (got %u)", count, text,
+		      test_count_strings(f->adapters, text));
 }
 
 static GVariant *
@@ -492,7 +510,8 @@ test_service_data(const guint8 *data, gsize size)
 static GBytes *
 test_service_data_bytes(GVariant *changed)
 {
-	g_autoptr(GVariant) service_data = g_variant_lookup_value(changed, "ServiceData", G_VARIANT_TYPE("a{sv}"));
+	g_autoptr(GVariant) service_data =
+	    g_variant_lookup_value(changed, "ServiceData", G_VARIANT_TYPE("a{sv}"));
 	g_autoptr(GVariant) value = NULL;
 	if (service_data == NULL)
 		return NULL;
@@ -546,7 +565,8 @@ test_wait_device_event(TestFixture *f, guint from, const gchar *path, const gcha
 static void
 test_add_adapter(TestFixture *f)
 {
-	g_autoptr(GVariant) reply = test_mock(f, "AddAdapter", g_variant_new("(ss)", "hci0", "iotgw-test"));
+	g_autoptr(GVariant) reply =
+	    test_mock(f, "AddAdapter", g_variant_new("(ss)", "hci0", "iotgw-test"));
 	g_autofree gchar *path = NULL;
 	g_variant_get(reply, "(o)", &path);
 	ck_assert_str_eq(path, TEST_ADAPTER);
@@ -561,8 +581,9 @@ test_add_device(TestFixture *f)
 	g_variant_builder_init(&extra, G_VARIANT_TYPE("a{sv}"));
 	g_variant_builder_add(&extra, "{sv}", "ServiceData",
 			      test_service_data(test_bthome_first, sizeof(test_bthome_first)));
-	reply = test_mock(f, "AddLEDevice",
-			  g_variant_new("(sssna{sv})", "hci0", TEST_ADDRESS, "ATC_123456", (gint16)-70, &extra));
+	reply = test_mock(
+	    f, "AddLEDevice",
+	    g_variant_new("(sssna{sv})", "hci0", TEST_ADDRESS, "ATC_123456", (gint16)-70, &extra));
 	g_variant_get(reply, "(o)", &path);
 	return path;
 }
@@ -570,7 +591,8 @@ test_add_device(TestFixture *f)
 static gboolean
 test_adapter_discovering(TestFixture *f)
 {
-	g_autoptr(GVariant) value = test_get_property(f, TEST_ADAPTER, "org.bluez.Adapter1", "Discovering");
+	g_autoptr(GVariant) value =
+	    test_get_property(f, TEST_ADAPTER, "org.bluez.Adapter1", "Discovering");
 	return g_variant_get_boolean(value);
 }
 
@@ -578,13 +600,16 @@ test_adapter_discovering(TestFixture *f)
 static void
 test_assert_discovery(TestFixture *f)
 {
-	g_autoptr(GVariant) reply = test_mock(f, "GetDiscoveryFilter", g_variant_new("(s)", "hci0"));
+	g_autoptr(GVariant) reply =
+	    test_mock(f, "GetDiscoveryFilter", g_variant_new("(s)", "hci0"));
 	g_autoptr(GVariant) filter = g_variant_get_child_value(reply, 0);
 	const gchar *transport = NULL;
 	gboolean duplicates = FALSE;
-	ck_assert_msg(g_variant_lookup(filter, "Transport", "&s", &transport), "no Transport in the filter");
+	ck_assert_msg(g_variant_lookup(filter, "Transport", "&s", &transport),
+		      "no Transport in the filter");
 	ck_assert_str_eq(transport, "le");
-	ck_assert_msg(g_variant_lookup(filter, "DuplicateData", "b", &duplicates), "no DuplicateData in the filter");
+	ck_assert_msg(g_variant_lookup(filter, "DuplicateData", "b", &duplicates),
+		      "no DuplicateData in the filter");
 	ck_assert(duplicates);
 	ck_assert(test_adapter_discovering(f));
 }
@@ -640,10 +665,11 @@ START_TEST(test_bluez_manager_device)
 	/* a later advertisement: what changed, in one signal */
 	mark = f->devices->len;
 	g_variant_builder_init(&mfr, G_VARIANT_TYPE("a{qv}"));
-	g_variant_unref(test_mock(f, "UpdateAdvertisement",
-				  g_variant_new("(on@a{sv}a{qv})", TEST_DEVICE, (gint16)-58,
-						test_service_data(test_bthome_second, sizeof(test_bthome_second)),
-						&mfr)));
+	g_variant_unref(test_mock(
+	    f, "UpdateAdvertisement",
+	    g_variant_new("(on@a{sv}a{qv})", TEST_DEVICE, (gint16)-58,
+			  test_service_data(test_bthome_second, sizeof(test_bthome_second)),
+			  &mfr)));
 	event = test_wait_device_event(f, mark, TEST_DEVICE, "ServiceData");
 	ck_assert(g_variant_lookup(event->changed, "RSSI", "n", &rssi));
 	ck_assert_int_eq(rssi, -58);
@@ -745,7 +771,8 @@ START_TEST(test_bluez_manager_monitor)
 	ck_assert_str_eq(root, TEST_MONITOR_ROOT);
 
 	/* bluetoothd read the monitor's or_patterns from the exported object */
-	ck_assert_msg(test_wait(f, test_monitor_event_seen, &activate, TEST_WAIT_MS), "no Activate");
+	ck_assert_msg(test_wait(f, test_monitor_event_seen, &activate, TEST_WAIT_MS),
+		      "no Activate");
 	path = test_add_device(f);
 	ck_assert_msg(test_wait(f, test_monitor_event_seen, &found, TEST_WAIT_MS),
 		      "the BTHome pattern did not match (no DeviceFound)");
@@ -871,32 +898,36 @@ START_TEST(test_bluez_manager_notify)
 	test_manager_start(f, IGW_BLUEZ_SCAN_ACTIVE);
 	test_wait_describe(f, TEST_ACTIVE, TEST_WAIT_MS);
 	device = test_add_device(f);
-	reply = test_mock(f, "AddGattService",
-			  g_variant_new("(oqs)", device, 0x000c, "0000180d-0000-1000-8000-00805f9b34fb"));
+	reply = test_mock(
+	    f, "AddGattService",
+	    g_variant_new("(oqs)", device, 0x000c, "0000180d-0000-1000-8000-00805f9b34fb"));
 	g_variant_get(reply, "(o)", &service);
 	g_clear_pointer(&reply, g_variant_unref);
 	reply = test_mock(f, "AddGattCharacteristic",
-			  g_variant_new("(oqs^as@ay)", service, 0x000d, "00002a37-0000-1000-8000-00805f9b34fb",
-					flags, test_bytes_variant(initial, sizeof(initial))));
+			  g_variant_new("(oqs^as@ay)", service, 0x000d,
+					"00002a37-0000-1000-8000-00805f9b34fb", flags,
+					test_bytes_variant(initial, sizeof(initial))));
 	g_variant_get(reply, "(o)", &characteristic);
-	ck_assert_msg(test_wait(f, test_characteristic_seen, NULL, TEST_WAIT_MS), "no characteristic under %s",
-		      device);
+	ck_assert_msg(test_wait(f, test_characteristic_seen, NULL, TEST_WAIT_MS),
+		      "no characteristic under %s", device);
 
 	/* the gateway connects and subscribes through its own proxies */
 	device_proxy = igw_bluez_manager_get_proxy(f->manager, device, "org.bluez.Device1");
-	characteristic_proxy =
-	    igw_bluez_manager_get_proxy(f->manager, characteristic, "org.bluez.GattCharacteristic1");
+	characteristic_proxy = igw_bluez_manager_get_proxy(f->manager, characteristic,
+							   "org.bluez.GattCharacteristic1");
 	ck_assert_ptr_nonnull(device_proxy);
 	ck_assert_ptr_nonnull(characteristic_proxy);
 	test_proxy_call(device_proxy, "Connect");
 	/* not notifying yet: stored, no signal */
-	g_variant_unref(test_mock(f, "SetCharacteristicValue",
-				  g_variant_new("(o@ay)", characteristic, test_bytes_variant(stored, sizeof(stored)))));
+	g_variant_unref(test_mock(
+	    f, "SetCharacteristicValue",
+	    g_variant_new("(o@ay)", characteristic, test_bytes_variant(stored, sizeof(stored)))));
 	test_proxy_call(characteristic_proxy, "StartNotify");
 	g_variant_unref(test_mock(f, "SetCharacteristicValue",
 				  g_variant_new("(o@ay)", characteristic,
 						test_bytes_variant(notified, sizeof(notified)))));
-	ck_assert_msg(test_wait(f, test_value_seen, NULL, TEST_WAIT_MS), "no \"characteristic-value\"");
+	ck_assert_msg(test_wait(f, test_value_seen, NULL, TEST_WAIT_MS),
+		      "no \"characteristic-value\"");
 
 	/* signals arrive in order: the first one is the notification */
 	event = g_ptr_array_index(f->values, 0);
@@ -917,13 +948,15 @@ static Suite *
 test_bluez_manager_suite(void)
 {
 	Suite *suite = suite_create("bluez-manager");
-	test_suite_add(suite, "bluez-manager/adapter-discovery", test_bluez_manager_adapter_discovery);
+	test_suite_add(suite, "bluez-manager/adapter-discovery",
+		       test_bluez_manager_adapter_discovery);
 	test_suite_add(suite, "bluez-manager/device", test_bluez_manager_device);
 	test_suite_add(suite, "bluez-manager/discovery-retry", test_bluez_manager_discovery_retry);
 	test_suite_add(suite, "bluez-manager/monitor", test_bluez_manager_monitor);
 	test_suite_add(suite, "bluez-manager/restart", test_bluez_manager_restart);
 	test_suite_add(suite, "bluez-manager/notify", test_bluez_manager_notify);
-	test_suite_add(suite, "bluez-manager/restart-with-adapter", test_bluez_manager_restart_with_adapter);
+	test_suite_add(suite, "bluez-manager/restart-with-adapter",
+		       test_bluez_manager_restart_with_adapter);
 	return suite;
 }
 
@@ -938,8 +971,9 @@ test_requirements_met(void)
 		g_print("Bail out! %s is not in PATH (package dbus-daemon)\n", TEST_DBUS_DAEMON);
 		return FALSE;
 	}
-	if (!g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-			  NULL, NULL, NULL, NULL, &status, NULL) ||
+	if (!g_spawn_sync(NULL, (gchar **)argv, NULL,
+			  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+			  NULL, &status, NULL) ||
 	    !g_spawn_check_wait_status(status, NULL)) {
 		g_print("Bail out! python3-dbusmock is not installed for %s "
 			"(tools/install-deps installs it)\n",

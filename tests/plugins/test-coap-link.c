@@ -62,10 +62,10 @@ test_assert_ct(const IgwCoapLink *link, const guint *expected, guint n)
 START_TEST(test_link_facts)
 {
 	guint n_malformed = 99;
-	g_autoptr(GPtrArray) links = test_parse(
-	    "</sensors/temp>;rt=\"temperature-c\";if=\"sensor\";ct=0;obs,"
-	    "</sensors/hum>;rt=\"humidity\";ct=\"0 110\"",
-	    &n_malformed);
+	g_autoptr(GPtrArray) links =
+	    test_parse("</sensors/temp>;rt=\"temperature-c\";if=\"sensor\";ct=0;obs,"
+		       "</sensors/hum>;rt=\"humidity\";ct=\"0 110\"",
+		       &n_malformed);
 	const guint ct_temp[] = {0};
 	const guint ct_hum[] = {0, 110};
 	IgwCoapLink *link;
@@ -101,8 +101,8 @@ END_TEST
 /* RFC 6690 §5 examples */
 START_TEST(test_link_rfc6690)
 {
-	g_autoptr(GPtrArray) a = test_parse(
-	    "</sensors/temp>;if=\"sensor\",</sensors/light>;if=\"sensor\"", NULL);
+	g_autoptr(GPtrArray) a =
+	    test_parse("</sensors/temp>;if=\"sensor\",</sensors/light>;if=\"sensor\"", NULL);
 	g_autoptr(GPtrArray) b = test_parse("</sensors>;ct=40", NULL);
 	g_autoptr(GPtrArray) c = test_parse(
 	    "</sensors>;ct=40;title=\"Sensor Index\","
@@ -111,8 +111,7 @@ START_TEST(test_link_rfc6690)
 	    "<http://www.example.com/sensors/t123>;anchor=\"/sensors/temp\";rel=\"describedby\","
 	    "</t>;anchor=\"/sensors/temp\";rel=\"alternate\"",
 	    NULL);
-	g_autoptr(GPtrArray) d =
-	    test_parse("</firmware/v2.1>;rt=\"firmware\";sz=262144", NULL);
+	g_autoptr(GPtrArray) d = test_parse("</firmware/v2.1>;rt=\"firmware\";sz=262144", NULL);
 	const guint ct_link[] = {40};
 
 	ck_assert_uint_eq(a->len, 2);
@@ -138,10 +137,11 @@ END_TEST
 START_TEST(test_link_quoted)
 {
 	guint n_malformed = 99;
-	g_autoptr(GPtrArray) links = test_parse(
-	    "</a>;title=\"x, y; z\";rt=\"t1 t2\",</b>;if=\"core.s  core.a\";title=\"say \\\"hi\\\"\","
-	    "</c,d>;rt=plain;ct=\"41\"",
-	    &n_malformed);
+	g_autoptr(GPtrArray) links =
+	    test_parse("</a>;title=\"x, y; z\";rt=\"t1 t2\",</b>;if=\"core.s  core.a\";title=\"say "
+		       "\\\"hi\\\"\","
+		       "</c,d>;rt=plain;ct=\"41\"",
+		       &n_malformed);
 	const guint ct_c[] = {41};
 
 	ck_assert_uint_eq(n_malformed, 0);
@@ -212,10 +212,10 @@ START_TEST(test_link_libcoap)
 		       "title=\"Internal Clock\";ct=0;obs,</async>;ct=0,</example_data>;"
 		       "title=\"Example Data\";ct=0;obs",
 		       &n_malformed);
-	g_autoptr(GPtrArray) node = test_parse(
-	    "</sensors/temp>;if=\"sensor\";rt=\"temperature\";ct=0;obs,</sensors/hum>;"
-	    "if=\"sensor\";rt=\"humidity\";ct=0;obs,</device/name>;rt=\"name\";ct=0",
-	    NULL);
+	g_autoptr(GPtrArray) node =
+	    test_parse("</sensors/temp>;if=\"sensor\";rt=\"temperature\";ct=0;obs,</sensors/hum>;"
+		       "if=\"sensor\";rt=\"humidity\";ct=0;obs,</device/name>;rt=\"name\";ct=0",
+		       NULL);
 
 	ck_assert_uint_eq(n_malformed, 0);
 	ck_assert_uint_eq(server->len, 4);

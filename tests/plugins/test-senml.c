@@ -15,8 +15,8 @@
 #include "igw-senml.h"
 
 #define TEST_TIMEOUT_SECONDS 10
-#define TEST_NOW	     1700000000.0
-#define TEST_BN		     "urn:dev:mac:0024befffe804ff1/"
+#define TEST_NOW 1700000000.0
+#define TEST_BN "urn:dev:mac:0024befffe804ff1/"
 
 /* /work/shared/specs/coap-facts.md §5 */
 static const gchar *test_facts_json =
@@ -37,8 +37,7 @@ static gchar *
 test_json_error(const gchar *text)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) records =
-	    igw_senml_parse_json(text, strlen(text), TEST_NOW, &error);
+	g_autoptr(GPtrArray) records = igw_senml_parse_json(text, strlen(text), TEST_NOW, &error);
 	ck_assert_ptr_null(records);
 	ck_assert(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA));
 	return g_strdup(error->message);
@@ -144,14 +143,14 @@ START_TEST(test_senml_rfc8428)
 			   1.2, TEST_NOW);
 
 	ck_assert_uint_eq(series->len, 7);
-	test_assert_number(test_record(series, 0), "urn:dev:ow:10e2073a0108006:voltage", "V",
-			   120.1, bt);
-	test_assert_number(test_record(series, 1), "urn:dev:ow:10e2073a0108006:current", "A",
-			   1.2, bt - 5);
-	test_assert_number(test_record(series, 4), "urn:dev:ow:10e2073a0108006:current", "A",
-			   1.5, bt - 2);
-	test_assert_number(test_record(series, 6), "urn:dev:ow:10e2073a0108006:current", "A",
-			   1.7, bt);
+	test_assert_number(test_record(series, 0), "urn:dev:ow:10e2073a0108006:voltage", "V", 120.1,
+			   bt);
+	test_assert_number(test_record(series, 1), "urn:dev:ow:10e2073a0108006:current", "A", 1.2,
+			   bt - 5);
+	test_assert_number(test_record(series, 4), "urn:dev:ow:10e2073a0108006:current", "A", 1.5,
+			   bt - 2);
+	test_assert_number(test_record(series, 6), "urn:dev:ow:10e2073a0108006:current", "A", 1.7,
+			   bt);
 }
 END_TEST
 
@@ -208,8 +207,7 @@ START_TEST(test_senml_errors)
 			       "SenML record 2: both v and vs");
 	test_assert_json_error("[{\"n\":\"a\",\"vb\":true,\"vd\":\"AA\"}]",
 			       "SenML record 1: both vb and vd");
-	test_assert_json_error("[{\"n\":\"a\"}]",
-			       "SenML record 1: no value (v, vs, vb, vd or s)");
+	test_assert_json_error("[{\"n\":\"a\"}]", "SenML record 1: no value (v, vs, vb, vd or s)");
 	test_assert_json_error("[{\"bver\":11,\"n\":\"a\",\"v\":1}]",
 			       "SenML record 1: bver 11 is newer than 10");
 	test_assert_json_error("[{\"n\":\"-bad\",\"v\":1}]",
@@ -291,7 +289,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cbor_item_t, test_cbor_free)
 static cbor_item_t *
 test_cbor_label(gint label)
 {
-	return label >= 0 ? cbor_build_uint8((guint8)label) : cbor_build_negint8((guint8)(-1 - label));
+	return label >= 0 ? cbor_build_uint8((guint8)label)
+			  : cbor_build_negint8((guint8)(-1 - label));
 }
 
 static void
@@ -358,13 +357,13 @@ END_TEST
 START_TEST(test_senml_cbor_rfc8428)
 {
 	const guint8 rfc[] = {
-	    0x82, 0xa7, 0x21, 0x78, 0x1b, 0x75, 0x72, 0x6e, 0x3a, 0x64, 0x65, 0x76, 0x3a, 0x6f,
-	    0x77, 0x3a, 0x31, 0x30, 0x65, 0x32, 0x30, 0x37, 0x33, 0x61, 0x30, 0x31, 0x30, 0x38,
-	    0x30, 0x30, 0x36, 0x3a, 0x22, 0xfb, 0x41, 0xd3, 0x03, 0xa1, 0x5b, 0x00, 0x10, 0x62,
-	    0x23, 0x61, 0x41, 0x20, 0x05, 0x00, 0x67, 0x76, 0x6f, 0x6c, 0x74, 0x61, 0x67, 0x65,
-	    0x01, 0x61, 0x56, 0x02, 0xfb, 0x40, 0x5e, 0x06, 0x66, 0x66, 0x66, 0x66, 0x66, 0xa3,
-	    0x00, 0x67, 0x63, 0x75, 0x72, 0x72, 0x65, 0x6e, 0x74, 0x06, 0x24, 0x02, 0xfb, 0x3f,
-	    0xf3, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+	    0x82, 0xa7, 0x21, 0x78, 0x1b, 0x75, 0x72, 0x6e, 0x3a, 0x64, 0x65, 0x76, 0x3a,
+	    0x6f, 0x77, 0x3a, 0x31, 0x30, 0x65, 0x32, 0x30, 0x37, 0x33, 0x61, 0x30, 0x31,
+	    0x30, 0x38, 0x30, 0x30, 0x36, 0x3a, 0x22, 0xfb, 0x41, 0xd3, 0x03, 0xa1, 0x5b,
+	    0x00, 0x10, 0x62, 0x23, 0x61, 0x41, 0x20, 0x05, 0x00, 0x67, 0x76, 0x6f, 0x6c,
+	    0x74, 0x61, 0x67, 0x65, 0x01, 0x61, 0x56, 0x02, 0xfb, 0x40, 0x5e, 0x06, 0x66,
+	    0x66, 0x66, 0x66, 0x66, 0xa3, 0x00, 0x67, 0x63, 0x75, 0x72, 0x72, 0x65, 0x6e,
+	    0x74, 0x06, 0x24, 0x02, 0xfb, 0x3f, 0xf3, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
 	};
 	g_autoptr(GPtrArray) records = test_cbor(rfc, sizeof(rfc));
 	const gdouble bt = 1.276020076001e+09;
@@ -372,8 +371,8 @@ START_TEST(test_senml_cbor_rfc8428)
 	ck_assert_uint_eq(records->len, 2);
 	test_assert_number(test_record(records, 0), "urn:dev:ow:10e2073a0108006:voltage", "V",
 			   120.1, bt);
-	test_assert_number(test_record(records, 1), "urn:dev:ow:10e2073a0108006:current", "A",
-			   1.2, bt - 5);
+	test_assert_number(test_record(records, 1), "urn:dev:ow:10e2073a0108006:current", "A", 1.2,
+			   bt - 5);
 }
 END_TEST
 
@@ -483,8 +482,8 @@ static IgwSenmlRecord *
 test_text(const gchar *text, GPtrArray **records)
 {
 	g_autoptr(GError) error = NULL;
-	*records = igw_coap_payload_decode(IGW_COAP_FORMAT_TEXT, (const guint8 *)text,
-					   strlen(text), TEST_NOW, &error);
+	*records = igw_coap_payload_decode(IGW_COAP_FORMAT_TEXT, (const guint8 *)text, strlen(text),
+					   TEST_NOW, &error);
 	if (*records == NULL)
 		ck_abort_msg("%s: %s", text, error->message);
 	ck_assert_uint_eq((*records)->len, 1);
@@ -562,7 +561,8 @@ START_TEST(test_senml_text)
 	test_assert_text_string(max_text, max_text);
 
 	test_assert_decode_error(IGW_COAP_FORMAT_TEXT, long_text, strlen(long_text),
-				 IGW_ERROR_INVALID_DATA, "text payload of 257 bytes is more than 256");
+				 IGW_ERROR_INVALID_DATA,
+				 "text payload of 257 bytes is more than 256");
 	test_assert_decode_error(IGW_COAP_FORMAT_TEXT, "\xff", 1, IGW_ERROR_INVALID_DATA,
 				 "text payload is not valid UTF-8");
 	test_assert_decode_error(IGW_COAP_FORMAT_TEXT, "1\0002", 3, IGW_ERROR_INVALID_DATA,
@@ -578,9 +578,8 @@ START_TEST(test_senml_text)
 	untyped = igw_coap_payload_decode(-1, (const guint8 *)"42", 2, TEST_NOW, NULL);
 	ck_assert_ptr_nonnull(untyped);
 	ck_assert_double_eq(test_record(untyped, 0)->number, 42);
-	json = igw_coap_payload_decode(IGW_COAP_FORMAT_SENML_JSON,
-				       (const guint8 *)test_facts_json, strlen(test_facts_json),
-				       TEST_NOW, NULL);
+	json = igw_coap_payload_decode(IGW_COAP_FORMAT_SENML_JSON, (const guint8 *)test_facts_json,
+				       strlen(test_facts_json), TEST_NOW, NULL);
 	ck_assert_ptr_nonnull(json);
 	test_assert_facts(json);
 	(void)records;
@@ -601,7 +600,7 @@ test_assert_encode(gint format, const gchar *name, GVariant *value, const gchar 
 	ck_assert(memcmp(g_bytes_get_data(bytes, NULL), expected, expected_len) == 0);
 }
 
-#define test_assert_encode_str(format, name, value, expected)                                     \
+#define test_assert_encode_str(format, name, value, expected)                                      \
 	test_assert_encode(format, name, value, expected, strlen(expected))
 
 START_TEST(test_senml_encode)
@@ -624,7 +623,8 @@ START_TEST(test_senml_encode)
 	test_assert_encode_str(0, NULL, g_variant_new_boolean(TRUE), "1");
 	test_assert_encode_str(0, NULL, g_variant_new_boolean(FALSE), "0");
 	test_assert_encode_str(0, NULL, g_variant_new_string("kitchen"), "kitchen");
-	test_assert_encode_str(110, "temp", g_variant_new_double(21.5), "[{\"n\":\"temp\",\"v\":21.5}]");
+	test_assert_encode_str(110, "temp", g_variant_new_double(21.5),
+			       "[{\"n\":\"temp\",\"v\":21.5}]");
 	test_assert_encode_str(110, "", g_variant_new_int64(-5), "[{\"v\":-5}]");
 	test_assert_encode_str(110, NULL, g_variant_new_boolean(TRUE), "[{\"vb\":true}]");
 	test_assert_encode_str(110, "label", g_variant_new_string("a\"b\\c\n"),

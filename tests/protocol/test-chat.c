@@ -3,8 +3,8 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <string.h>
+#include "igw-test.h"
 
 #include "igw-chat.h"
 #include "igw-error.h"

@@ -3,8 +3,8 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <glib/gstdio.h>
+#include "igw-test.h"
 
 #include "fake-thing.h"
 #include "fake-transport.h"
@@ -68,7 +68,8 @@ test_concentrator_new(void)
 	ck_assert_msg(ok, "%s", error != NULL ? error->message : "");
 	test->context = igw_context_new(keyfile);
 	test->transport = igw_fake_transport_new(GATEWAY_JID);
-	test->agent = igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->context, NULL, NULL);
+	test->agent =
+	    igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->context, NULL, NULL);
 	test->concentrator = igw_concentrator_new(test->engine, IGW_TRANSPORT(test->transport));
 	igw_thing_agent_set_concentrator(test->agent, test->concentrator);
 	igw_thing_agent_set_owners(test->agent, owners);
@@ -114,8 +115,9 @@ static IgwFakeRecord *
 test_concentrator_iq(TestConcentrator *test, const gchar *from, const gchar *type, const gchar *id,
 		     const gchar *payload)
 {
-	g_autofree gchar *xml = g_strdup_printf("<iq type='%s' id='%s' from='%s' to='" GATEWAY_JID "/iotgw'>%s</iq>",
-						type, id, from, payload);
+	g_autofree gchar *xml =
+	    g_strdup_printf("<iq type='%s' id='%s' from='%s' to='" GATEWAY_JID "/iotgw'>%s</iq>",
+			    type, id, from, payload);
 	g_autofree gchar *needle = g_strdup_printf("id=\"%s\"", id);
 	g_autofree gchar *dump = NULL;
 	IgwFakeRecord *record;
@@ -135,7 +137,8 @@ test_concentrator_iq(TestConcentrator *test, const gchar *from, const gchar *typ
 static void
 test_assert_contains(IgwFakeRecord *record, const gchar *needle)
 {
-	ck_assert_msg(g_strstr_len(record->text, -1, needle) != NULL, "'%s' not in %s", needle, record->text);
+	ck_assert_msg(g_strstr_len(record->text, -1, needle) != NULL, "'%s' not in %s", needle,
+		      record->text);
 }
 
 START_TEST(test_concentrator_capabilities)
@@ -160,7 +163,8 @@ START_TEST(test_concentrator_sources_and_nodes)
 				     "<getAllNodes xmlns='" NS_CONC "' sourceId='sim'/>");
 	test_assert_contains(reply, "nodeId=\"sim:kitchen\"");
 	test_assert_contains(reply, "nodeId=\"sim:lamp\"");
-	reply = test_concentrator_iq(test, OWNER "/x", "get", "n2", "<getNode xmlns='" NS_CONC "' nodeId='nosuch'/>");
+	reply = test_concentrator_iq(test, OWNER "/x", "get", "n2",
+				     "<getNode xmlns='" NS_CONC "' nodeId='nosuch'/>");
 	ck_assert_str_eq(xmpp_stanza_get_type(reply->stanza), "error");
 }
 END_TEST
@@ -169,8 +173,9 @@ END_TEST
 START_TEST(test_concentrator_stranger_refused)
 {
 	g_autoptr(TestConcentrator) test = test_concentrator_new();
-	IgwFakeRecord *reply = test_concentrator_iq(test, "mallory@localhost/x", "get", "m1",
-						    "<getAllNodes xmlns='" NS_CONC "' sourceId='sim'/>");
+	IgwFakeRecord *reply =
+	    test_concentrator_iq(test, "mallory@localhost/x", "get", "m1",
+				 "<getAllNodes xmlns='" NS_CONC "' sourceId='sim'/>");
 	ck_assert_str_eq(xmpp_stanza_get_type(reply->stanza), "error");
 	test_assert_contains(reply, "forbidden");
 	ck_assert_msg(g_strstr_len(reply->text, -1, "sim:kitchen") == NULL, "%s", reply->text);
@@ -181,12 +186,14 @@ END_TEST
 START_TEST(test_concentrator_readout)
 {
 	g_autoptr(TestConcentrator) test = test_concentrator_new();
-	IgwFakeRecord *reply = test_concentrator_iq(test, OWNER "/x", "get", "r1",
-						    "<req xmlns='" NS_SD "' seqnr='5' momentary='true'>"
-						    "<node nodeId='sim:kitchen' sourceId='sim'/></req>");
+	IgwFakeRecord *reply =
+	    test_concentrator_iq(test, OWNER "/x", "get", "r1",
+				 "<req xmlns='" NS_SD "' seqnr='5' momentary='true'>"
+				 "<node nodeId='sim:kitchen' sourceId='sim'/></req>");
 	IgwFakeRecord *fields = NULL;
 	ck_assert_str_eq(xmpp_stanza_get_type(reply->stanza), "result");
-	while ((fields = igw_fake_transport_find_last(test->transport, "send", "<fields")) == NULL ||
+	while ((fields = igw_fake_transport_find_last(test->transport, "send", "<fields")) ==
+		   NULL ||
 	       g_strstr_len(fields->text, -1, "done=\"true\"") == NULL)
 		igw_fake_thing_spin(50);
 	test_assert_contains(fields, "seqnr=\"5\"");
@@ -201,12 +208,14 @@ START_TEST(test_concentrator_control)
 	g_autoptr(TestConcentrator) test = test_concentrator_new();
 	IgwThing *lamp = igw_engine_lookup_thing(test->engine, "sim:lamp");
 	IgwReading *on = NULL;
-	IgwFakeRecord *reply = test_concentrator_iq(test, OWNER "/x", "set", "k1",
-						    "<set xmlns='" NS_CTR "'><node nodeId='sim:lamp' sourceId='sim'/>"
-						    "<boolean name='on' value='true'/></set>");
+	IgwFakeRecord *reply =
+	    test_concentrator_iq(test, OWNER "/x", "set", "k1",
+				 "<set xmlns='" NS_CTR "'><node nodeId='sim:lamp' sourceId='sim'/>"
+				 "<boolean name='on' value='true'/></set>");
 	ck_assert_str_eq(xmpp_stanza_get_type(reply->stanza), "result");
 	ck_assert_ptr_nonnull(lamp);
-	while ((on = igw_thing_get_latest(lamp, "on")) == NULL || !g_variant_get_boolean(igw_reading_get_value(on)))
+	while ((on = igw_thing_get_latest(lamp, "on")) == NULL ||
+	       !g_variant_get_boolean(igw_reading_get_value(on)))
 		igw_fake_thing_spin(50);
 }
 END_TEST
@@ -216,11 +225,13 @@ START_TEST(test_concentrator_momentary_actuator)
 {
 	g_autoptr(TestConcentrator) test = test_concentrator_new();
 	IgwFakeRecord *fields = NULL;
-	IgwFakeRecord *reply = test_concentrator_iq(test, OWNER "/x", "get", "r2",
-						    "<req xmlns='" NS_SD "' seqnr='6' momentary='true'>"
-						    "<node nodeId='sim:lamp' sourceId='sim'/></req>");
+	IgwFakeRecord *reply =
+	    test_concentrator_iq(test, OWNER "/x", "get", "r2",
+				 "<req xmlns='" NS_SD "' seqnr='6' momentary='true'>"
+				 "<node nodeId='sim:lamp' sourceId='sim'/></req>");
 	ck_assert_str_eq(xmpp_stanza_get_type(reply->stanza), "result");
-	while ((fields = igw_fake_transport_find_last(test->transport, "send", "<fields")) == NULL ||
+	while ((fields = igw_fake_transport_find_last(test->transport, "send", "<fields")) ==
+		   NULL ||
 	       g_strstr_len(fields->text, -1, "done=\"true\"") == NULL)
 		igw_fake_thing_spin(50);
 	test_assert_contains(fields, "nodeId=\"sim:lamp\"");
@@ -233,12 +244,16 @@ int
 main(void)
 {
 	Suite *suite = suite_create("concentrator");
-	igw_test_add(suite, "concentrator/capabilities", test_concentrator_capabilities, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "concentrator/capabilities", test_concentrator_capabilities,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "concentrator/sources-and-nodes", test_concentrator_sources_and_nodes,
 		     TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "concentrator/stranger-refused", test_concentrator_stranger_refused, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "concentrator/readout", test_concentrator_readout, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "concentrator/control", test_concentrator_control, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "concentrator/stranger-refused", test_concentrator_stranger_refused,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "concentrator/readout", test_concentrator_readout,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "concentrator/control", test_concentrator_control,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "concentrator/momentary-actuator", test_concentrator_momentary_actuator,
 		     TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);

@@ -3,8 +3,8 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <string.h>
+#include "igw-test.h"
 
 #include "igw-config.h"
 #include "igw-error.h"
@@ -77,7 +77,8 @@ test_canon(xmpp_stanza_t *stanza, GString *out)
 		return;
 	}
 	g_string_append(out, ">");
-	for (xmpp_stanza_t *c = xmpp_stanza_get_children(stanza); c != NULL; c = xmpp_stanza_get_next(c))
+	for (xmpp_stanza_t *c = xmpp_stanza_get_children(stanza); c != NULL;
+	     c = xmpp_stanza_get_next(c))
 		test_canon(c, out);
 	g_string_append_printf(out, "</%s>", xmpp_stanza_get_name(stanza));
 }
@@ -143,7 +144,8 @@ END_TEST
 START_TEST(test_iot_decode_filters)
 {
 	g_autoptr(IgwIotRequest) r = test_decode(
-	    "<iq id=\"3\" from=\"alice@localhost/ctl\" type=\"get\"><req xmlns=\"" SD "\" seqnr=\"3\" "
+	    "<iq id=\"3\" from=\"alice@localhost/ctl\" type=\"get\"><req xmlns=\"" SD
+	    "\" seqnr=\"3\" "
 	    "momentary=\"true\" status=\"true\"><node nodeId=\"temp1\"/><field name=\"Relay\" />"
 	    "<field name=\"Temperature\"/></req></iq>");
 	ck_assert_uint_eq(r->categories, IGW_FIELD_CATEGORY_MOMENTARY | IGW_FIELD_CATEGORY_STATUS);
@@ -162,13 +164,16 @@ END_TEST
 START_TEST(test_iot_actuator_categories)
 {
 	g_autoptr(IgwField) on = igw_field_new("on", IGW_FIELD_TYPE_BOOLEAN);
-	g_autoptr(IgwIotRequest) xsf = test_decode("<iq id=\"1\" from=\"alice@localhost/ctl\" type=\"get\">"
-						   "<req xmlns=\"" SD "\" seqnr=\"1\" momentary=\"true\"/></iq>");
-	g_autoptr(IgwIotRequest) nf = test_decode_with("<iq id=\"2\" from=\"alice@localhost/ctl\" type=\"get\">"
-						       "<req xmlns=\"urn:nf:iot:sd:1.0\" id=\"n1\" m=\"true\"/></iq>",
-						       igw_iot_codec_nf());
-	g_autoptr(IgwIotRequest) status = test_decode("<iq id=\"3\" from=\"alice@localhost/ctl\" type=\"get\">"
-						      "<req xmlns=\"" SD "\" seqnr=\"3\" status=\"true\"/></iq>");
+	g_autoptr(IgwIotRequest) xsf =
+	    test_decode("<iq id=\"1\" from=\"alice@localhost/ctl\" type=\"get\">"
+			"<req xmlns=\"" SD "\" seqnr=\"1\" momentary=\"true\"/></iq>");
+	g_autoptr(IgwIotRequest) nf =
+	    test_decode_with("<iq id=\"2\" from=\"alice@localhost/ctl\" type=\"get\">"
+			     "<req xmlns=\"urn:nf:iot:sd:1.0\" id=\"n1\" m=\"true\"/></iq>",
+			     igw_iot_codec_nf());
+	g_autoptr(IgwIotRequest) status =
+	    test_decode("<iq id=\"3\" from=\"alice@localhost/ctl\" type=\"get\">"
+			"<req xmlns=\"" SD "\" seqnr=\"3\" status=\"true\"/></iq>");
 	igw_field_set_category(on, IGW_FIELD_CATEGORY_STATUS);
 	igw_field_set_writable(on, TRUE);
 	ck_assert(igw_iot_request_wants_field(xsf, on));
@@ -183,9 +188,11 @@ END_TEST
 
 START_TEST(test_iot_decode_historical)
 {
-	g_autoptr(IgwIotRequest) r = test_decode(
-	    "<iq id=\"2\" from=\"a@b/c\" type=\"get\"><req xmlns=\"" SD "\" seqnr=\"7\" historical=\"true\" "
-	    "from=\"2026-11-21T21:15:37\" to=\"2026-11-21T22:15:37Z\" when=\"2026-11-22T00:00:00\"/></iq>");
+	g_autoptr(IgwIotRequest) r =
+	    test_decode("<iq id=\"2\" from=\"a@b/c\" type=\"get\"><req xmlns=\"" SD
+			"\" seqnr=\"7\" historical=\"true\" "
+			"from=\"2026-11-21T21:15:37\" to=\"2026-11-21T22:15:37Z\" "
+			"when=\"2026-11-22T00:00:00\"/></iq>");
 	ck_assert_uint_eq(r->categories, IGW_IOT_CATEGORY_HISTORICAL);
 	ck_assert_int_eq(r->from, TEST_TIME_US);
 	ck_assert_int_eq(r->to, TEST_TIME_US + G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC);
@@ -195,8 +202,8 @@ END_TEST
 
 START_TEST(test_iot_decode_cancel)
 {
-	g_autoptr(IgwIotRequest) r =
-	    test_decode("<iq id=\"4\" from=\"a@b/c\" type=\"get\"><cancel xmlns=\"" SD "\" seqnr=\"4\"/></iq>");
+	g_autoptr(IgwIotRequest) r = test_decode(
+	    "<iq id=\"4\" from=\"a@b/c\" type=\"get\"><cancel xmlns=\"" SD "\" seqnr=\"4\"/></iq>");
 	ck_assert_int_eq(r->kind, IGW_IOT_REQUEST_CANCEL);
 	ck_assert_str_eq(r->seqnr, "4");
 }
@@ -210,7 +217,8 @@ START_TEST(test_iot_decode_set)
 	    "<boolean name=\"Relay\" value=\"true\" /></set></iq>");
 	g_autoptr(IgwIotRequest) m = test_decode(
 	    "<message id=\"4b91\" from=\"alice@localhost/ctl\" to=\"sensor@localhost/device\">"
-	    "<set xmlns=\"urn:xmpp:iot:control\"><double name=\"Setpoint\" value=\"21.5\" /></set></message>");
+	    "<set xmlns=\"urn:xmpp:iot:control\"><double name=\"Setpoint\" value=\"21.5\" "
+	    "/></set></message>");
 	const IgwControlParam *p;
 	ck_assert_int_eq(r->kind, IGW_IOT_REQUEST_SET);
 	ck_assert(!r->message);
@@ -229,22 +237,30 @@ END_TEST
 
 START_TEST(test_iot_decode_errors)
 {
-	xmpp_stanza_t *plain = test_stanza("<iq type=\"get\" id=\"1\"><query xmlns=\"jabber:iq:version\"/></iq>");
+	xmpp_stanza_t *plain =
+	    test_stanza("<iq type=\"get\" id=\"1\"><query xmlns=\"jabber:iq:version\"/></iq>");
 	ck_assert_ptr_null(igw_iot_codec_find(plain));
 	xmpp_stanza_release(plain);
 	test_assert_refused("<iq type=\"get\"><req xmlns=\"" SD "\" momentary=\"true\"/></iq>",
 			    IGW_ERROR_INVALID_DATA);
-	test_assert_refused("<iq type=\"get\"><req xmlns=\"" SD "\" seqnr=\"1\" from=\"yesterday\"/></iq>",
+	test_assert_refused("<iq type=\"get\"><req xmlns=\"" SD
+			    "\" seqnr=\"1\" from=\"yesterday\"/></iq>",
 			    IGW_ERROR_INVALID_DATA);
-	test_assert_refused("<iq type=\"set\"><set xmlns=\"" CTR "\"><node nodeId=\"x\"/></set></iq>",
+	test_assert_refused("<iq type=\"set\"><set xmlns=\"" CTR
+			    "\"><node nodeId=\"x\"/></set></iq>",
 			    IGW_ERROR_INVALID_DATA);
-	test_assert_refused("<iq type=\"set\"><set xmlns=\"" CTR "\"><boolean name=\"on\"/></set></iq>",
+	test_assert_refused("<iq type=\"set\"><set xmlns=\"" CTR
+			    "\"><boolean name=\"on\"/></set></iq>",
 			    IGW_ERROR_INVALID_DATA);
-	test_assert_refused("<iq type=\"set\"><set xmlns=\"" CTR "\"><blob name=\"a\" value=\"1\"/></set></iq>",
+	test_assert_refused("<iq type=\"set\"><set xmlns=\"" CTR
+			    "\"><blob name=\"a\" value=\"1\"/></set></iq>",
 			    IGW_ERROR_NOT_SUPPORTED);
-	test_assert_refused("<message><getForm xmlns=\"" CTR "\"/></message>", IGW_ERROR_NOT_SUPPORTED);
-	test_assert_refused("<iq type=\"get\"><getForm xmlns=\"" SD "\"/></iq>", IGW_ERROR_NOT_SUPPORTED);
-	test_assert_refused("<iq type=\"get\"><req xmlns=\"" CTR "\" seqnr=\"1\"/></iq>", IGW_ERROR_NOT_SUPPORTED);
+	test_assert_refused("<message><getForm xmlns=\"" CTR "\"/></message>",
+			    IGW_ERROR_NOT_SUPPORTED);
+	test_assert_refused("<iq type=\"get\"><getForm xmlns=\"" SD "\"/></iq>",
+			    IGW_ERROR_NOT_SUPPORTED);
+	test_assert_refused("<iq type=\"get\"><req xmlns=\"" CTR "\" seqnr=\"1\"/></iq>",
+			    IGW_ERROR_NOT_SUPPORTED);
 }
 END_TEST
 
@@ -258,10 +274,10 @@ test_encode(const gchar *request_xml, const IgwIotEvent *event)
 }
 
 #define TEST_REQ                                                                                   \
-	"<iq id=\"2\" from=\"alice@localhost/ctl\" to=\"sensor@localhost/device\" type=\"get\">"    \
+	"<iq id=\"2\" from=\"alice@localhost/ctl\" to=\"sensor@localhost/device\" type=\"get\">"   \
 	"<req xmlns=\"" SD "\" seqnr=\"2\" momentary=\"true\"/></iq>"
 #define TEST_SET                                                                                   \
-	"<iq id=\"1\" from=\"alice@localhost/ctl\" to=\"sensor@localhost/device\" type=\"set\">"    \
+	"<iq id=\"1\" from=\"alice@localhost/ctl\" to=\"sensor@localhost/device\" type=\"set\">"   \
 	"<set xmlns=\"" CTR "\"><int name=\"NoSuchField\" value=\"1\"/></set></iq>"
 
 START_TEST(test_iot_encode_replies)
@@ -279,7 +295,8 @@ START_TEST(test_iot_encode_replies)
 	test_assert_xml(c, "<iq id=\"2\" to=\"alice@localhost/ctl\" "
 			   "type=\"result\"><cancelled seqnr=\"2\" xmlns=\"" SD "\"/></iq>");
 	test_assert_xml(o, "<iq id=\"1\" to=\"alice@localhost/ctl\" "
-			   "type=\"result\"><setResponse responseCode=\"OK\" xmlns=\"" CTR "\"/></iq>");
+			   "type=\"result\"><setResponse responseCode=\"OK\" xmlns=\"" CTR
+			   "\"/></iq>");
 }
 END_TEST
 
@@ -291,11 +308,14 @@ START_TEST(test_iot_encode_rejected)
 	event->condition = IGW_IOT_CONDITION_ITEM_NOT_FOUND;
 	event->text = g_strdup("Invalid nodeId NoSuchNode");
 	out = test_encode(TEST_REQ, event);
-	test_assert_xml(out,
-			"<iq id=\"2\" to=\"alice@localhost/ctl\" type=\"error\">"
-			"<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
-			"<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid nodeId NoSuchNode</text></error>"
-			"<rejected seqnr=\"2\" xmlns=\"" SD "\"><error>Invalid nodeId NoSuchNode</error></rejected></iq>");
+	test_assert_xml(
+	    out,
+	    "<iq id=\"2\" to=\"alice@localhost/ctl\" type=\"error\">"
+	    "<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+	    "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid nodeId "
+	    "NoSuchNode</text></error>"
+	    "<rejected seqnr=\"2\" xmlns=\"" SD
+	    "\"><error>Invalid nodeId NoSuchNode</error></rejected></iq>");
 }
 END_TEST
 
@@ -307,14 +327,17 @@ START_TEST(test_iot_encode_set_error)
 	event->text = g_strdup("Invalid field NoSuchField");
 	event->param = g_strdup("NoSuchField");
 	out = test_encode(TEST_SET, event);
-	test_assert_xml(out,
-			"<iq id=\"1\" to=\"alice@localhost/ctl\" type=\"error\">"
-			"<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
-			"<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid field NoSuchField</text>"
-			"<paramError var=\"NoSuchField\" xmlns=\"" CTR "\">Invalid field NoSuchField</paramError>"
-			"</error><setResponse responseCode=\"NotFound\" xmlns=\"" CTR "\">"
-			"<parameter name=\"NoSuchField\"/><error var=\"NoSuchField\">Invalid field NoSuchField</error>"
-			"</setResponse></iq>");
+	test_assert_xml(
+	    out,
+	    "<iq id=\"1\" to=\"alice@localhost/ctl\" type=\"error\">"
+	    "<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+	    "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid field NoSuchField</text>"
+	    "<paramError var=\"NoSuchField\" xmlns=\"" CTR
+	    "\">Invalid field NoSuchField</paramError>"
+	    "</error><setResponse responseCode=\"NotFound\" xmlns=\"" CTR "\">"
+	    "<parameter name=\"NoSuchField\"/><error var=\"NoSuchField\">Invalid field "
+	    "NoSuchField</error>"
+	    "</setResponse></iq>");
 }
 END_TEST
 
@@ -338,7 +361,8 @@ test_thing(void)
 }
 
 static void
-test_add_reading(IgwIotEvent *event, const gchar *field, GVariant *value, gint64 ts, IgwReadingFlags flags)
+test_add_reading(IgwIotEvent *event, const gchar *field, GVariant *value, gint64 ts,
+		 IgwReadingFlags flags)
 {
 	IgwReading *reading = igw_reading_new("sim:kitchen", field, value, ts);
 	igw_reading_set_flags(reading, flags);
@@ -356,20 +380,24 @@ START_TEST(test_iot_encode_fields)
 	test_add_reading(event, "temperature", g_variant_new_double(23.44), TEST_TIME_US,
 			 IGW_READING_FLAG_AUTOMATIC_READOUT);
 	test_add_reading(event, "relay", g_variant_new_boolean(FALSE), TEST_TIME_US, 0);
-	test_add_reading(event, "battery", g_variant_new_int64(97), TEST_TIME_US + G_USEC_PER_SEC, 0);
-	test_add_reading(event, "uptime", g_variant_new_int64(90 * G_USEC_PER_SEC), TEST_TIME_US + G_USEC_PER_SEC, 0);
+	test_add_reading(event, "battery", g_variant_new_int64(97), TEST_TIME_US + G_USEC_PER_SEC,
+			 0);
+	test_add_reading(event, "uptime", g_variant_new_int64(90 * G_USEC_PER_SEC),
+			 TEST_TIME_US + G_USEC_PER_SEC, 0);
 	test_add_reading(event, "gone", g_variant_new_int64(1), TEST_TIME_US + G_USEC_PER_SEC, 0);
 	out = test_encode(TEST_REQ, event);
-	test_assert_xml(out,
-			"<message to=\"alice@localhost/ctl\">"
-			"<fields done=\"true\" seqnr=\"1\" xmlns=\"" SD "\"><node nodeId=\"sim:kitchen\">"
-			"<timestamp value=\"2026-11-21T21:15:37Z\">"
-			"<numeric automaticReadout=\"true\" momentary=\"true\" name=\"temperature\" unit=\"°C\" "
-			"value=\"23.4\"/><boolean momentary=\"true\" name=\"relay\" value=\"false\"/></timestamp>"
-			"<timestamp value=\"2026-11-21T21:15:38Z\">"
-			"<numeric name=\"battery\" status=\"true\" unit=\"%\" value=\"97\"/>"
-			"<timeSpan momentary=\"true\" name=\"uptime\" value=\"PT90S\"/></timestamp>"
-			"</node></fields></message>");
+	test_assert_xml(
+	    out, "<message to=\"alice@localhost/ctl\">"
+		 "<fields done=\"true\" seqnr=\"1\" xmlns=\"" SD "\"><node nodeId=\"sim:kitchen\">"
+		 "<timestamp value=\"2026-11-21T21:15:37Z\">"
+		 "<numeric automaticReadout=\"true\" momentary=\"true\" name=\"temperature\" "
+		 "unit=\"°C\" "
+		 "value=\"23.4\"/><boolean momentary=\"true\" name=\"relay\" "
+		 "value=\"false\"/></timestamp>"
+		 "<timestamp value=\"2026-11-21T21:15:38Z\">"
+		 "<numeric name=\"battery\" status=\"true\" unit=\"%\" value=\"97\"/>"
+		 "<timeSpan momentary=\"true\" name=\"uptime\" value=\"PT90S\"/></timestamp>"
+		 "</node></fields></message>");
 }
 END_TEST
 
@@ -382,31 +410,34 @@ START_TEST(test_iot_encode_failure)
 	event->done = TRUE;
 	event->text = g_strdup("no history is kept");
 	out = test_encode(TEST_REQ, event);
-	test_assert_xml(out, "<message to=\"alice@localhost/ctl\"><failure done=\"true\" seqnr=\"5\" "
-			     "xmlns=\"" SD "\"><error>no history is kept</error></failure></message>");
+	test_assert_xml(out,
+			"<message to=\"alice@localhost/ctl\"><failure done=\"true\" seqnr=\"5\" "
+			"xmlns=\"" SD "\"><error>no history is kept</error></failure></message>");
 	empty->done = TRUE;
 	none = test_encode(TEST_REQ, empty);
-	test_assert_xml(none, "<message to=\"alice@localhost/ctl\"><fields done=\"true\" seqnr=\"6\" "
-			      "xmlns=\"" SD "\"/></message>");
+	test_assert_xml(none,
+			"<message to=\"alice@localhost/ctl\"><fields done=\"true\" seqnr=\"6\" "
+			"xmlns=\"" SD "\"/></message>");
 }
 END_TEST
 
-
 /* urn:nf:iot:*, interop.md §2 */
 #define NF_REQ                                                                                     \
-	"<iq id=\"a1\" from=\"alice@localhost/nf\" type=\"get\"><req xmlns=\"" NFSD "\" id=\"r1\" "   \
+	"<iq id=\"a1\" from=\"alice@localhost/nf\" type=\"get\"><req xmlns=\"" NFSD                \
+	"\" id=\"r1\" "                                                                            \
 	"m=\"true\" s=\"true\"><nd id=\"sim:kitchen\"/><f n=\"temperature\"/></req></iq>"
 #define NF_SET                                                                                     \
-	"<iq id=\"a2\" from=\"alice@localhost/nf\" type=\"set\"><set xmlns=\"" NFCTR "\">"            \
+	"<iq id=\"a2\" from=\"alice@localhost/nf\" type=\"set\"><set xmlns=\"" NFCTR "\">"         \
 	"<nd id=\"sim:lamp\"/><b n=\"on\" v=\"true\"/><db n=\"level\" v=\"1.5\"/></set></iq>"
 
 START_TEST(test_iot_nf_decode)
 {
 	g_autoptr(IgwIotRequest) r = test_decode_with(NF_REQ, igw_iot_codec_nf());
-	g_autoptr(IgwIotRequest) h = test_decode_with(
-	    "<iq id=\"a3\" from=\"a@b/c\" type=\"get\"><req xmlns=\"" NFSD "\" id=\"r2\" h=\"true\" "
-	    "from=\"2026-11-21T21:15:37Z\"/></iq>",
-	    igw_iot_codec_nf());
+	g_autoptr(IgwIotRequest) h =
+	    test_decode_with("<iq id=\"a3\" from=\"a@b/c\" type=\"get\"><req xmlns=\"" NFSD
+			     "\" id=\"r2\" h=\"true\" "
+			     "from=\"2026-11-21T21:15:37Z\"/></iq>",
+			     igw_iot_codec_nf());
 	g_autoptr(IgwIotRequest) set = test_decode_with(NF_SET, igw_iot_codec_nf());
 	const IgwControlParam *p;
 	ck_assert_int_eq(r->kind, IGW_IOT_REQUEST_READ);
@@ -427,9 +458,11 @@ START_TEST(test_iot_nf_decode)
 	ck_assert_str_eq(p->text, "1.5");
 	test_assert_refused("<iq type=\"get\"><req xmlns=\"" NFSD "\" m=\"true\"/></iq>",
 			    IGW_ERROR_INVALID_DATA);
-	test_assert_refused("<iq type=\"set\"><set xmlns=\"" NFCTR "\"><zz n=\"a\" v=\"1\"/></set></iq>",
+	test_assert_refused("<iq type=\"set\"><set xmlns=\"" NFCTR
+			    "\"><zz n=\"a\" v=\"1\"/></set></iq>",
 			    IGW_ERROR_NOT_SUPPORTED);
-	test_assert_refused("<message><getForm xmlns=\"" NFCTR "\"/></message>", IGW_ERROR_NOT_SUPPORTED);
+	test_assert_refused("<message><getForm xmlns=\"" NFCTR "\"/></message>",
+			    IGW_ERROR_NOT_SUPPORTED);
 }
 END_TEST
 
@@ -449,11 +482,13 @@ START_TEST(test_iot_nf_encode)
 			 IGW_READING_FLAG_AUTOMATIC_READOUT);
 	test_add_reading(fields, "battery", g_variant_new_int64(97), TEST_TIME_US, 0);
 	f = test_encode(NF_REQ, fields);
-	test_assert_xml(f, "<message to=\"alice@localhost/nf\"><resp id=\"r1\" more=\"true\" "
-			   "xmlns=\"" NFSD "\"><nd id=\"sim:kitchen\"><ts v=\"2026-11-21T21:15:37Z\">"
-			   "<q ar=\"true\" d=\"1\" m=\"true\" n=\"temperature\" u=\"°C\" v=\"23.4\"/>"
-			   "<l n=\"battery\" s=\"true\" v=\"97\"/></ts></nd></resp></message>");
-	test_assert_xml(d, "<message to=\"alice@localhost/nf\"><done id=\"r1\" xmlns=\"" NFSD "\"/></message>");
+	test_assert_xml(f,
+			"<message to=\"alice@localhost/nf\"><resp id=\"r1\" more=\"true\" "
+			"xmlns=\"" NFSD "\"><nd id=\"sim:kitchen\"><ts v=\"2026-11-21T21:15:37Z\">"
+			"<q ar=\"true\" d=\"1\" m=\"true\" n=\"temperature\" u=\"°C\" v=\"23.4\"/>"
+			"<l n=\"battery\" s=\"true\" v=\"97\"/></ts></nd></resp></message>");
+	test_assert_xml(d, "<message to=\"alice@localhost/nf\"><done id=\"r1\" xmlns=\"" NFSD
+			   "\"/></message>");
 }
 END_TEST
 
@@ -471,23 +506,26 @@ START_TEST(test_iot_nf_encode_errors)
 	bad->text = g_strdup("Invalid parameter type.");
 	bad->param = g_strdup("level");
 	b = test_encode(NF_SET, bad);
-	test_assert_xml(b, "<iq id=\"a2\" to=\"alice@localhost/nf\" type=\"error\"><error type=\"modify\">"
-			   "<bad-request xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
-			   "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid parameter type.</text>"
-			   "<paramError n=\"level\" xmlns=\"" NFCTR "\">Invalid parameter type.</paramError>"
-			   "</error></iq>");
+	test_assert_xml(
+	    b, "<iq id=\"a2\" to=\"alice@localhost/nf\" type=\"error\"><error type=\"modify\">"
+	       "<bad-request xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+	       "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid parameter type.</text>"
+	       "<paramError n=\"level\" xmlns=\"" NFCTR "\">Invalid parameter type.</paramError>"
+	       "</error></iq>");
 	denied->condition = IGW_IOT_CONDITION_FORBIDDEN;
 	denied->text = g_strdup("Access denied.");
 	r = test_encode(NF_REQ, denied);
-	test_assert_xml(r, "<iq id=\"a1\" to=\"alice@localhost/nf\" type=\"error\"><error type=\"auth\">"
-			   "<forbidden xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
-			   "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Access denied.</text></error></iq>");
+	test_assert_xml(
+	    r, "<iq id=\"a1\" to=\"alice@localhost/nf\" type=\"error\"><error type=\"auth\">"
+	       "<forbidden xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+	       "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Access "
+	       "denied.</text></error></iq>");
 }
 END_TEST
 
 /* a readout that waits for the device: queued, started, then fields or the failure (interop §3.2) */
 #define TEST_CANCEL                                                                                \
-	"<iq id=\"9\" from=\"alice@localhost/ctl\" to=\"sensor@localhost/device\" type=\"get\">"    \
+	"<iq id=\"9\" from=\"alice@localhost/ctl\" to=\"sensor@localhost/device\" type=\"get\">"   \
 	"<cancel xmlns=\"" SD "\" seqnr=\"2\"/></iq>"
 
 START_TEST(test_iot_encode_queued)
@@ -522,11 +560,14 @@ START_TEST(test_iot_encode_queued)
 	unknown->condition = IGW_IOT_CONDITION_ITEM_NOT_FOUND;
 	unknown->text = g_strdup("No readout 2 in progress");
 	r = test_encode(TEST_CANCEL, unknown);
-	test_assert_xml(r,
-			"<iq id=\"9\" to=\"alice@localhost/ctl\" type=\"error\">"
-			"<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
-			"<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">No readout 2 in progress</text></error>"
-			"<rejected seqnr=\"2\" xmlns=\"" SD "\"><error>No readout 2 in progress</error></rejected></iq>");
+	test_assert_xml(
+	    r,
+	    "<iq id=\"9\" to=\"alice@localhost/ctl\" type=\"error\">"
+	    "<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+	    "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">No readout 2 in "
+	    "progress</text></error>"
+	    "<rejected seqnr=\"2\" xmlns=\"" SD
+	    "\"><error>No readout 2 in progress</error></rejected></iq>");
 }
 END_TEST
 
@@ -552,18 +593,20 @@ START_TEST(test_iot_nf_encode_queued)
 	f = test_encode(NF_REQ, failure);
 	test_assert_xml(f, "<message to=\"alice@localhost/nf\"><resp id=\"r1\" xmlns=\"" NFSD "\">"
 			   "<err>device unreachable</err></resp></message>");
-	test_assert_xml(d, "<message to=\"alice@localhost/nf\"><done id=\"r1\" xmlns=\"" NFSD "\"/></message>");
+	test_assert_xml(d, "<message to=\"alice@localhost/nf\"><done id=\"r1\" xmlns=\"" NFSD
+			   "\"/></message>");
 }
 END_TEST
 
 /* XEP-0325 getForm, both dialects: the request carries nothing but its namespace */
 START_TEST(test_iot_decode_get_form)
 {
-	g_autoptr(IgwIotRequest) x = test_decode(
-	    "<iq id=\"3\" from=\"primary@example.org/amr\" type=\"get\">"
-	    "<getForm xmlns=\"urn:xmpp:iot:control\" xml:lang=\"en\"/></iq>");
+	g_autoptr(IgwIotRequest) x =
+	    test_decode("<iq id=\"3\" from=\"primary@example.org/amr\" type=\"get\">"
+			"<getForm xmlns=\"urn:xmpp:iot:control\" xml:lang=\"en\"/></iq>");
 	g_autoptr(IgwIotRequest) n = test_decode_with(
-	    "<iq id=\"a6\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" NFCTR "\"/></iq>", igw_iot_codec_nf());
+	    "<iq id=\"a6\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" NFCTR "\"/></iq>",
+	    igw_iot_codec_nf());
 	ck_assert_int_eq(x->kind, IGW_IOT_REQUEST_GET_FORM);
 	ck_assert_str_eq(x->requester, "primary@example.org/amr");
 	ck_assert_uint_eq(x->params->len, 0);
@@ -606,17 +649,18 @@ test_lamp(void)
 }
 
 #define TEST_FORM_XML                                                                              \
-	"<x type=\"form\" xmlns=\"jabber:x:data\"><title>Lamp</title>"                              \
+	"<x type=\"form\" xmlns=\"jabber:x:data\"><title>Lamp</title>"                             \
 	"<field label=\"on\" type=\"boolean\" var=\"on\"><value>true</value></field>"              \
-	"<field label=\"brightness (%)\" type=\"text-single\" var=\"brightness\"><value>80</value>" \
-	"<validate datatype=\"xs:integer\" xmlns=\"http://jabber.org/protocol/xdata-validate\">"    \
-	"<range max=\"100\" min=\"0\"/></validate></field>"                                         \
-	"<field label=\"level\" type=\"text-single\" var=\"level\"><value>-1.3</value>"             \
-	"<validate datatype=\"xs:double\" xmlns=\"http://jabber.org/protocol/xdata-validate\">"     \
-	"<range max=\"2.5\" min=\"-2.5\"/></validate></field>"                                      \
-	"<field label=\"mode\" type=\"list-single\" var=\"mode\">"                                  \
-	"<option label=\"warm\"><value>warm</value></option>"                                       \
-	"<option label=\"cold\"><value>cold</value></option></field>"                               \
+	"<field label=\"brightness (%)\" type=\"text-single\" "                                    \
+	"var=\"brightness\"><value>80</value>"                                                     \
+	"<validate datatype=\"xs:integer\" xmlns=\"http://jabber.org/protocol/xdata-validate\">"   \
+	"<range max=\"100\" min=\"0\"/></validate></field>"                                        \
+	"<field label=\"level\" type=\"text-single\" var=\"level\"><value>-1.3</value>"            \
+	"<validate datatype=\"xs:double\" xmlns=\"http://jabber.org/protocol/xdata-validate\">"    \
+	"<range max=\"2.5\" min=\"-2.5\"/></validate></field>"                                     \
+	"<field label=\"mode\" type=\"list-single\" var=\"mode\">"                                 \
+	"<option label=\"warm\"><value>warm</value></option>"                                      \
+	"<option label=\"cold\"><value>cold</value></option></field>"                              \
 	"<field label=\"label\" type=\"text-single\" var=\"label\"/></x>"
 
 /* writable fields only, typed per XEP-0004/0122, current values where known; both dialects alike */
@@ -629,22 +673,29 @@ START_TEST(test_iot_encode_form)
 	g_autoptr(xmpp_stanza_t) n = NULL;
 	g_autoptr(xmpp_stanza_t) e = NULL;
 	event->thing = thing;
-	g_ptr_array_add(event->readings,
-			igw_reading_new("sim:lamp", "on", g_variant_new_boolean(TRUE), TEST_TIME_US));
-	g_ptr_array_add(event->readings,
-			igw_reading_new("sim:lamp", "brightness", g_variant_new_int64(80), TEST_TIME_US));
-	g_ptr_array_add(event->readings,
-			igw_reading_new("sim:lamp", "level", g_variant_new_double(-1.26), TEST_TIME_US));
+	g_ptr_array_add(
+	    event->readings,
+	    igw_reading_new("sim:lamp", "on", g_variant_new_boolean(TRUE), TEST_TIME_US));
+	g_ptr_array_add(event->readings, igw_reading_new("sim:lamp", "brightness",
+							 g_variant_new_int64(80), TEST_TIME_US));
+	g_ptr_array_add(
+	    event->readings,
+	    igw_reading_new("sim:lamp", "level", g_variant_new_double(-1.26), TEST_TIME_US));
 	x = test_encode("<iq id=\"3\" from=\"primary@example.org/amr\" type=\"get\">"
 			"<getForm xmlns=\"" CTR "\"/></iq>",
 			event);
-	test_assert_xml(x, "<iq id=\"3\" to=\"primary@example.org/amr\" type=\"result\">" TEST_FORM_XML "</iq>");
+	test_assert_xml(x,
+			"<iq id=\"3\" to=\"primary@example.org/amr\" type=\"result\">" TEST_FORM_XML
+			"</iq>");
 	/* the profile changes nothing in a form */
 	event->profile = IGW_IOT_PROFILE_SMACK;
-	n = test_encode("<iq id=\"a6\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" NFCTR "\"/></iq>", event);
+	n = test_encode(
+	    "<iq id=\"a6\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" NFCTR "\"/></iq>", event);
 	test_assert_xml(n, "<iq id=\"a6\" to=\"a@b/c\" type=\"result\">" TEST_FORM_XML "</iq>");
-	e = test_encode("<iq id=\"4\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" CTR "\"/></iq>", empty);
-	test_assert_xml(e, "<iq id=\"4\" to=\"a@b/c\" type=\"result\"><x type=\"form\" xmlns=\"jabber:x:data\"/></iq>");
+	e = test_encode(
+	    "<iq id=\"4\" from=\"a@b/c\" type=\"get\"><getForm xmlns=\"" CTR "\"/></iq>", empty);
+	test_assert_xml(e, "<iq id=\"4\" to=\"a@b/c\" type=\"result\"><x type=\"form\" "
+			   "xmlns=\"jabber:x:data\"/></iq>");
 }
 END_TEST
 
@@ -658,8 +709,10 @@ test_profile_fields(IgwThing *thing, IgwIotProfile profile)
 	test_add_reading(event, "temperature", g_variant_new_double(23.44), TEST_TIME_US, 0);
 	test_add_reading(event, "relay", g_variant_new_boolean(TRUE), TEST_TIME_US, 0);
 	test_add_reading(event, "battery", g_variant_new_int64(97), TEST_TIME_US, 0);
-	test_add_reading(event, "uptime", g_variant_new_int64(90 * G_USEC_PER_SEC), TEST_TIME_US, 0);
-	test_add_reading(event, "energy", g_variant_new_int64(G_GINT64_CONSTANT(5000000000)), TEST_TIME_US, 0);
+	test_add_reading(event, "uptime", g_variant_new_int64(90 * G_USEC_PER_SEC), TEST_TIME_US,
+			 0);
+	test_add_reading(event, "energy", g_variant_new_int64(G_GINT64_CONSTANT(5000000000)),
+			 TEST_TIME_US, 0);
 	test_add_reading(event, "power", g_variant_new_double(-41.5), TEST_TIME_US, 0);
 	test_add_reading(event, "state", g_variant_new_string("idle"), TEST_TIME_US, 0);
 	return event;
@@ -683,7 +736,7 @@ test_profile_thing(void)
 }
 
 #define TEST_FIELDS_HEAD                                                                           \
-	"<message to=\"alice@localhost/ctl\"><fields done=\"true\" seqnr=\"1\" xmlns=\"" SD "\">"   \
+	"<message to=\"alice@localhost/ctl\"><fields done=\"true\" seqnr=\"1\" xmlns=\"" SD "\">"  \
 	"<node nodeId=\"sim:kitchen\"><timestamp value=\"2026-11-21T21:15:37Z\">"
 #define TEST_FIELDS_TAIL "</timestamp></node></fields></message>"
 
@@ -698,28 +751,32 @@ START_TEST(test_iot_encode_profiles)
 	g_autoptr(xmpp_stanza_t) b = test_encode(TEST_REQ, xsf);
 	g_autoptr(xmpp_stanza_t) c = test_encode(TEST_REQ, smack);
 	/* slixmpp: numeric for every number, timeSpan */
-	test_assert_xml(a, TEST_FIELDS_HEAD
-			"<numeric momentary=\"true\" name=\"temperature\" unit=\"°C\" value=\"23.4\"/>"
-			"<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
-			"<numeric name=\"battery\" status=\"true\" unit=\"%\" value=\"97\"/>"
-			"<timeSpan momentary=\"true\" name=\"uptime\" value=\"PT90S\"/>"
-			"<numeric momentary=\"true\" name=\"energy\" unit=\"Wh\" value=\"5000000000\"/>"
-			"<numeric momentary=\"true\" name=\"power\" status=\"true\" unit=\"W\" value=\"-42\"/>"
-			"<string momentary=\"true\" name=\"state\" value=\"idle\"/>" TEST_FIELDS_TAIL);
+	test_assert_xml(
+	    a, TEST_FIELDS_HEAD
+	    "<numeric momentary=\"true\" name=\"temperature\" unit=\"°C\" value=\"23.4\"/>"
+	    "<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
+	    "<numeric name=\"battery\" status=\"true\" unit=\"%\" value=\"97\"/>"
+	    "<timeSpan momentary=\"true\" name=\"uptime\" value=\"PT90S\"/>"
+	    "<numeric momentary=\"true\" name=\"energy\" unit=\"Wh\" value=\"5000000000\"/>"
+	    "<numeric momentary=\"true\" name=\"power\" status=\"true\" unit=\"W\" value=\"-42\"/>"
+	    "<string momentary=\"true\" name=\"state\" value=\"idle\"/>" TEST_FIELDS_TAIL);
 	/* xsf: int and long, duration, writable, unit always on numeric */
-	test_assert_xml(b, TEST_FIELDS_HEAD
-			"<numeric momentary=\"true\" name=\"temperature\" unit=\"°C\" value=\"23.4\"/>"
-			"<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
-			"<int name=\"battery\" status=\"true\" value=\"97\"/>"
-			"<duration momentary=\"true\" name=\"uptime\" value=\"PT90S\"/>"
-			"<long momentary=\"true\" name=\"energy\" value=\"5000000000\"/>"
-			"<numeric momentary=\"true\" name=\"power\" status=\"true\" unit=\"W\" value=\"-42\" writable=\"true\"/>"
-			"<string momentary=\"true\" name=\"state\" value=\"idle\"/>" TEST_FIELDS_TAIL);
+	test_assert_xml(
+	    b, TEST_FIELDS_HEAD
+	    "<numeric momentary=\"true\" name=\"temperature\" unit=\"°C\" value=\"23.4\"/>"
+	    "<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
+	    "<int name=\"battery\" status=\"true\" value=\"97\"/>"
+	    "<duration momentary=\"true\" name=\"uptime\" value=\"PT90S\"/>"
+	    "<long momentary=\"true\" name=\"energy\" value=\"5000000000\"/>"
+	    "<numeric momentary=\"true\" name=\"power\" status=\"true\" unit=\"W\" value=\"-42\" "
+	    "writable=\"true\"/>"
+	    "<string momentary=\"true\" name=\"state\" value=\"idle\"/>" TEST_FIELDS_TAIL);
 	/* smack: int and boolean only; a number with decimals, a long, a duration, a string left out */
 	test_assert_xml(c, TEST_FIELDS_HEAD
 			"<boolean momentary=\"true\" name=\"relay\" value=\"true\"/>"
 			"<int name=\"battery\" status=\"true\" value=\"97\"/>"
-			"<int momentary=\"true\" name=\"power\" status=\"true\" value=\"-42\"/>" TEST_FIELDS_TAIL);
+			"<int momentary=\"true\" name=\"power\" status=\"true\" "
+			"value=\"-42\"/>" TEST_FIELDS_TAIL);
 }
 END_TEST
 
@@ -733,15 +790,19 @@ START_TEST(test_iot_encode_smack_nothing)
 	event->done = TRUE;
 	event->profile = IGW_IOT_PROFILE_SMACK;
 	test_add_reading(event, "temperature", g_variant_new_double(23.44), TEST_TIME_US, 0);
-	test_add_reading(event, "relay", g_variant_new_boolean(FALSE), TEST_TIME_US + G_USEC_PER_SEC, 0);
-	test_add_reading(event, "state", g_variant_new_string("idle"), TEST_TIME_US + G_USEC_PER_SEC, 0);
-	test_add_reading(event, "power", g_variant_new_double(1e12), TEST_TIME_US + 2 * G_USEC_PER_SEC, 0);
+	test_add_reading(event, "relay", g_variant_new_boolean(FALSE),
+			 TEST_TIME_US + G_USEC_PER_SEC, 0);
+	test_add_reading(event, "state", g_variant_new_string("idle"),
+			 TEST_TIME_US + G_USEC_PER_SEC, 0);
+	test_add_reading(event, "power", g_variant_new_double(1e12),
+			 TEST_TIME_US + 2 * G_USEC_PER_SEC, 0);
 	out = test_encode(TEST_REQ, event);
-	test_assert_xml(out, "<message to=\"alice@localhost/ctl\"><fields done=\"true\" seqnr=\"1\" "
-			     "xmlns=\"" SD "\"><node nodeId=\"sim:kitchen\">"
-			     "<timestamp value=\"2026-11-21T21:15:38Z\">"
-			     "<boolean momentary=\"true\" name=\"relay\" value=\"false\"/></timestamp>"
-			     "</node></fields></message>");
+	test_assert_xml(out,
+			"<message to=\"alice@localhost/ctl\"><fields done=\"true\" seqnr=\"1\" "
+			"xmlns=\"" SD "\"><node nodeId=\"sim:kitchen\">"
+			"<timestamp value=\"2026-11-21T21:15:38Z\">"
+			"<boolean momentary=\"true\" name=\"relay\" value=\"false\"/></timestamp>"
+			"</node></fields></message>");
 }
 END_TEST
 
@@ -765,14 +826,20 @@ START_TEST(test_iot_encode_profile_errors)
 		r = test_encode(TEST_REQ, rejected);
 		e = test_encode(TEST_SET, set_error);
 		o = test_encode(TEST_SET, ok);
-		test_assert_xml(r, "<iq id=\"2\" to=\"alice@localhost/ctl\" type=\"error\">"
-				   "<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
-				   "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid field nope</text>"
-				   "</error></iq>");
+		test_assert_xml(
+		    r,
+		    "<iq id=\"2\" to=\"alice@localhost/ctl\" type=\"error\">"
+		    "<error type=\"cancel\"><item-not-found "
+		    "xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+		    "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid field nope</text>"
+		    "</error></iq>");
 		test_assert_xml(e, "<iq id=\"1\" to=\"alice@localhost/ctl\" type=\"error\">"
-				   "<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
-				   "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid field NoSuchField</text>"
-				   "<paramError var=\"NoSuchField\" xmlns=\"" CTR "\">Invalid field NoSuchField</paramError>"
+				   "<error type=\"cancel\"><item-not-found "
+				   "xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+				   "<text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Invalid "
+				   "field NoSuchField</text>"
+				   "<paramError var=\"NoSuchField\" xmlns=\"" CTR
+				   "\">Invalid field NoSuchField</paramError>"
 				   "</error></iq>");
 		test_assert_xml(o, "<iq id=\"1\" to=\"alice@localhost/ctl\" type=\"result\">"
 				   "<setResponse xmlns=\"" CTR "\"/></iq>");
@@ -793,7 +860,8 @@ START_TEST(test_iot_nf_ignores_profile)
 	f = test_encode(NF_REQ, fields);
 	test_assert_xml(f, "<message to=\"alice@localhost/nf\"><resp id=\"r1\" xmlns=\"" NFSD "\">"
 			   "<nd id=\"sim:kitchen\"><ts v=\"2026-11-21T21:15:37Z\">"
-			   "<q d=\"1\" m=\"true\" n=\"temperature\" u=\"°C\" v=\"23.4\"/></ts></nd></resp></message>");
+			   "<q d=\"1\" m=\"true\" n=\"temperature\" u=\"°C\" "
+			   "v=\"23.4\"/></ts></nd></resp></message>");
 }
 END_TEST
 

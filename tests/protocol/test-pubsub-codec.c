@@ -3,8 +3,8 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <string.h>
+#include "igw-test.h"
 
 #include "igw-error.h"
 #include "igw-pubsub-codec.h"
@@ -12,9 +12,9 @@
 #include "igw-transport.h"
 
 #define TEST_TIMEOUT_SECONDS 10
-#define PS		     "http://jabber.org/protocol/pubsub"
-#define UWPX		     "urn:xmpp:uwpx:iot"
-#define STANZAS		     "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define PS "http://jabber.org/protocol/pubsub"
+#define UWPX "urn:xmpp:uwpx:iot"
+#define STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 /* 2026-11-21T21:15:37Z */
 #define TEST_TIME_US G_GINT64_CONSTANT(1795295737000000)
 
@@ -151,9 +151,7 @@ START_TEST(test_pubsub_item_ids)
 	ck_assert_str_eq(on_id, "xmpp.iot.actuator.powerOn");
 	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
 		g_autofree gchar *name = igw_pubsub_item_field_name(names[i].item_id);
-		ck_assert_msg(g_strcmp0(name, names[i].name) == 0,
-			      "%s: %s",
-			      names[i].item_id,
+		ck_assert_msg(g_strcmp0(name, names[i].name) == 0, "%s: %s", names[i].item_id,
 			      name != NULL ? name : "(null)");
 	}
 }
@@ -167,27 +165,21 @@ START_TEST(test_pubsub_publish_options)
 	g_autoptr(xmpp_stanza_t) iq = NULL;
 	igw_field_set_decimals(temp, 2);
 	item_id = igw_pubsub_field_item_id(temp);
-	iq = igw_pubsub_new_publish(test_ctx,
-				    "publish1",
-				    NULL,
-				    igw_pubsub_field_node(temp),
-				    item_id,
-				    igw_pubsub_new_val(test_ctx, temp, g_variant_new_double(22.43)),
-				    "roster",
-				    TRUE);
-	test_assert_xml(iq,
-			"<iq id=\"publish1\" type=\"set\">"
-			"<pubsub xmlns=\"" PS "\">"
-			"<publish node=\"xmpp.iot.sensors\"><item id=\"xmpp.iot.sensor.temp\">"
-			"<val type=\"float\" unit=\"celsius\" xmlns=\"" UWPX "\">22.43</val>"
-			"</item></publish>"
-			"<publish-options><x type=\"submit\" xmlns=\"jabber:x:data\">"
-			"<field type=\"hidden\" var=\"FORM_TYPE\">"
-			"<value>" PS "#publish-options</value></field>"
-			"<field var=\"pubsub#persist_items\"><value>true</value></field>"
-			"<field var=\"pubsub#access_model\"><value>roster</value></field>"
-			"</x></publish-options>"
-			"</pubsub></iq>");
+	iq = igw_pubsub_new_publish(
+	    test_ctx, "publish1", NULL, igw_pubsub_field_node(temp), item_id,
+	    igw_pubsub_new_val(test_ctx, temp, g_variant_new_double(22.43)), "roster", TRUE);
+	test_assert_xml(iq, "<iq id=\"publish1\" type=\"set\">"
+			    "<pubsub xmlns=\"" PS "\">"
+			    "<publish node=\"xmpp.iot.sensors\"><item id=\"xmpp.iot.sensor.temp\">"
+			    "<val type=\"float\" unit=\"celsius\" xmlns=\"" UWPX "\">22.43</val>"
+			    "</item></publish>"
+			    "<publish-options><x type=\"submit\" xmlns=\"jabber:x:data\">"
+			    "<field type=\"hidden\" var=\"FORM_TYPE\">"
+			    "<value>" PS "#publish-options</value></field>"
+			    "<field var=\"pubsub#persist_items\"><value>true</value></field>"
+			    "<field var=\"pubsub#access_model\"><value>roster</value></field>"
+			    "</x></publish-options>"
+			    "</pubsub></iq>");
 }
 END_TEST
 
@@ -195,35 +187,28 @@ END_TEST
 START_TEST(test_pubsub_publish_plain)
 {
 	g_autoptr(IgwField) on = test_field("powerOn", IGW_FIELD_TYPE_BOOLEAN, NULL, TRUE);
-	g_autoptr(xmpp_stanza_t) iq =
-	    igw_pubsub_new_publish(test_ctx,
-				   "publish5",
-				   "kettle@example.org",
-				   IGW_PUBSUB_NODE_ACTUATORS,
-				   "xmpp.iot.actuator.powerOn",
-				   igw_pubsub_new_val(test_ctx, on, g_variant_new_boolean(TRUE)),
-				   NULL,
-				   TRUE);
+	g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_publish(
+	    test_ctx, "publish5", "kettle@example.org", IGW_PUBSUB_NODE_ACTUATORS,
+	    "xmpp.iot.actuator.powerOn",
+	    igw_pubsub_new_val(test_ctx, on, g_variant_new_boolean(TRUE)), NULL, TRUE);
 	g_autoptr(xmpp_stanza_t) empty =
 	    igw_pubsub_new_publish(test_ctx, "p6", NULL, "n", NULL, NULL, "whitelist", FALSE);
 	test_assert_xml(
-	    iq,
-	    "<iq id=\"publish5\" to=\"kettle@example.org\" type=\"set\">"
-	    "<pubsub xmlns=\"" PS "\">"
-	    "<publish node=\"xmpp.iot.actuators\"><item id=\"xmpp.iot.actuator.powerOn\">"
-	    "<val type=\"bool\" xmlns=\"" UWPX "\">1</val>"
-	    "</item></publish></pubsub></iq>");
-	test_assert_xml(empty,
-			"<iq id=\"p6\" type=\"set\">"
-			"<pubsub xmlns=\"" PS "\">"
-			"<publish node=\"n\"><item/></publish>"
-			"<publish-options><x type=\"submit\" xmlns=\"jabber:x:data\">"
-			"<field type=\"hidden\" var=\"FORM_TYPE\">"
-			"<value>" PS "#publish-options</value></field>"
-			"<field var=\"pubsub#persist_items\"><value>false</value></field>"
-			"<field var=\"pubsub#access_model\"><value>whitelist</value></field>"
-			"</x></publish-options>"
-			"</pubsub></iq>");
+	    iq, "<iq id=\"publish5\" to=\"kettle@example.org\" type=\"set\">"
+		"<pubsub xmlns=\"" PS "\">"
+		"<publish node=\"xmpp.iot.actuators\"><item id=\"xmpp.iot.actuator.powerOn\">"
+		"<val type=\"bool\" xmlns=\"" UWPX "\">1</val>"
+		"</item></publish></pubsub></iq>");
+	test_assert_xml(empty, "<iq id=\"p6\" type=\"set\">"
+			       "<pubsub xmlns=\"" PS "\">"
+			       "<publish node=\"n\"><item/></publish>"
+			       "<publish-options><x type=\"submit\" xmlns=\"jabber:x:data\">"
+			       "<field type=\"hidden\" var=\"FORM_TYPE\">"
+			       "<value>" PS "#publish-options</value></field>"
+			       "<field var=\"pubsub#persist_items\"><value>false</value></field>"
+			       "<field var=\"pubsub#access_model\"><value>whitelist</value></field>"
+			       "</x></publish-options>"
+			       "</pubsub></iq>");
 }
 END_TEST
 
@@ -239,13 +224,11 @@ START_TEST(test_pubsub_requests)
 	    test_ctx, "aff1", NULL, "xmpp.iot.actuators", jids, "publisher");
 	g_autoptr(xmpp_stanza_t) none =
 	    igw_pubsub_new_affiliations(test_ctx, "aff2", NULL, "xmpp.iot.actuators", NULL, "none");
-	test_assert_xml(disco,
-			"<iq id=\"nodes1\" type=\"get\">"
-			"<query xmlns=\"http://jabber.org/protocol/disco#items\"/></iq>");
-	test_assert_xml(disco_node,
-			"<iq id=\"nodes2\" to=\"pubsub.example.org\" type=\"get\">"
-			"<query node=\"xmpp.iot.sensors\" "
-			"xmlns=\"http://jabber.org/protocol/disco#items\"/></iq>");
+	test_assert_xml(disco, "<iq id=\"nodes1\" type=\"get\">"
+			       "<query xmlns=\"http://jabber.org/protocol/disco#items\"/></iq>");
+	test_assert_xml(disco_node, "<iq id=\"nodes2\" to=\"pubsub.example.org\" type=\"get\">"
+				    "<query node=\"xmpp.iot.sensors\" "
+				    "xmlns=\"http://jabber.org/protocol/disco#items\"/></iq>");
 	test_assert_xml(subscribe,
 			"<iq id=\"sub1\" to=\"kettle@example.org\" type=\"set\">"
 			"<pubsub xmlns=\"" PS "\">"
@@ -258,10 +241,9 @@ START_TEST(test_pubsub_requests)
 			"<affiliation affiliation=\"publisher\" jid=\"alice@example.org\"/>"
 			"<affiliation affiliation=\"publisher\" jid=\"bob@example.org\"/>"
 			"</affiliations></pubsub></iq>");
-	test_assert_xml(none,
-			"<iq id=\"aff2\" type=\"set\">"
-			"<pubsub xmlns=\"" PS "#owner\">"
-			"<affiliations node=\"xmpp.iot.actuators\"/></pubsub></iq>");
+	test_assert_xml(none, "<iq id=\"aff2\" type=\"set\">"
+			      "<pubsub xmlns=\"" PS "#owner\">"
+			      "<affiliations node=\"xmpp.iot.actuators\"/></pubsub></iq>");
 }
 END_TEST
 
@@ -292,26 +274,21 @@ START_TEST(test_pubsub_val_types)
 	const gchar *modes[] = {"eco", "comfort", NULL};
 	igw_field_set_decimals(numeric, 1);
 	igw_field_set_enum_values(enumeration, modes);
-	test_assert_val(numeric,
-			g_variant_new_double(21.5),
+	test_assert_val(numeric, g_variant_new_double(21.5),
 			"<val type=\"float\" unit=\"°C\" xmlns=\"" UWPX "\">21.5</val>");
-	test_assert_val(
-	    integer, g_variant_new_int64(-42), "<val type=\"int\" xmlns=\"" UWPX "\">-42</val>");
-	test_assert_val(
-	    boolean, g_variant_new_boolean(TRUE), "<val type=\"bool\" xmlns=\"" UWPX "\">1</val>");
-	test_assert_val(
-	    boolean, g_variant_new_boolean(FALSE), "<val type=\"bool\" xmlns=\"" UWPX "\">0</val>");
-	test_assert_val(string,
-			g_variant_new_string("a <b> & c"),
+	test_assert_val(integer, g_variant_new_int64(-42),
+			"<val type=\"int\" xmlns=\"" UWPX "\">-42</val>");
+	test_assert_val(boolean, g_variant_new_boolean(TRUE),
+			"<val type=\"bool\" xmlns=\"" UWPX "\">1</val>");
+	test_assert_val(boolean, g_variant_new_boolean(FALSE),
+			"<val type=\"bool\" xmlns=\"" UWPX "\">0</val>");
+	test_assert_val(string, g_variant_new_string("a <b> & c"),
 			"<val type=\"string\" xmlns=\"" UWPX "\">a &lt;b&gt; &amp; c</val>");
-	test_assert_val(enumeration,
-			g_variant_new_string("comfort"),
+	test_assert_val(enumeration, g_variant_new_string("comfort"),
 			"<val type=\"enum\" xmlns=\"" UWPX "\">comfort</val>");
-	test_assert_val(date_time,
-			g_variant_new_int64(TEST_TIME_US),
+	test_assert_val(date_time, g_variant_new_int64(TEST_TIME_US),
 			"<val type=\"dateTime\" xmlns=\"" UWPX "\">2026-11-21T21:15:37Z</val>");
-	test_assert_val(duration,
-			g_variant_new_int64(90 * G_USEC_PER_SEC),
+	test_assert_val(duration, g_variant_new_int64(90 * G_USEC_PER_SEC),
 			"<val type=\"int\" unit=\"s\" xmlns=\"" UWPX "\">90000000</val>");
 	/* a value of another type is not written */
 	ck_assert_ptr_null(igw_pubsub_new_val(test_ctx, numeric, wrong));
@@ -344,15 +321,10 @@ test_assert_refused(IgwField *field, const gchar *xml, const gchar *message_part
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) value = test_parse_val(field, xml, &error);
 	ck_assert_msg(value == NULL, "%s accepted", xml);
-	ck_assert_msg(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA),
-		      "%s: %s",
-		      xml,
+	ck_assert_msg(g_error_matches(error, IGW_ERROR, IGW_ERROR_INVALID_DATA), "%s: %s", xml,
 		      error != NULL ? error->message : "no error");
-	ck_assert_msg(strstr(error->message, message_part) != NULL,
-		      "%s: '%s' lacks '%s'",
-		      xml,
-		      error->message,
-		      message_part);
+	ck_assert_msg(strstr(error->message, message_part) != NULL, "%s: '%s' lacks '%s'", xml,
+		      error->message, message_part);
 	ck_assert(g_utf8_validate(error->message, -1, NULL));
 }
 
@@ -394,8 +366,8 @@ START_TEST(test_pubsub_parse_val_numbers)
 	test_assert_refused(temp, VAL("", "nan"), "temp");
 	test_assert_refused(temp, VAL("", "inf"), "temp");
 	test_assert_refused(temp, VAL("", ""), "empty");
-	test_assert_refused(
-	    temp, VAL(" type='string'", "20"), "temp is of type float, not 'string'");
+	test_assert_refused(temp, VAL(" type='string'", "20"),
+			    "temp is of type float, not 'string'");
 	test_assert_refused(temp, VAL(" type=''", "20"), "not ''");
 
 	test_assert_parsed(level, VAL(" type='int'", "42"), "int64 42");
@@ -427,8 +399,8 @@ START_TEST(test_pubsub_parse_val_text)
 	test_assert_parsed(mode, VAL(" type='enum'", "eco"), "'eco'");
 	test_assert_parsed(mode, VAL(" type='string'", "comfort"), "'comfort'");
 	test_assert_refused(mode, VAL("", "turbo"), "must be one of");
-	test_assert_parsed(
-	    since, VAL(" type='dateTime'", "2026-11-21T21:15:37Z"), "int64 1795295737000000");
+	test_assert_parsed(since, VAL(" type='dateTime'", "2026-11-21T21:15:37Z"),
+			   "int64 1795295737000000");
 	test_assert_parsed(since, VAL("", "2026-11-21T22:15:37+01:00"), "int64 1795295737000000");
 	test_assert_refused(since, VAL("", "yesterday"), "since");
 	test_assert_refused(since, VAL(" type='int'", "1795295737"), "not 'int'");
@@ -521,14 +493,8 @@ START_TEST(test_pubsub_ui_publish)
 	g_autoptr(IgwField) on = test_field("on", IGW_FIELD_TYPE_BOOLEAN, NULL, TRUE);
 	g_autoptr(xmpp_stanza_t) iq = NULL;
 	igw_thing_add_field(thing, on);
-	iq = igw_pubsub_new_publish(test_ctx,
-				    "ui1",
-				    NULL,
-				    IGW_PUBSUB_NODE_UI,
-				    IGW_PUBSUB_ITEM_UI,
-				    igw_pubsub_new_ui_form(test_ctx, thing),
-				    "presence",
-				    TRUE);
+	iq = igw_pubsub_new_publish(test_ctx, "ui1", NULL, IGW_PUBSUB_NODE_UI, IGW_PUBSUB_ITEM_UI,
+				    igw_pubsub_new_ui_form(test_ctx, thing), "presence", TRUE);
 	test_assert_xml(iq,
 			"<iq id=\"ui1\" type=\"set\"><pubsub xmlns=\"" PS "\">"
 			"<publish node=\"xmpp.iot.ui\"><item id=\"current\">"
@@ -621,9 +587,11 @@ START_TEST(test_pubsub_event_replyto)
 	    &error);
 	ck_assert_ptr_null(error);
 	ck_assert_uint_eq(items->len, 2);
-	ck_assert_str_eq(((IgwPubsubEventItem *)g_ptr_array_index(items, 0))->publisher, "alice@example.org");
+	ck_assert_str_eq(((IgwPubsubEventItem *)g_ptr_array_index(items, 0))->publisher,
+			 "alice@example.org");
 	/* the attribute wins, made bare */
-	ck_assert_str_eq(((IgwPubsubEventItem *)g_ptr_array_index(items, 1))->publisher, "bob@example.org");
+	ck_assert_str_eq(((IgwPubsubEventItem *)g_ptr_array_index(items, 1))->publisher,
+			 "bob@example.org");
 }
 END_TEST
 
@@ -631,18 +599,22 @@ END_TEST
 START_TEST(test_pubsub_owner_requests)
 {
 	xmpp_ctx_t *ctx = test_ctx;
-	g_autoptr(xmpp_stanza_t) retract = igw_pubsub_new_retract(ctx, "r1", NULL, "xmpp.iot.actuators",
-								  "xmpp.iot.actuator.on");
-	g_autoptr(xmpp_stanza_t) configure = igw_pubsub_new_roster_groups_allowed(ctx, "c1", NULL, "xmpp.iot.ui");
+	g_autoptr(xmpp_stanza_t) retract =
+	    igw_pubsub_new_retract(ctx, "r1", NULL, "xmpp.iot.actuators", "xmpp.iot.actuator.on");
+	g_autoptr(xmpp_stanza_t) configure =
+	    igw_pubsub_new_roster_groups_allowed(ctx, "c1", NULL, "xmpp.iot.ui");
 	test_assert_xml(retract,
 			"<iq id=\"r1\" type=\"set\"><pubsub xmlns=\"" IGW_NS_PUBSUB "\"><retract "
-			"node=\"xmpp.iot.actuators\"><item id=\"xmpp.iot.actuator.on\"/></retract></pubsub></iq>");
-	test_assert_xml(configure,
-			"<iq id=\"c1\" type=\"set\"><pubsub xmlns=\"" IGW_NS_PUBSUB_OWNER "\"><configure "
-			"node=\"xmpp.iot.ui\"><x type=\"submit\" xmlns=\"jabber:x:data\"><field type=\"hidden\" "
-			"var=\"FORM_TYPE\"><value>http://jabber.org/protocol/pubsub#node_config</value></field>"
-			"<field var=\"pubsub#roster_groups_allowed\"><value>iotgw-owners</value></field></x>"
-			"</configure></pubsub></iq>");
+			"node=\"xmpp.iot.actuators\"><item "
+			"id=\"xmpp.iot.actuator.on\"/></retract></pubsub></iq>");
+	test_assert_xml(
+	    configure,
+	    "<iq id=\"c1\" type=\"set\"><pubsub xmlns=\"" IGW_NS_PUBSUB_OWNER "\"><configure "
+	    "node=\"xmpp.iot.ui\"><x type=\"submit\" xmlns=\"jabber:x:data\"><field "
+	    "type=\"hidden\" "
+	    "var=\"FORM_TYPE\"><value>http://jabber.org/protocol/pubsub#node_config</value></field>"
+	    "<field var=\"pubsub#roster_groups_allowed\"><value>iotgw-owners</value></field></x>"
+	    "</configure></pubsub></iq>");
 }
 END_TEST
 
@@ -719,8 +691,8 @@ START_TEST(test_pubsub_event_nothing_published)
 	for (guint i = 0; i < G_N_ELEMENTS(events); i++) {
 		g_autoptr(GError) error = NULL;
 		g_autoptr(GPtrArray) items = test_event(events[i], &error);
-		ck_assert_msg(
-		    items != NULL, "%s: %s", events[i], error != NULL ? error->message : "?");
+		ck_assert_msg(items != NULL, "%s: %s", events[i],
+			      error != NULL ? error->message : "?");
 		ck_assert_uint_eq(items->len, 0);
 	}
 }
@@ -770,9 +742,7 @@ static void
 test_assert_condition(const gchar *xml, const gchar *expected)
 {
 	g_autofree gchar *condition = test_condition(xml);
-	ck_assert_msg(g_strcmp0(condition, expected) == 0,
-		      "%s: %s, not %s",
-		      xml,
+	ck_assert_msg(g_strcmp0(condition, expected) == 0, "%s: %s, not %s", xml,
 		      condition != NULL ? condition : "(null)",
 		      expected != NULL ? expected : "(null)");
 }
@@ -845,8 +815,8 @@ test_pubsub_suite(void)
 	test_suite_add(suite, "pubsub/event-replyto", test_pubsub_event_replyto);
 	test_suite_add(suite, "pubsub/owner-requests", test_pubsub_owner_requests);
 	test_suite_add(suite, "pubsub/event-many", test_pubsub_event_many);
-	test_suite_add(
-	    suite, "pubsub/event-nothing-published", test_pubsub_event_nothing_published);
+	test_suite_add(suite, "pubsub/event-nothing-published",
+		       test_pubsub_event_nothing_published);
 	test_suite_add(suite, "pubsub/event-malformed", test_pubsub_event_malformed);
 	test_suite_add(suite, "pubsub/error-condition", test_pubsub_error_condition);
 	return suite;

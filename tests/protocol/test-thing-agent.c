@@ -28,8 +28,8 @@ test_agent_new(void)
 	xmpp_initialize();
 	test->fake = igw_fake_thing_new();
 	test->transport = igw_fake_transport_new(THING_JID);
-	test->agent = igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->fake->context, test->fake->plugin,
-					  test->fake->thing);
+	test->agent = igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->fake->context,
+					  test->fake->plugin, test->fake->thing);
 	igw_thing_agent_set_owners(test->agent, owners);
 	igw_thing_agent_set_control(test->agent, test->fake->control);
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.2));
@@ -62,9 +62,10 @@ test_agent_new_online(void)
 static void
 test_agent_chat(TestAgent *test, const gchar *from, const gchar *body)
 {
-	g_autofree gchar *xml = g_strdup_printf("<message type='chat' from='%s' to='" THING_JID "' id='m1'>"
-						"<body>%s</body></message>",
-						from, body);
+	g_autofree gchar *xml =
+	    g_strdup_printf("<message type='chat' from='%s' to='" THING_JID "' id='m1'>"
+			    "<body>%s</body></message>",
+			    from, body);
 	igw_fake_transport_inject(test->transport, xml);
 }
 
@@ -91,11 +92,13 @@ START_TEST(test_agent_online_greets_owners)
 	ck_assert_msg(igw_fake_transport_count(test->transport, "presence", NULL) == 1, "%s", dump);
 	presence = igw_fake_transport_find_last(test->transport, "presence", NULL);
 	ck_assert_str_eq(presence->text, "available: temperature 21.2 °C, humidity 51 %");
-	ck_assert_msg(igw_fake_transport_count(test->transport, "subscribe", OWNER) == 1, "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "subscribe", OWNER) == 1, "%s",
+		      dump);
 	ck_assert_msg(igw_fake_transport_count(test->transport, "approve", OWNER) == 1, "%s", dump);
 	ck_assert(igw_transport_is_subscribed(IGW_TRANSPORT(test->transport), OWNER "/phone"));
 	greeting = test_agent_reply(test, OWNER);
-	ck_assert_str_eq(greeting, "Hello! I am Kitchen (fake:kitchen). Send 'help' for what I understand.");
+	ck_assert_str_eq(greeting,
+			 "Hello! I am Kitchen (fake:kitchen). Send 'help' for what I understand.");
 }
 END_TEST
 
@@ -189,7 +192,8 @@ START_TEST(test_agent_presence_on_change)
 	igw_thing_agent_update_presence(test->agent);
 	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "presence", NULL), 1);
 	record = igw_fake_transport_find_last(test->transport, "presence", NULL);
-	ck_assert_msg(g_str_has_prefix(record->text, "away: no reading since "), "%s", record->text);
+	ck_assert_msg(g_str_has_prefix(record->text, "away: no reading since "), "%s",
+		      record->text);
 	igw_thing_set_reachable(test->fake->thing, FALSE);
 	igw_thing_agent_update_presence(test->agent);
 	record = igw_fake_transport_find_last(test->transport, "presence", NULL);
@@ -216,12 +220,17 @@ END_TEST
 START_TEST(test_agent_subscription_requests)
 {
 	g_autoptr(TestAgent) test = test_agent_new_online();
-	igw_fake_transport_inject(test->transport, "<presence type='subscribe' from='Alice@localhost'/>");
-	igw_fake_transport_inject(test->transport, "<presence type='subscribe' from='mallory@localhost'/>");
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "approve", "alice@localhost"), 1);
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "unsubscribe", "mallory@localhost"), 1);
+	igw_fake_transport_inject(test->transport,
+				  "<presence type='subscribe' from='Alice@localhost'/>");
+	igw_fake_transport_inject(test->transport,
+				  "<presence type='subscribe' from='mallory@localhost'/>");
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "approve", "alice@localhost"),
+			  1);
+	ck_assert_uint_eq(
+	    igw_fake_transport_count(test->transport, "unsubscribe", "mallory@localhost"), 1);
 	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "approve", "mallory"), 0);
-	ck_assert(!igw_transport_is_subscribed(IGW_TRANSPORT(test->transport), "mallory@localhost"));
+	ck_assert(
+	    !igw_transport_is_subscribed(IGW_TRANSPORT(test->transport), "mallory@localhost"));
 }
 END_TEST
 
@@ -234,17 +243,21 @@ START_TEST(test_agent_iq)
 	record = igw_fake_transport_find_last(test->transport, "send", "id=\"p1\"");
 	ck_assert_ptr_nonnull(record);
 	ck_assert_str_eq(xmpp_stanza_get_type(record->stanza), "result");
-	igw_fake_transport_inject(test->transport, "<iq type='get' id='d1' from='bob@localhost/x'>"
-						   "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+	igw_fake_transport_inject(test->transport,
+				  "<iq type='get' id='d1' from='bob@localhost/x'>"
+				  "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
 	record = igw_fake_transport_find_last(test->transport, "send", "id=\"d1\"");
 	ck_assert_ptr_nonnull(record);
-	ck_assert_msg(g_strstr_len(record->text, -1, "urn:xmpp:iot:sensordata") != NULL, "%s", record->text);
-	ck_assert_msg(g_strstr_len(record->text, -1, "name=\"Kitchen\"") != NULL, "%s", record->text);
+	ck_assert_msg(g_strstr_len(record->text, -1, "urn:xmpp:iot:sensordata") != NULL, "%s",
+		      record->text);
+	ck_assert_msg(g_strstr_len(record->text, -1, "name=\"Kitchen\"") != NULL, "%s",
+		      record->text);
 	igw_fake_transport_inject(test->transport, "<iq type='get' id='u1' from='bob@localhost/x'>"
 						   "<query xmlns='urn:example:unknown'/></iq>");
 	record = igw_fake_transport_find_last(test->transport, "send", "id=\"u1\"");
 	ck_assert_ptr_nonnull(record);
-	ck_assert_msg(g_strstr_len(record->text, -1, "service-unavailable") != NULL, "%s", record->text);
+	ck_assert_msg(g_strstr_len(record->text, -1, "service-unavailable") != NULL, "%s",
+		      record->text);
 }
 END_TEST
 
@@ -259,17 +272,19 @@ START_TEST(test_agent_momentary_actuator)
 	IgwFakeRecord *record;
 	igw_field_set_category(on, IGW_FIELD_CATEGORY_STATUS);
 	igw_fake_thing_report(test->fake, "on", g_variant_new_boolean(TRUE));
-	igw_fake_transport_inject(test->transport,
-				  "<iq type='get' id='r1' from='" OWNER "/phone'>"
-				  "<req xmlns='urn:xmpp:iot:sensordata' seqnr='7' momentary='true'/></iq>");
+	igw_fake_transport_inject(
+	    test->transport,
+	    "<iq type='get' id='r1' from='" OWNER "/phone'>"
+	    "<req xmlns='urn:xmpp:iot:sensordata' seqnr='7' momentary='true'/></iq>");
 	record = igw_fake_transport_find_last(test->transport, "send", "<boolean");
 	ck_assert_msg(record != NULL && g_strstr_len(record->text, -1, "name=\"on\"") != NULL &&
 			  g_strstr_len(record->text, -1, "value=\"true\"") != NULL &&
 			  g_strstr_len(record->text, -1, "momentary=\"true\"") != NULL,
 		      "%s", record != NULL ? record->text : "no <boolean> sent");
 	igw_fake_transport_clear(test->transport);
-	igw_fake_transport_inject(test->transport, "<iq type='get' id='r2' from='" OWNER "/phone'>"
-						   "<req xmlns='urn:nf:iot:sd:1.0' id='n1' m='true'/></iq>");
+	igw_fake_transport_inject(test->transport,
+				  "<iq type='get' id='r2' from='" OWNER "/phone'>"
+				  "<req xmlns='urn:nf:iot:sd:1.0' id='n1' m='true'/></iq>");
 	record = igw_fake_transport_find_last(test->transport, "send", "<b ");
 	ck_assert_msg(record != NULL && g_strstr_len(record->text, -1, "n=\"on\"") != NULL &&
 			  g_strstr_len(record->text, -1, "v=\"true\"") != NULL,
@@ -281,9 +296,12 @@ END_TEST
 START_TEST(test_agent_no_loops)
 {
 	g_autoptr(TestAgent) test = test_agent_new_online();
-	igw_fake_transport_inject(test->transport, "<message type='error' from='bob@localhost/x'><body>get</body></message>");
-	igw_fake_transport_inject(test->transport,
-				  "<message type='groupchat' from='room@muc/bob'><body>get</body></message>");
+	igw_fake_transport_inject(
+	    test->transport,
+	    "<message type='error' from='bob@localhost/x'><body>get</body></message>");
+	igw_fake_transport_inject(
+	    test->transport,
+	    "<message type='groupchat' from='room@muc/bob'><body>get</body></message>");
 	ck_assert_uint_eq(igw_fake_transport_get_records(test->transport)->len, 0);
 }
 END_TEST
@@ -292,18 +310,24 @@ int
 main(void)
 {
 	Suite *suite = suite_create("thing-agent");
-	igw_test_add(suite, "agent/online-greets-owners", test_agent_online_greets_owners, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/online-greets-owners", test_agent_online_greets_owners,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/greets-once", test_agent_greets_once, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/owner-get", test_agent_owner_get, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/unknown-field", test_agent_unknown_field, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "agent/stranger-refused", test_agent_stranger_refused, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/stranger-refused", test_agent_stranger_refused,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/owner-set", test_agent_owner_set, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/set-failure", test_agent_set_failure, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "agent/presence-on-change", test_agent_presence_on_change, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "agent/presence-offline", test_agent_presence_offline, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "agent/subscription-requests", test_agent_subscription_requests, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/presence-on-change", test_agent_presence_on_change,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/presence-offline", test_agent_presence_offline,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/subscription-requests", test_agent_subscription_requests,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/iq", test_agent_iq, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "agent/momentary-actuator", test_agent_momentary_actuator, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/momentary-actuator", test_agent_momentary_actuator,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/no-loops", test_agent_no_loops, TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }

@@ -46,13 +46,13 @@ test_muc_new(void)
 	xmpp_initialize();
 	test->fake = igw_fake_thing_new();
 	test->transport = igw_fake_transport_new("fake-kitchen@localhost");
-	test->agent = igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->fake->context, test->fake->plugin,
-					  test->fake->thing);
+	test->agent = igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->fake->context,
+					  test->fake->plugin, test->fake->thing);
 	igw_thing_agent_set_owners(test->agent, owners);
 	igw_thing_agent_set_control(test->agent, test->fake->control);
 	igw_thing_agent_set_greeted(test->agent, TRUE);
-	test->muc = igw_thing_muc_new(IGW_TRANSPORT(test->transport), test->fake->context, test->fake->plugin,
-				      test->fake->thing, test->agent, rooms);
+	test->muc = igw_thing_muc_new(IGW_TRANSPORT(test->transport), test->fake->context,
+				      test->fake->plugin, test->fake->thing, test->agent, rooms);
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.2));
 	return test;
 }
@@ -74,13 +74,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestMuc, test_muc_free)
 static void
 test_muc_room_answers(TestMuc *test, const gchar *status)
 {
-	g_autofree gchar *self = g_strdup_printf("<presence from='" ROOM "/Kitchen'><x xmlns='" NS_MUC_USER "'>"
-						 "<item affiliation='owner' role='moderator'/>"
-						 "<status code='110'/>%s</x></presence>",
-						 status);
+	g_autofree gchar *self =
+	    g_strdup_printf("<presence from='" ROOM "/Kitchen'><x xmlns='" NS_MUC_USER "'>"
+			    "<item affiliation='owner' role='moderator'/>"
+			    "<status code='110'/>%s</x></presence>",
+			    status);
 	igw_fake_transport_inject(test->transport,
 				  "<presence from='" ROOM "/alice'><x xmlns='" NS_MUC_USER "'>"
-				  "<item affiliation='member' role='participant' jid='" OWNER "/phone'/></x></presence>");
+				  "<item affiliation='member' role='participant' jid='" OWNER
+				  "/phone'/></x></presence>");
 	igw_fake_transport_inject(test->transport,
 				  "<presence from='" ROOM "/bob'><x xmlns='" NS_MUC_USER "'>"
 				  "<item affiliation='none' role='participant'/></x></presence>");
@@ -102,9 +104,10 @@ test_muc_new_joined(void)
 static void
 test_muc_say(TestMuc *test, const gchar *nick, const gchar *body)
 {
-	g_autofree gchar *xml = g_strdup_printf("<message type='groupchat' from='" ROOM "/%s' id='g1'>"
-						"<body>%s</body></message>",
-						nick, body);
+	g_autofree gchar *xml =
+	    g_strdup_printf("<message type='groupchat' from='" ROOM "/%s' id='g1'>"
+			    "<body>%s</body></message>",
+			    nick, body);
 	igw_fake_transport_inject(test->transport, xml);
 }
 
@@ -112,10 +115,12 @@ test_muc_say(TestMuc *test, const gchar *nick, const gchar *body)
 static gchar *
 test_muc_last_post(TestMuc *test)
 {
-	IgwFakeRecord *record = igw_fake_transport_find_last(test->transport, "send", "type=\"groupchat\"");
+	IgwFakeRecord *record =
+	    igw_fake_transport_find_last(test->transport, "send", "type=\"groupchat\"");
 	g_autofree gchar *dump = igw_fake_transport_dump(test->transport);
 	ck_assert_msg(record != NULL, "nothing said in the room:%s", dump);
-	ck_assert_msg(g_strstr_len(record->text, -1, "to=\"" ROOM "\"") != NULL, "%s", record->text);
+	ck_assert_msg(g_strstr_len(record->text, -1, "to=\"" ROOM "\"") != NULL, "%s",
+		      record->text);
 	return igw_fake_record_get_body(record);
 }
 
@@ -129,7 +134,8 @@ START_TEST(test_muc_join)
 	join = igw_fake_transport_find_last(test->transport, "send", "to=\"" ROOM "/Kitchen\"");
 	ck_assert_ptr_nonnull(join);
 	ck_assert_str_eq(xmpp_stanza_get_name(join->stanza), "presence");
-	ck_assert_msg(g_strstr_len(join->text, -1, "<history maxstanzas=\"0\"/>") != NULL, "%s", join->text);
+	ck_assert_msg(g_strstr_len(join->text, -1, "<history maxstanzas=\"0\"/>") != NULL, "%s",
+		      join->text);
 	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "send", OTHER_ROOM), 0);
 	ck_assert_uint_eq(igw_thing_muc_get_joined(test->muc), 0);
 	test_muc_room_answers(test, "");
@@ -145,9 +151,13 @@ START_TEST(test_muc_created_room)
 	igw_fake_transport_set_online(test->transport, TRUE);
 	test_muc_room_answers(test, "<status code='201'/>");
 	dump = igw_fake_transport_dump(test->transport);
-	ck_assert_msg(igw_fake_transport_count(test->transport, "send", "muc#roomconfig_whois") == 1, "%s", dump);
-	ck_assert_msg(igw_fake_transport_count(test->transport, "send", "muc#admin") == 1, "%s", dump);
-	ck_assert_msg(igw_fake_transport_count(test->transport, "send", "jid=\"" OWNER "\"") == 1, "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "send", "muc#roomconfig_whois") ==
+			  1,
+		      "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "send", "muc#admin") == 1, "%s",
+		      dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "send", "jid=\"" OWNER "\"") == 1,
+		      "%s", dump);
 }
 END_TEST
 
@@ -156,10 +166,12 @@ START_TEST(test_muc_nick_conflict)
 {
 	g_autoptr(TestMuc) test = test_muc_new();
 	igw_fake_transport_set_online(test->transport, TRUE);
-	igw_fake_transport_inject(test->transport,
-				  "<presence type='error' from='" ROOM "/Kitchen'><error type='cancel'>"
-				  "<conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>");
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "send", "to=\"" ROOM "/Kitchen-2\""), 1);
+	igw_fake_transport_inject(
+	    test->transport,
+	    "<presence type='error' from='" ROOM "/Kitchen'><error type='cancel'>"
+	    "<conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>");
+	ck_assert_uint_eq(
+	    igw_fake_transport_count(test->transport, "send", "to=\"" ROOM "/Kitchen-2\""), 1);
 }
 END_TEST
 
@@ -170,7 +182,8 @@ START_TEST(test_muc_get)
 	g_autofree gchar *one = NULL;
 	test_muc_say(test, "bob", "Kitchen: get");
 	all = test_muc_last_post(test);
-	ck_assert_str_eq(all, "bob: temperature 21.2 °C, humidity (no reading yet), on (no reading yet)");
+	ck_assert_str_eq(
+	    all, "bob: temperature 21.2 °C, humidity (no reading yet), on (no reading yet)");
 	test_muc_say(test, "bob", "kitchen, get temperature");
 	one = test_muc_last_post(test);
 	ck_assert_str_eq(one, "bob: temperature 21.2 °C");
@@ -183,8 +196,10 @@ START_TEST(test_muc_no_loops)
 	g_autoptr(TestMuc) test = test_muc_new_joined();
 	test_muc_say(test, "bob", "get");
 	test_muc_say(test, "Kitchen", "Kitchen: get");
-	igw_fake_transport_inject(test->transport, "<message type='groupchat' from='" ROOM "/bob'><body>Kitchen: get</body>"
-						   "<delay xmlns='urn:xmpp:delay' stamp='2026-01-01T00:00:00Z'/></message>");
+	igw_fake_transport_inject(
+	    test->transport,
+	    "<message type='groupchat' from='" ROOM "/bob'><body>Kitchen: get</body>"
+	    "<delay xmlns='urn:xmpp:delay' stamp='2026-01-01T00:00:00Z'/></message>");
 	ck_assert_uint_eq(igw_fake_transport_get_records(test->transport)->len, 0);
 }
 END_TEST
@@ -197,7 +212,9 @@ START_TEST(test_muc_set)
 	g_autofree gchar *done = NULL;
 	test_muc_say(test, "bob", "Kitchen: set on true");
 	refused = test_muc_last_post(test);
-	ck_assert_str_eq(refused, "bob: sorry, only my owners may set, and this room hides your real JID from me");
+	ck_assert_str_eq(
+	    refused,
+	    "bob: sorry, only my owners may set, and this room hides your real JID from me");
 	ck_assert_uint_eq(test->fake->control_calls, 0);
 	test_muc_say(test, "alice", "Kitchen: set on true");
 	ck_assert_uint_eq(test->fake->control_calls, 1);
@@ -234,7 +251,8 @@ START_TEST(test_muc_rejoin_after_login)
 	g_autoptr(TestMuc) test = test_muc_new_joined();
 	igw_fake_transport_set_online(test->transport, TRUE);
 	ck_assert_uint_eq(igw_thing_muc_get_joined(test->muc), 0);
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "send", "to=\"" ROOM "/Kitchen\""), 1);
+	ck_assert_uint_eq(
+	    igw_fake_transport_count(test->transport, "send", "to=\"" ROOM "/Kitchen\""), 1);
 }
 END_TEST
 
@@ -249,6 +267,7 @@ main(void)
 	igw_test_add(suite, "muc/no-loops", test_muc_no_loops, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "muc/set", test_muc_set, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "muc/post-readings", test_muc_post_readings, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "muc/rejoin-after-login", test_muc_rejoin_after_login, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "muc/rejoin-after-login", test_muc_rejoin_after_login,
+		     TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }

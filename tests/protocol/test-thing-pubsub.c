@@ -35,21 +35,23 @@ test_pubsub_new(const gchar *access_model, const gchar *extra)
 	TestPubsub *test = g_new0(TestPubsub, 1);
 	const gchar *owners[] = {OWNER, NULL};
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *data = g_strdup_printf("[xmpp]\ndomain=localhost\n[pubsub]\naccess_model=%s\n"
-						 "deadband=0.5\nmin_interval=0\n%s",
-						 access_model, extra != NULL ? extra : "");
+	g_autofree gchar *data =
+	    g_strdup_printf("[xmpp]\ndomain=localhost\n[pubsub]\naccess_model=%s\n"
+			    "deadband=0.5\nmin_interval=0\n%s",
+			    access_model, extra != NULL ? extra : "");
 	xmpp_initialize();
 	test->config = igw_config_load_from_data("test.conf", data, &error);
 	ck_assert_msg(test->config != NULL, "%s", error != NULL ? error->message : "");
 	test->fake = igw_fake_thing_new();
 	test->transport = igw_fake_transport_new(THING_JID);
-	test->agent = igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->fake->context, test->fake->plugin,
-					  test->fake->thing);
+	test->agent = igw_thing_agent_new(IGW_TRANSPORT(test->transport), test->fake->context,
+					  test->fake->plugin, test->fake->thing);
 	igw_thing_agent_set_owners(test->agent, owners);
 	igw_thing_agent_set_control(test->agent, test->fake->control);
 	igw_thing_agent_set_greeted(test->agent, TRUE);
-	test->pubsub = igw_thing_pubsub_new(IGW_TRANSPORT(test->transport), test->fake->context, test->fake->plugin,
-					    test->fake->thing, test->agent, test->config);
+	test->pubsub =
+	    igw_thing_pubsub_new(IGW_TRANSPORT(test->transport), test->fake->context,
+				 test->fake->plugin, test->fake->thing, test->agent, test->config);
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.2));
 	return test;
 }
@@ -80,9 +82,10 @@ test_pubsub_answer(TestPubsub *test, const gchar *needle, const gchar *condition
 		xml = g_strdup_printf("<iq type='result' id='%s' from='" THING_JID "'/>",
 				      xmpp_stanza_get_id(record->stanza));
 	else
-		xml = g_strdup_printf("<iq type='error' id='%s' from='" THING_JID "'><error type='cancel'>"
-				      "<%s xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
-				      xmpp_stanza_get_id(record->stanza), condition);
+		xml = g_strdup_printf(
+		    "<iq type='error' id='%s' from='" THING_JID "'><error type='cancel'>"
+		    "<%s xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+		    xmpp_stanza_get_id(record->stanza), condition);
 	igw_fake_transport_inject(test->transport, xml);
 }
 
@@ -134,17 +137,22 @@ START_TEST(test_pubsub_login)
 	ck_assert_ptr_null(xmpp_stanza_get_to(record->stanza));
 	test_pubsub_answer(test, "disco#items", NULL);
 	record = igw_fake_transport_find_last(test->transport, "pubsub", NULL);
-	ck_assert_msg(g_strstr_len(record->text, -1, "node=\"" IGW_PUBSUB_NODE_UI "\"") != NULL, "%s", record->text);
-	ck_assert_msg(g_strstr_len(record->text, -1, "<value>whitelist</value>") != NULL, "%s", record->text);
+	ck_assert_msg(g_strstr_len(record->text, -1, "node=\"" IGW_PUBSUB_NODE_UI "\"") != NULL,
+		      "%s", record->text);
+	ck_assert_msg(g_strstr_len(record->text, -1, "<value>whitelist</value>") != NULL, "%s",
+		      record->text);
 	ck_assert_ptr_null(igw_thing_pubsub_describe(test->pubsub));
 	test_pubsub_answer(test, IGW_PUBSUB_NODE_UI, NULL);
 	ck_assert_str_eq(igw_thing_pubsub_describe(test->pubsub), "whitelist");
 	/* everything it knows, and the owners as members of the UI node */
 	dump = igw_fake_transport_dump(test->transport);
-	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE) == 1, "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE) == 1,
+		      "%s", dump);
 	test_pubsub_answer(test, PUBLISH_TEMPERATURE, NULL);
 	dump = igw_fake_transport_dump(test->transport);
-	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub", "affiliation=\"member\"") >= 1, "%s", dump);
+	ck_assert_msg(
+	    igw_fake_transport_count(test->transport, "pubsub", "affiliation=\"member\"") >= 1,
+	    "%s", dump);
 	/* nothing of it went around the transport's pubsub */
 	ck_assert_msg(igw_fake_transport_count(test->transport, "send", NULL) == 0, "%s", dump);
 }
@@ -155,7 +163,9 @@ START_TEST(test_pubsub_roster_group)
 {
 	g_autoptr(TestPubsub) test = test_pubsub_new("roster", NULL);
 	igw_fake_transport_set_online(test->transport, TRUE);
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "group", OWNER " " IGW_PUBSUB_ROSTER_GROUP), 1);
+	ck_assert_uint_eq(
+	    igw_fake_transport_count(test->transport, "group", OWNER " " IGW_PUBSUB_ROSTER_GROUP),
+	    1);
 }
 END_TEST
 
@@ -168,7 +178,8 @@ START_TEST(test_pubsub_fallback)
 	test_pubsub_answer(test, "<value>roster</value>", "not-acceptable");
 	test_pubsub_answer(test, "<value>whitelist</value>", "not-acceptable");
 	test_pubsub_answer(test, "<value>presence</value>", NULL);
-	ck_assert_str_eq(igw_thing_pubsub_describe(test->pubsub), "presence (roster refused by the server)");
+	ck_assert_str_eq(igw_thing_pubsub_describe(test->pubsub),
+			 "presence (roster refused by the server)");
 }
 END_TEST
 
@@ -177,7 +188,8 @@ START_TEST(test_pubsub_no_pep)
 	g_autoptr(TestPubsub) test = test_pubsub_new("whitelist", NULL);
 	igw_fake_transport_set_online(test->transport, TRUE);
 	test_pubsub_answer(test, "disco#items", "service-unavailable");
-	ck_assert_str_eq(igw_thing_pubsub_describe(test->pubsub), "off (no PEP service: service-unavailable)");
+	ck_assert_str_eq(igw_thing_pubsub_describe(test->pubsub),
+			 "off (no PEP service: service-unavailable)");
 	igw_fake_transport_clear(test->transport);
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(30.0));
 	ck_assert_uint_eq(igw_fake_transport_get_records(test->transport)->len, 0);
@@ -190,14 +202,17 @@ START_TEST(test_pubsub_deadband)
 	g_autoptr(TestPubsub) test = test_pubsub_new_ready(NULL);
 	g_autofree gchar *val = NULL;
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.6));
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE), 0);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE),
+			  0);
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.8));
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE), 1);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE),
+			  1);
 	val = test_pubsub_last_val(test, ITEM_TEMPERATURE);
 	ck_assert_str_eq(val, "21.8");
 	/* measured from what was published, not from the last reading */
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.4));
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE), 1);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE),
+			  1);
 }
 END_TEST
 
@@ -208,7 +223,8 @@ START_TEST(test_pubsub_min_interval)
 	g_autofree gchar *val = NULL;
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(25.0));
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(26.0));
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE), 0);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE),
+			  0);
 	while (igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE) == 0)
 		igw_fake_thing_spin(50);
 	val = test_pubsub_last_val(test, ITEM_TEMPERATURE);
@@ -232,10 +248,12 @@ START_TEST(test_pubsub_news)
 	g_autoptr(TestPubsub) test = test_pubsub_new_ready("min_interval.temperature=60\n");
 	test_pubsub_report_news(test, "temperature", g_variant_new_double(21.2));
 	test_pubsub_report_news(test, "temperature", g_variant_new_double(21.2));
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE), 2);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE),
+			  2);
 	/* the same value without the mark is a repeat, as before */
 	igw_fake_thing_report(test->fake, "temperature", g_variant_new_double(21.2));
-	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE), 2);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_TEMPERATURE),
+			  2);
 }
 END_TEST
 
@@ -245,7 +263,8 @@ test_pubsub_event(TestPubsub *test, const gchar *from, const gchar *publisher, c
 	g_autofree gchar *xml = g_strdup_printf(
 	    "<message from='%s' to='" THING_JID "/iotgw'><event xmlns='" IGW_NS_PUBSUB_EVENT "'>"
 	    "<items node='" IGW_PUBSUB_NODE_ACTUATORS "'><item id='" ITEM_ON "' publisher='%s'>"
-	    "<val xmlns='" IGW_NS_UWPX_IOT "' type='bool'>%s</val></item></items></event></message>",
+	    "<val xmlns='" IGW_NS_UWPX_IOT
+	    "' type='bool'>%s</val></item></items></event></message>",
 	    from, publisher, value);
 	igw_fake_transport_inject(test->transport, xml);
 }
@@ -292,7 +311,9 @@ main(void)
 	igw_test_add(suite, "pubsub/deadband", test_pubsub_deadband, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/min-interval", test_pubsub_min_interval, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/news", test_pubsub_news, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "pubsub/owner-control", test_pubsub_owner_control, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "pubsub/stranger-ignored", test_pubsub_stranger_ignored, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "pubsub/owner-control", test_pubsub_owner_control,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "pubsub/stranger-ignored", test_pubsub_stranger_ignored,
+		     TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }

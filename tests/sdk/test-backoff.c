@@ -14,7 +14,7 @@
 START_TEST(test_backoff_ceiling)
 {
 	IgwBackoff backoff;
-	const guint expected[] = {1000,  2000,   4000,   8000,   16000,  32000,
+	const guint expected[] = {1000,	 2000,	 4000,	 8000,	 16000,	 32000,
 				  64000, 128000, 256000, 300000, 300000, 300000};
 
 	igw_backoff_init(&backoff, TEST_BASE_MS, TEST_CAP_MS);

@@ -36,7 +36,8 @@ START_TEST(test_liveness_fallback)
 	g_autoptr(IgwLiveness) liveness = test_liveness_heard_every(2, 1);
 	ck_assert_int_eq(igw_liveness_evaluate(liveness, T0 + S(899)), IGW_AVAILABILITY_AVAILABLE);
 	ck_assert_int_eq(igw_liveness_next_change(liveness, T0 + S(1)), T0 + S(900));
-	ck_assert_int_eq(igw_liveness_evaluate(liveness, T0 + S(900)), IGW_AVAILABILITY_UNAVAILABLE);
+	ck_assert_int_eq(igw_liveness_evaluate(liveness, T0 + S(900)),
+			 IGW_AVAILABILITY_UNAVAILABLE);
 	ck_assert_int_eq(igw_liveness_next_change(liveness, T0 + S(900)), G_MAXINT64);
 }
 END_TEST
@@ -51,10 +52,12 @@ START_TEST(test_liveness_learned)
 	ck_assert_int_eq(igw_liveness_next_change(liveness, last + S(29)), last + S(30));
 	ck_assert_int_eq(igw_liveness_evaluate(liveness, last + S(30)), IGW_AVAILABILITY_AWAY);
 	ck_assert_int_eq(igw_liveness_next_change(liveness, last + S(30)), last + S(100));
-	ck_assert_int_eq(igw_liveness_evaluate(liveness, last + S(100)), IGW_AVAILABILITY_UNAVAILABLE);
+	ck_assert_int_eq(igw_liveness_evaluate(liveness, last + S(100)),
+			 IGW_AVAILABILITY_UNAVAILABLE);
 	/* heard again: available at once */
 	igw_liveness_heard(liveness, last + S(150));
-	ck_assert_int_eq(igw_liveness_evaluate(liveness, last + S(150)), IGW_AVAILABILITY_AVAILABLE);
+	ck_assert_int_eq(igw_liveness_evaluate(liveness, last + S(150)),
+			 IGW_AVAILABILITY_AVAILABLE);
 	/* the absence did not teach a 110 s interval */
 	ck_assert_int_eq(igw_liveness_get_interval(liveness), S(10));
 }
@@ -100,7 +103,8 @@ START_TEST(test_liveness_irregular)
 {
 	g_autoptr(IgwLiveness) liveness = test_liveness_heard_every(10, 5);
 	igw_liveness_set_irregular(liveness, TRUE);
-	ck_assert_int_eq(igw_liveness_evaluate(liveness, T0 + S(86400)), IGW_AVAILABILITY_AVAILABLE);
+	ck_assert_int_eq(igw_liveness_evaluate(liveness, T0 + S(86400)),
+			 IGW_AVAILABILITY_AVAILABLE);
 	ck_assert_int_eq(igw_liveness_next_change(liveness, T0 + S(41)), G_MAXINT64);
 }
 END_TEST

@@ -3,12 +3,12 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "igw-test.h"
 
 #include "igw-engine.h"
 #include "igw-error.h"

@@ -5,12 +5,12 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <dlfcn.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+#include "igw-test.h"
 
 #include "igw-context-private.h"
 #include "igw-plugin-private.h"
@@ -663,7 +663,8 @@ START_TEST(test_plugin_readout)
 	ck_assert(!igw_plugin_can_readout(plugin, thing));
 	ok = test_readout(plugin, thing, NULL, &error);
 	ck_assert(!ok);
-	test_assert_error(error, IGW_ERROR_NOT_SUPPORTED, "plugin fake: readout: not supported for sim:lamp");
+	test_assert_error(error, IGW_ERROR_NOT_SUPPORTED,
+			  "plugin fake: readout: not supported for sim:lamp");
 	g_clear_error(&error);
 	ck_assert_uint_eq(fake->readout_calls, 0);
 
@@ -691,7 +692,8 @@ START_TEST(test_plugin_readout_timeout)
 	igw_plugin_set_timeout(plugin, 50);
 	ok = test_readout(plugin, thing, NULL, &error);
 	ck_assert(!ok);
-	test_assert_error(error, IGW_ERROR_TIMED_OUT, "plugin fake: no answer from sim:lamp within 50 ms");
+	test_assert_error(error, IGW_ERROR_TIMED_OUT,
+			  "plugin fake: no answer from sim:lamp within 50 ms");
 	ck_assert_int_ge(g_get_monotonic_time() - start, 50 * 1000);
 	/* the plugin is told to stop trying */
 	ck_assert(g_cancellable_is_cancelled(fake->cancellable));
@@ -900,7 +902,8 @@ START_TEST(test_plugin_check_secret)
 	g_clear_error(&error);
 	ret = igw_plugin_runner_check_secret(plugin, "keys:a", "false", "good", &error);
 	ck_assert(!ret);
-	test_assert_error(error, IGW_ERROR_INTERNAL, "plugin keys: secret: failed without an error");
+	test_assert_error(error, IGW_ERROR_INTERNAL,
+			  "plugin keys: secret: failed without an error");
 	ck_assert_uint_eq(test_criticals->len, 1);
 	g_clear_error(&error);
 
@@ -1087,13 +1090,13 @@ START_TEST(test_plugin_module_abi)
 	g_autoptr(IgwContext) context = igw_context_new(NULL);
 	g_autofree gchar *nextmajor = test_module_path("nextmajor");
 	g_autofree gchar *future = test_module_path("future");
-	g_autofree gchar *offers = g_strdup_printf("iotgwd offers %u.%u", IGW_PLUGIN_ABI_MAJOR,
-						   IGW_PLUGIN_ABI_MINOR);
-	g_autofree gchar *major_message = g_strdup_printf("built for plugin ABI %u.0, %s",
-							  IGW_PLUGIN_ABI_MAJOR + 1, offers);
-	g_autofree gchar *minor_message = g_strdup_printf("built for plugin ABI %u.%u, %s",
-							  IGW_PLUGIN_ABI_MAJOR,
-							  IGW_PLUGIN_ABI_MINOR + 1, offers);
+	g_autofree gchar *offers =
+	    g_strdup_printf("iotgwd offers %u.%u", IGW_PLUGIN_ABI_MAJOR, IGW_PLUGIN_ABI_MINOR);
+	g_autofree gchar *major_message =
+	    g_strdup_printf("built for plugin ABI %u.0, %s", IGW_PLUGIN_ABI_MAJOR + 1, offers);
+	g_autofree gchar *minor_message =
+	    g_strdup_printf("built for plugin ABI %u.%u, %s", IGW_PLUGIN_ABI_MAJOR,
+			    IGW_PLUGIN_ABI_MINOR + 1, offers);
 
 	/* refused before their init runs (it would be a critical, fatal here) */
 	test_assert_module_refused(context, nextmajor, major_message);

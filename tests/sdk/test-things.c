@@ -18,9 +18,9 @@
 #define TEST_DOORS_PER_THING 4
 
 typedef struct {
-	guint core_calls;   /* the engine, on the context's "reading" */
-	guint thing_calls;  /* every door of every thing */
-	guint wrong_thing;  /* a door that heard another thing's reading */
+	guint core_calls;  /* the engine, on the context's "reading" */
+	guint thing_calls; /* every door of every thing */
+	guint wrong_thing; /* a door that heard another thing's reading */
 } TestCounts;
 
 typedef struct {
@@ -88,8 +88,9 @@ START_TEST(test_things_listener_calls)
 	ck_assert_uint_eq(counts.core_calls, 1);
 	ck_assert_uint_eq(counts.thing_calls, TEST_DOORS_PER_THING);
 	ck_assert_uint_eq(counts.wrong_thing, 0);
-	ck_assert_ptr_eq(igw_thing_get_latest(igw_context_lookup_thing(context, "sim:t0"), "temperature"),
-			 reading);
+	ck_assert_ptr_eq(
+	    igw_thing_get_latest(igw_context_lookup_thing(context, "sim:t0"), "temperature"),
+	    reading);
 }
 END_TEST
 
@@ -97,8 +98,10 @@ END_TEST
 START_TEST(test_things_dropped)
 {
 	g_autoptr(IgwContext) context = igw_context_new(NULL);
-	g_autoptr(IgwReading) unknown = igw_reading_new("sim:nope", "temperature", g_variant_new_double(1), 0);
-	g_autoptr(IgwReading) no_field = igw_reading_new("sim:t0", "humidity", g_variant_new_double(1), 0);
+	g_autoptr(IgwReading) unknown =
+	    igw_reading_new("sim:nope", "temperature", g_variant_new_double(1), 0);
+	g_autoptr(IgwReading) no_field =
+	    igw_reading_new("sim:t0", "humidity", g_variant_new_double(1), 0);
 	TestCounts counts = {0};
 	g_signal_connect(context, "reading", G_CALLBACK(test_core_cb), &counts);
 	test_add_things(context, 3, &counts);

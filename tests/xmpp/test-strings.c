@@ -3,9 +3,9 @@
 
 #include "config.h"
 
-#include "igw-test.h"
 #include <string.h>
 #include <strophe.h>
+#include "igw-test.h"
 
 #include "igw-string-private.h"
 #include "igw-thing-private.h"
@@ -31,8 +31,10 @@ test_assert_xml_chars(const gchar *text)
 		ck_assert_msg(test_xml_char(c), "U+%04X in %s", c, text);
 		if (g_str_has_prefix(p, "&#")) {
 			gboolean hex = p[2] == 'x';
-			gunichar ref = (gunichar)g_ascii_strtoull(p + (hex ? 3 : 2), NULL, hex ? 16 : 10);
-			ck_assert_msg(test_xml_char(ref), "&# reference to U+%04X in %s", ref, text);
+			gunichar ref =
+			    (gunichar)g_ascii_strtoull(p + (hex ? 3 : 2), NULL, hex ? 16 : 10);
+			ck_assert_msg(test_xml_char(ref), "&# reference to U+%04X in %s", ref,
+				      text);
 		}
 	}
 }
@@ -46,11 +48,19 @@ test_forbidden(void)
 		if (c != 0x9 && c != 0xa && c != 0xd)
 			g_string_append_c(s, (gchar)c);
 	}
-	g_string_append(s, "b\xef\xbf\xbe" "c\xef\xbf\xbf" "d");       /* U+FFFE, U+FFFF */
-	g_string_append(s, "\xed\xa0\x80" "e\xed\xbf\xbf" "f");         /* lone surrogates D800, DFFF */
-	g_string_append(s, "\xc0\xaf" "g\xff\xfe" "h\xf8\x88\x80\x80\x80" "i"); /* overlong, bytes never UTF-8 */
-	g_string_append(s, "\xc2\x80\xc2\x85\xc2\x9f\x7f" "j");          /* C1 controls, DEL */
-	g_string_append(s, "\xe2\x82\xac\xf0\x9f\x92\xa1");             /* € and 💡 stay */
+	g_string_append(s, "b\xef\xbf\xbe"
+			   "c\xef\xbf\xbf"
+			   "d"); /* U+FFFE, U+FFFF */
+	g_string_append(s, "\xed\xa0\x80"
+			   "e\xed\xbf\xbf"
+			   "f"); /* lone surrogates D800, DFFF */
+	g_string_append(s, "\xc0\xaf"
+			   "g\xff\xfe"
+			   "h\xf8\x88\x80\x80\x80"
+			   "i"); /* overlong, bytes never UTF-8 */
+	g_string_append(s, "\xc2\x80\xc2\x85\xc2\x9f\x7f"
+			   "j");			    /* C1 controls, DEL */
+	g_string_append(s, "\xe2\x82\xac\xf0\x9f\x92\xa1"); /* € and 💡 stay */
 	return s;
 }
 
@@ -59,7 +69,8 @@ START_TEST(test_sanitize_name)
 	g_autoptr(GString) forbidden = test_forbidden();
 	g_autofree gchar *name = igw_str_sanitize(forbidden->str, 0, IGW_STR_SANITIZE_NONE);
 	g_autofree gchar *lines = igw_str_sanitize("a\tb\nc\rd", 0, IGW_STR_SANITIZE_NONE);
-	g_autofree gchar *text = igw_str_sanitize("a\tb\nc\rd\x1b", 0, IGW_STR_SANITIZE_KEEP_WHITESPACE);
+	g_autofree gchar *text =
+	    igw_str_sanitize("a\tb\nc\rd\x1b", 0, IGW_STR_SANITIZE_KEEP_WHITESPACE);
 	ck_assert_str_eq(name, "abcdefghij\xe2\x82\xac\xf0\x9f\x92\xa1");
 	/* a name has no tab or line break; XML text keeps them */
 	ck_assert_str_eq(lines, "abcd");
@@ -74,9 +85,12 @@ END_TEST
 START_TEST(test_sanitize_limit)
 {
 	g_autofree gchar *ascii = igw_str_sanitize("Kitchen lamp", 7, IGW_STR_SANITIZE_NONE);
-	g_autofree gchar *euro = igw_str_sanitize("\xe2\x82\xac\xe2\x82\xac", 5, IGW_STR_SANITIZE_NONE);
+	g_autofree gchar *euro =
+	    igw_str_sanitize("\xe2\x82\xac\xe2\x82\xac", 5, IGW_STR_SANITIZE_NONE);
 	g_autofree gchar *bulb = igw_str_sanitize("a\xf0\x9f\x92\xa1", 4, IGW_STR_SANITIZE_NONE);
-	g_autofree gchar *dropped = igw_str_sanitize("\x1b\x07" "abc", 3, IGW_STR_SANITIZE_NONE);
+	g_autofree gchar *dropped = igw_str_sanitize("\x1b\x07"
+						     "abc",
+						     3, IGW_STR_SANITIZE_NONE);
 	ck_assert_str_eq(ascii, "Kitchen");
 	ck_assert_str_eq(euro, "\xe2\x82\xac");
 	ck_assert_str_eq(bulb, "a");
@@ -94,8 +108,10 @@ START_TEST(test_thing_strings_cleaned)
 	igw_thing_set_name(thing, "Sensor\x1b[31m\x07 1");
 	ck_assert_str_eq(igw_thing_get_name(thing), "Sensor[31m 1");
 	igw_thing_set_manufacturer(thing, forbidden->str);
-	ck_assert_str_eq(igw_thing_get_manufacturer(thing), "abcdefghij\xe2\x82\xac\xf0\x9f\x92\xa1");
-	igw_thing_set_model(thing, "M\xed\xa0\x80" "1");
+	ck_assert_str_eq(igw_thing_get_manufacturer(thing),
+			 "abcdefghij\xe2\x82\xac\xf0\x9f\x92\xa1");
+	igw_thing_set_model(thing, "M\xed\xa0\x80"
+				   "1");
 	ck_assert_str_eq(igw_thing_get_model(thing), "M1");
 	for (guint i = 0; i < 1000; i++)
 		g_string_append(long_name, "\xc3\xa9");
@@ -158,8 +174,9 @@ START_TEST(test_xml_clean_stanza)
 	ck_assert_msg(parsed != NULL, "not well-formed: %s", after);
 	body = xmpp_message_get_body(parsed);
 	ck_assert_str_eq(body, "abcdefghij\xe2\x82\xac\xf0\x9f\x92\xa1");
-	ck_assert_str_eq(xmpp_stanza_get_attribute(xmpp_stanza_get_child_by_name(parsed, "x"), "name"),
-			 "abcdefghij\xe2\x82\xac\xf0\x9f\x92\xa1");
+	ck_assert_str_eq(
+	    xmpp_stanza_get_attribute(xmpp_stanza_get_child_by_name(parsed, "x"), "name"),
+	    "abcdefghij\xe2\x82\xac\xf0\x9f\x92\xa1");
 	/* clean already: nothing to do, tab and line breaks kept */
 	ck_assert_uint_eq(igw_xml_clean_stanza(parsed), 0);
 	xmpp_stanza_release(parsed);
@@ -180,7 +197,8 @@ END_TEST
 START_TEST(test_xml_clean_each)
 {
 	xmpp_ctx_t *ctx = xmpp_ctx_new(NULL, NULL);
-	const gchar *extra[] = {"\xef\xbf\xbe", "\xef\xbf\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xff", NULL};
+	const gchar *extra[] = {"\xef\xbf\xbe", "\xef\xbf\xbf", "\xed\xa0\x80",
+				"\xed\xbf\xbf", "\xff",		NULL};
 	g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func(g_free);
 	for (gunichar c = 0x1; c < 0x20; c++) {
 		if (c != 0x9 && c != 0xa && c != 0xd)
@@ -211,8 +229,10 @@ main(void)
 	xmpp_initialize();
 	igw_test_add(suite, "strings/sanitize-name", test_sanitize_name, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "strings/sanitize-limit", test_sanitize_limit, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "strings/thing-strings-cleaned", test_thing_strings_cleaned, TEST_TIMEOUT_SECONDS);
-	igw_test_add(suite, "strings/xml-clean-stanza", test_xml_clean_stanza, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "strings/thing-strings-cleaned", test_thing_strings_cleaned,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "strings/xml-clean-stanza", test_xml_clean_stanza,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "strings/xml-clean-each", test_xml_clean_each, TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }

@@ -61,7 +61,9 @@ START_TEST(test_roster_fetch)
 	g_autofree gchar *request_text = test_text(request);
 	g_autofree gchar *reply = NULL;
 	gboolean taken;
-	ck_assert_str_eq(request_text, "<iq id=\"igw-roster-get\" type=\"get\"><query xmlns=\"jabber:iq:roster\"/></iq>");
+	ck_assert_str_eq(
+	    request_text,
+	    "<iq id=\"igw-roster-get\" type=\"get\"><query xmlns=\"jabber:iq:roster\"/></iq>");
 	taken = test_handle(roster,
 			    "<iq type='result' id='igw-roster-get' to='" OWN_BARE "/iotgw'>"
 			    "<query xmlns='jabber:iq:roster'>"
@@ -97,7 +99,8 @@ START_TEST(test_roster_push)
 	ck_assert_str_eq(reply, "<iq id=\"push1\" type=\"result\"/>");
 	ck_assert(igw_xmpp_roster_is_subscribed(roster, "alice@localhost"));
 	ck_assert(test_handle(roster,
-			      "<iq type='set' id='push2' from='" OWN_BARE "'><query xmlns='jabber:iq:roster'>"
+			      "<iq type='set' id='push2' from='" OWN_BARE
+			      "'><query xmlns='jabber:iq:roster'>"
 			      "<item jid='alice@localhost' subscription='remove'/></query></iq>",
 			      &reply2));
 	ck_assert_ptr_nonnull(reply2);
@@ -110,15 +113,17 @@ START_TEST(test_roster_forged_push)
 {
 	g_autoptr(IgwXmppRoster) roster = igw_xmpp_roster_new("test");
 	g_autofree gchar *reply = NULL;
-	ck_assert(!test_handle(roster,
-			       "<iq type='set' id='evil' from='mallory@localhost/x'><query xmlns='jabber:iq:roster'>"
-			       "<item jid='mallory@localhost' subscription='both'/></query></iq>",
-			       &reply));
+	ck_assert(!test_handle(
+	    roster,
+	    "<iq type='set' id='evil' from='mallory@localhost/x'><query xmlns='jabber:iq:roster'>"
+	    "<item jid='mallory@localhost' subscription='both'/></query></iq>",
+	    &reply));
 	ck_assert_ptr_null(reply);
 	ck_assert(!igw_xmpp_roster_is_subscribed(roster, "mallory@localhost"));
 	/* nor are other iqs, messages or answers to others' requests */
 	ck_assert(!test_handle(roster, "<iq type='result' id='igwps-3'/>", &reply));
-	ck_assert(!test_handle(roster, "<message from='alice@localhost'><body>hi</body></message>", &reply));
+	ck_assert(!test_handle(roster, "<message from='alice@localhost'><body>hi</body></message>",
+			       &reply));
 }
 END_TEST
 
@@ -126,16 +131,18 @@ END_TEST
 START_TEST(test_roster_group)
 {
 	g_autoptr(IgwXmppRoster) roster = igw_xmpp_roster_new("test");
-	g_autoptr(xmpp_stanza_t) iq = igw_xmpp_roster_new_group_item(roster, test_ctx, "alice@example.org",
-								       "iotgw-owners");
+	g_autoptr(xmpp_stanza_t) iq =
+	    igw_xmpp_roster_new_group_item(roster, test_ctx, "alice@example.org", "iotgw-owners");
 	g_autofree gchar *text = test_text(iq);
 	g_autofree gchar *error_xml = NULL;
 	g_autofree gchar *reply = NULL;
-	ck_assert_str_eq(text, "<iq id=\"igw-roster-1\" type=\"set\"><query xmlns=\"jabber:iq:roster\"><item "
-			       "jid=\"alice@example.org\"><group>iotgw-owners</group></item></query></iq>");
-	error_xml = g_strdup_printf("<iq type='error' id='%s'><error type='cancel'>"
-				    "<not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
-				    xmpp_stanza_get_id(iq));
+	ck_assert_str_eq(
+	    text, "<iq id=\"igw-roster-1\" type=\"set\"><query xmlns=\"jabber:iq:roster\"><item "
+		  "jid=\"alice@example.org\"><group>iotgw-owners</group></item></query></iq>");
+	error_xml = g_strdup_printf(
+	    "<iq type='error' id='%s'><error type='cancel'>"
+	    "<not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+	    xmpp_stanza_get_id(iq));
 	ck_assert(test_handle(roster, error_xml, &reply));
 	ck_assert_ptr_null(reply);
 }
@@ -161,11 +168,13 @@ main(void)
 	tcase_add_checked_fixture(tc, test_setup, test_teardown);
 	tc = igw_test_add(suite, "roster/push", test_roster_push, TEST_TIMEOUT_SECONDS);
 	tcase_add_checked_fixture(tc, test_setup, test_teardown);
-	tc = igw_test_add(suite, "roster/forged-push", test_roster_forged_push, TEST_TIMEOUT_SECONDS);
+	tc = igw_test_add(suite, "roster/forged-push", test_roster_forged_push,
+			  TEST_TIMEOUT_SECONDS);
 	tcase_add_checked_fixture(tc, test_setup, test_teardown);
 	tc = igw_test_add(suite, "roster/group", test_roster_group, TEST_TIMEOUT_SECONDS);
 	tcase_add_checked_fixture(tc, test_setup, test_teardown);
-	tc = igw_test_add(suite, "roster/set-subscribed", test_roster_set_subscribed, TEST_TIMEOUT_SECONDS);
+	tc = igw_test_add(suite, "roster/set-subscribed", test_roster_set_subscribed,
+			  TEST_TIMEOUT_SECONDS);
 	tcase_add_checked_fixture(tc, test_setup, test_teardown);
 	return igw_test_run(suite);
 }
