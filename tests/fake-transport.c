@@ -15,6 +15,7 @@ struct _IgwFakeTransport {
 	gboolean online;
 	GPtrArray *records;	/* IgwFakeRecord */
 	GHashTable *subscribed; /* bare JID, lower case */
+	GStrv contacts;		/* NULL until a test sets them */
 };
 
 static void
@@ -168,6 +169,21 @@ igw_fake_transport_add_to_group(IgwTransport *transport, const gchar *jid, const
 	return igw_fake_transport_record_jid(transport, "group", text);
 }
 
+static gboolean
+igw_fake_transport_remove_contact(IgwTransport *transport, const gchar *jid)
+{
+	if (!igw_fake_transport_record_jid(transport, "remove", jid))
+		return FALSE;
+	igw_fake_transport_set_subscribed(IGW_FAKE_TRANSPORT(transport), jid, FALSE);
+	return TRUE;
+}
+
+static gchar **
+igw_fake_transport_dup_contacts(IgwTransport *transport)
+{
+	return g_strdupv(IGW_FAKE_TRANSPORT(transport)->contacts);
+}
+
 static const gchar *
 igw_fake_transport_get_pubsub_jid(IgwTransport *transport)
 {
@@ -187,6 +203,8 @@ igw_fake_transport_iface_init(IgwTransportInterface *iface)
 	iface->unsubscribe = igw_fake_transport_unsubscribe;
 	iface->is_subscribed = igw_fake_transport_is_subscribed;
 	iface->add_to_group = igw_fake_transport_add_to_group;
+	iface->remove_contact = igw_fake_transport_remove_contact;
+	iface->dup_contacts = igw_fake_transport_dup_contacts;
 	iface->get_pubsub_jid = igw_fake_transport_get_pubsub_jid;
 	iface->send_pubsub = igw_fake_transport_send_pubsub;
 }
@@ -289,6 +307,7 @@ igw_fake_transport_finalize(GObject *object)
 	IgwFakeTransport *self = IGW_FAKE_TRANSPORT(object);
 	g_ptr_array_unref(self->records);
 	g_hash_table_unref(self->subscribed);
+	g_strfreev(self->contacts);
 	g_free(self->bare_jid);
 	g_free(self->full_jid);
 	xmpp_ctx_free(self->ctx);
@@ -316,4 +335,12 @@ igw_fake_transport_new(const gchar *bare_jid)
 	self->bare_jid = g_strdup(bare_jid);
 	self->full_jid = g_strdup_printf("%s/iotgw", bare_jid);
 	return self;
+}
+
+void
+igw_fake_transport_set_contacts(IgwFakeTransport *self, const gchar *const *contacts)
+{
+	g_strfreev(self->contacts);
+	self->contacts = g_strdupv((gchar **)contacts);
+	g_signal_emit_by_name(self, "contacts");
 }

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  *   "send"        the stanza's XML
  *   "pubsub"      the request's XML (sent to the pubsub service)
  *   "presence"    "available: <status>", "xa: <status>", ...
- *   "subscribe", "approve", "unsubscribe"   the JID
+ *   "subscribe", "approve", "unsubscribe", "remove"   the JID
  *   "group"       "<jid> <group>"
  * "send" and "pubsub" records keep a copy of the stanza too.
  */
@@ -55,5 +55,8 @@ igw_fake_record_get_body(IgwFakeRecord *record);
 /* whether @jid is subscribed as far as the fake knows (approve/unsubscribe) */
 void
 igw_fake_transport_set_subscribed(IgwFakeTransport *self, const gchar *jid, gboolean subscribed);
+/* the roster a login fetched, as if it had just answered: emits "contacts" */
+void
+igw_fake_transport_set_contacts(IgwFakeTransport *self, const gchar *const *contacts);
 
 G_END_DECLS

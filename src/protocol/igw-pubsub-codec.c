@@ -348,6 +348,22 @@ igw_pubsub_new_affiliations(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, c
 	return iq;
 }
 
+xmpp_stanza_t *
+igw_pubsub_new_subscriptions(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+			     const gchar *const *jids, const gchar *subscription)
+{
+	xmpp_stanza_t *iq = igw_pubsub_new_iq(ctx, "set", id, to);
+	xmpp_stanza_t *pubsub = igw_iot_xml_add_child(iq, "pubsub", IGW_NS_PUBSUB_OWNER);
+	xmpp_stanza_t *subscriptions = igw_iot_xml_add_child(pubsub, "subscriptions", NULL);
+	xmpp_stanza_set_attribute(subscriptions, "node", node);
+	for (guint i = 0; jids != NULL && jids[i] != NULL; i++) {
+		xmpp_stanza_t *entry = igw_iot_xml_add_child(subscriptions, "subscription", NULL);
+		xmpp_stanza_set_attribute(entry, "jid", jids[i]);
+		xmpp_stanza_set_attribute(entry, "subscription", subscription);
+	}
+	return iq;
+}
+
 /* XEP-0122 datatypes of writable text-single fields */
 static const gchar *
 igw_pubsub_form_datatype(IgwFieldType type)

@@ -80,6 +80,11 @@ igw_pubsub_new_roster_groups_allowed(xmpp_ctx_t *ctx, const gchar *id, const gch
 xmpp_stanza_t *
 igw_pubsub_new_subscribe(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
 			 const gchar *jid);
+/* iq set pubsub#owner subscriptions: every jid of @jids gets @subscription
+ * ("none" ends it), XEP-0060 8.8.2 */
+xmpp_stanza_t *
+igw_pubsub_new_subscriptions(xmpp_ctx_t *ctx, const gchar *id, const gchar *to, const gchar *node,
+			     const gchar *const *jids, const gchar *subscription);
 /* iq set pubsub#owner affiliations: every jid of @jids gets @affiliation
  * (publisher, member, none...) on @node */
 xmpp_stanza_t *

@@ -30,7 +30,7 @@ struct _IgwThingAgent {
 	IgwConcentrator *concentrator; /* the gateway's, unowned; NULL for things */
 };
 
-enum { SIGNAL_GREETED, SIGNAL_LAST };
+enum { SIGNAL_GREETED, SIGNAL_OWNER_REMOVED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST];
 
 G_DEFINE_TYPE(IgwThingAgent, igw_thing_agent, G_TYPE_OBJECT)
@@ -538,12 +538,51 @@ igw_thing_agent_stanza_cb(IgwTransport *transport, gpointer stanza_ptr, IgwThing
 		igw_thing_agent_handle_presence(self, stanza);
 }
 
+/* @jid sees nothing more: no presence either way, no roster item */
+static void
+igw_thing_agent_revoke(IgwThingAgent *self, const gchar *jid)
+{
+	g_autofree gchar *bare = igw_thing_agent_bare(self, jid);
+	g_autofree gchar *own = igw_transport_dup_bare_jid(self->transport);
+	if (bare == NULL || g_ascii_strcasecmp(bare, own) == 0 ||
+	    igw_thing_agent_is_owner(self, bare))
+		return;
+	g_message("%s: %s is no owner: subscription and contact removed",
+		  igw_thing_agent_label(self), bare);
+	igw_transport_remove_contact(self->transport, bare);
+	g_signal_emit(self, signals[SIGNAL_OWNER_REMOVED], 0, bare);
+}
+
+/*
+ * after a login: every contact that is no owner goes. The account is the
+ * gateway's and it only ever approves owners, so any other contact is an
+ * ex-owner (removed while the gateway was off) or was added behind its
+ * back; the owners' group alone would miss ex-owners of models that never
+ * used it, and a contact without subscription costs nothing to remove
+ */
+static void
+igw_thing_agent_contacts_cb(IgwTransport *transport, IgwThingAgent *self)
+{
+	g_auto(GStrv) contacts = igw_transport_dup_contacts(transport);
+	/* no owners known yet: nobody to compare with */
+	if (self->owners == NULL)
+		return;
+	for (guint i = 0; contacts != NULL && contacts[i] != NULL; i++)
+		igw_thing_agent_revoke(self, contacts[i]);
+}
+
 void
 igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners)
 {
+	g_auto(GStrv) old = NULL;
 	g_return_if_fail(IGW_IS_THING_AGENT(self));
-	g_strfreev(self->owners);
+	old = g_steal_pointer(&self->owners);
 	self->owners = g_strdupv((gchar **)owners);
+	/* offline: the next login compares the roster with the owners */
+	if (!igw_transport_is_online(self->transport))
+		return;
+	for (guint i = 0; old != NULL && old[i] != NULL; i++)
+		igw_thing_agent_revoke(self, old[i]);
 }
 
 void
@@ -629,6 +668,11 @@ igw_thing_agent_class_init(IgwThingAgentClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 	object_class->dispose = igw_thing_agent_dispose;
 	object_class->finalize = igw_thing_agent_finalize;
+	/* a JID that is no owner (any more) lost every way in that the agent
+	 * controls; the pubsub module takes away the rest */
+	signals[SIGNAL_OWNER_REMOVED] =
+	    g_signal_new("owner-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 	signals[SIGNAL_GREETED] =
 	    g_signal_new("greeted", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 			 NULL, G_TYPE_NONE, 0);
@@ -652,5 +696,6 @@ igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plu
 		self->iot = igw_iot_server_new(transport, plugin, thing);
 	g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_agent_stanza_cb), self);
 	g_signal_connect(transport, "online", G_CALLBACK(igw_thing_agent_online_cb), self);
+	g_signal_connect(transport, "contacts", G_CALLBACK(igw_thing_agent_contacts_cb), self);
 	return self;
 }

@@ -24,6 +24,10 @@ G_DECLARE_FINAL_TYPE(IgwThingAgent, igw_thing_agent, IGW, THING_AGENT, GObject)
 IgwThingAgent *
 igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plugin,
 		    IgwThing *thing);
+/* an owner left out is removed at once when online: no presence either
+ * way, no contact, and "owner-removed" (the bare JID) for the rest; after
+ * each login ("contacts" of the transport) every contact that is no owner
+ * is removed the same way */
 void
 igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners);
 /* the bare JIDs that own the thing, never NULL */

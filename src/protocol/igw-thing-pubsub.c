@@ -69,6 +69,7 @@ struct _IgwThingPubsub {
 	GHashTable *iqs;	 /* id -> IgwPubsubIq */
 	GHashTable *fields;	 /* name -> IgwPubsubField */
 	GHashTable *nodes_ready; /* node -> TRUE once affiliations and subscriptions are done */
+	GHashTable *revoked;	 /* bare JIDs no longer owners, this session */
 	gchar *ui_signature;
 	guint next_id;
 	guint ignored;
@@ -77,6 +78,7 @@ struct _IgwThingPubsub {
 	gulong stanza_handler;
 	gulong online_handler;
 	gulong reading_handler;
+	gulong owner_removed_handler;
 };
 
 static void
@@ -350,15 +352,48 @@ igw_thing_pubsub_reading_cb(IgwThing *thing, IgwReading *reading, IgwThingPubsub
 
 /* ---- access model, affiliations, our own subscription ------------------------- */
 
+/* ex-owners keep no affiliation (member, publisher) and no subscription */
+static void
+igw_thing_pubsub_revoke_on(IgwThingPubsub *self, const gchar *node, const gchar *const *jids)
+{
+	g_autofree gchar *id = igw_thing_pubsub_next_id(self);
+	g_autofree gchar *sub_id = igw_thing_pubsub_next_id(self);
+	g_autoptr(xmpp_stanza_t) iq = NULL;
+	g_autoptr(xmpp_stanza_t) subscriptions = NULL;
+	if (jids == NULL || jids[0] == NULL)
+		return;
+	iq = igw_pubsub_new_affiliations(igw_thing_pubsub_ctx(self), id, NULL, node, jids, "none");
+	subscriptions = igw_pubsub_new_subscriptions(igw_thing_pubsub_ctx(self), sub_id, NULL, node,
+						     jids, "none");
+	igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
+	igw_thing_pubsub_send(self, subscriptions, IGW_PUBSUB_IQ_SUBSCRIBE, node);
+}
+
+static void
+igw_thing_pubsub_owner_removed_cb(IgwThingAgent *agent, const gchar *jid, IgwThingPubsub *self)
+{
+	const gchar *jids[] = {jid, NULL};
+	GHashTableIter iter;
+	gpointer node;
+	g_hash_table_add(self->revoked, g_strdup(jid));
+	/* nodes not ready yet hear it when they are */
+	g_hash_table_iter_init(&iter, self->nodes_ready);
+	while (g_hash_table_iter_next(&iter, &node, NULL))
+		igw_thing_pubsub_revoke_on(self, node, jids);
+}
+
 /* who may see the nodes and who may publish to the actuators */
 static void
 igw_thing_pubsub_prepare_node(IgwThingPubsub *self, const gchar *node)
 {
+	g_autofree const gchar **revoked = NULL;
 	const gchar *const *owners = igw_thing_agent_get_owners(self->agent);
 	g_autofree gchar *bare = igw_thing_pubsub_bare(self);
 	if (node == NULL || g_hash_table_contains(self->nodes_ready, node))
 		return;
 	g_hash_table_add(self->nodes_ready, g_strdup(node));
+	revoked = (const gchar **)g_hash_table_get_keys_as_array(self->revoked, NULL);
+	igw_thing_pubsub_revoke_on(self, node, revoked);
 	if (owners[0] == NULL)
 		return;
 	if (g_strcmp0(self->model, "roster") == 0) {
@@ -508,7 +543,7 @@ igw_thing_pubsub_disco_done(IgwThingPubsub *self, xmpp_stanza_t *reply)
 	igw_thing_pubsub_negotiate(self, self->wanted_model);
 }
 
-static void
+static gboolean
 igw_thing_pubsub_restore(IgwThingPubsub *self, const gchar *item_id);
 
 /* ejabberd lets nobody, the node's owner included, overwrite an item someone
@@ -590,7 +625,7 @@ igw_pubsub_control_free(IgwPubsubControl *control)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwPubsubControl, igw_pubsub_control_free)
 
 /* the item says what the device says again, whatever was published over it */
-static void
+static gboolean
 igw_thing_pubsub_restore(IgwThingPubsub *self, const gchar *item_id)
 {
 	g_autofree gchar *name = igw_pubsub_item_field_name(item_id);
@@ -598,14 +633,26 @@ igw_thing_pubsub_restore(IgwThingPubsub *self, const gchar *item_id)
 	IgwReading *latest = name != NULL ? igw_thing_get_latest(self->thing, name) : NULL;
 	g_autofree gchar *own_item_id = NULL;
 	if (field == NULL || latest == NULL || self->state != IGW_PUBSUB_STATE_READY)
-		return;
+		return FALSE;
 	own_item_id = igw_pubsub_field_item_id(field);
 	if (g_strcmp0(own_item_id, item_id) != 0)
-		return;
+		return FALSE;
 	igw_thing_pubsub_send_publish(
 	    self, igw_pubsub_field_node(field), own_item_id,
 	    igw_pubsub_new_val(igw_thing_pubsub_ctx(self), field, igw_reading_get_value(latest)),
 	    IGW_PUBSUB_IQ_PUBLISH, self->model);
+	return TRUE;
+}
+
+/* an actuator item that is no value of ours: nobody may read it */
+static void
+igw_thing_pubsub_retract(IgwThingPubsub *self, const gchar *item_id)
+{
+	g_autofree gchar *id = igw_thing_pubsub_next_id(self);
+	g_autoptr(xmpp_stanza_t) retract = igw_pubsub_new_retract(
+	    igw_thing_pubsub_ctx(self), id, NULL, IGW_PUBSUB_NODE_ACTUATORS, item_id);
+	igw_thing_pubsub_send_item(self, retract, IGW_PUBSUB_IQ_RETRACT, IGW_PUBSUB_NODE_ACTUATORS,
+				   item_id);
 }
 
 static void
@@ -616,10 +663,12 @@ igw_thing_pubsub_ignore(IgwThingPubsub *self, const gchar *publisher, const gcha
 	g_message("thing %s: publish to %s by %s ignored: %s (%u so far)",
 		  igw_thing_pubsub_id(self), item_id, publisher != NULL ? publisher : "someone",
 		  why, self->ignored);
-	/* a server that took it (ejabberd takes anyone's) shows it to everyone;
-	 * never for an unknown publisher: that may be our own echo */
-	if (item_id != NULL && publisher != NULL)
-		igw_thing_pubsub_restore(self, item_id);
+	/* a server that took it (ejabberd takes anyone's, Prosody an ex-owner's
+	 * until its affiliation is gone) shows it to everyone: our value over
+	 * it, or no item at all; never for an unknown publisher: that may be
+	 * our own echo */
+	if (item_id != NULL && publisher != NULL && !igw_thing_pubsub_restore(self, item_id))
+		igw_thing_pubsub_retract(self, item_id);
 }
 
 /* an event without a publisher that carries what we published last for
@@ -777,6 +826,8 @@ igw_thing_pubsub_online_cb(IgwTransport *transport, IgwThingPubsub *self)
 	g_hash_table_remove_all(self->iqs);
 	g_hash_table_remove_all(self->fields);
 	g_hash_table_remove_all(self->nodes_ready);
+	/* the agent names them again once the roster is in */
+	g_hash_table_remove_all(self->revoked);
 	self->state = IGW_PUBSUB_STATE_IDLE;
 	self->tries = 0;
 	g_clear_handle_id(&self->retry_id, g_source_remove);
@@ -808,6 +859,9 @@ igw_thing_pubsub_new(IgwTransport *transport, IgwContext *context, IgwPlugin *pl
 	self->fields = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					     (GDestroyNotify)igw_pubsub_field_free);
 	self->nodes_ready = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->revoked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->owner_removed_handler = g_signal_connect(
+	    agent, "owner-removed", G_CALLBACK(igw_thing_pubsub_owner_removed_cb), self);
 	self->stanza_handler =
 	    g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_pubsub_stanza_cb), self);
 	self->online_handler =
@@ -827,6 +881,7 @@ igw_thing_pubsub_unref(IgwThingPubsub *self)
 	g_hash_table_unref(self->iqs);
 	g_hash_table_unref(self->fields);
 	g_hash_table_unref(self->nodes_ready);
+	g_hash_table_unref(self->revoked);
 	g_key_file_unref(self->keyfile);
 	g_object_unref(self->transport);
 	g_object_unref(self->context);
@@ -848,6 +903,7 @@ igw_thing_pubsub_free(IgwThingPubsub *self)
 	g_signal_handler_disconnect(self->transport, self->stanza_handler);
 	g_signal_handler_disconnect(self->transport, self->online_handler);
 	g_signal_handler_disconnect(self->thing, self->reading_handler);
+	g_signal_handler_disconnect(self->agent, self->owner_removed_handler);
 	g_clear_handle_id(&self->retry_id, g_source_remove);
 	/* no field timers fire for a closed module */
 	g_hash_table_remove_all(self->fields);

@@ -17,6 +17,9 @@ igw_transport_default_init(IgwTransportInterface *iface)
 		     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 	g_signal_new("online", G_TYPE_FROM_INTERFACE(iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
 		     G_TYPE_NONE, 0);
+	/* the contacts are known (igw_transport_dup_contacts), after a login */
+	g_signal_new("contacts", G_TYPE_FROM_INTERFACE(iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+		     NULL, G_TYPE_NONE, 0);
 }
 
 const gchar *
@@ -115,6 +118,27 @@ igw_transport_add_to_group(IgwTransport *self, const gchar *jid, const gchar *gr
 	if (iface->add_to_group == NULL)
 		return FALSE;
 	return iface->add_to_group(self, jid, group);
+}
+
+gboolean
+igw_transport_remove_contact(IgwTransport *self, const gchar *jid)
+{
+	IgwTransportInterface *iface;
+	g_return_val_if_fail(IGW_IS_TRANSPORT(self), FALSE);
+	g_return_val_if_fail(jid != NULL, FALSE);
+	iface = IGW_TRANSPORT_GET_IFACE(self);
+	if (iface->remove_contact == NULL)
+		return igw_transport_unsubscribe(self, jid);
+	return iface->remove_contact(self, jid);
+}
+
+gchar **
+igw_transport_dup_contacts(IgwTransport *self)
+{
+	IgwTransportInterface *iface;
+	g_return_val_if_fail(IGW_IS_TRANSPORT(self), NULL);
+	iface = IGW_TRANSPORT_GET_IFACE(self);
+	return iface->dup_contacts != NULL ? iface->dup_contacts(self) : NULL;
 }
 
 const gchar *

@@ -45,6 +45,8 @@ struct _IgwTransportInterface {
 	gboolean (*unsubscribe)(IgwTransport *self, const gchar *jid);
 	gboolean (*is_subscribed)(IgwTransport *self, const gchar *jid);
 	gboolean (*add_to_group)(IgwTransport *self, const gchar *jid, const gchar *group);
+	gboolean (*remove_contact)(IgwTransport *self, const gchar *jid);
+	gchar **(*dup_contacts)(IgwTransport *self);
 	const gchar *(*get_pubsub_jid)(IgwTransport *self);
 	gboolean (*send_pubsub)(IgwTransport *self, xmpp_stanza_t *iq);
 };
@@ -84,6 +86,17 @@ igw_transport_is_subscribed(IgwTransport *self, const gchar *jid);
  * group; FALSE where the transport has no such thing */
 gboolean
 igw_transport_add_to_group(IgwTransport *self, const gchar *jid, const gchar *group);
+
+/* @jid is no contact any more: neither side sees the other's presence and
+ * the roster item is gone (c2s: unsubscribe, then a roster remove, which
+ * also revokes what @jid had, RFC 6121 2.5.2). FALSE while offline */
+gboolean
+igw_transport_remove_contact(IgwTransport *self, const gchar *jid);
+/* the bare JIDs of the contacts this transport knows (c2s: the roster
+ * fetched at login, with any subscription or pending request); NULL until
+ * it knows. "contacts" is emitted when they are known after a login */
+gchar **
+igw_transport_dup_contacts(IgwTransport *self);
 
 /* the JID of this transport's pubsub service, the one its events come
  * from: the thing's own bare JID for c2s (PEP) */

@@ -13,6 +13,7 @@
 struct _IgwXmppRoster {
 	gchar *label;
 	GHashTable *subscribed; /* bare JID, lower case -> itself */
+	GHashTable *contacts;	/* bare JID, lower case -> itself; NULL until fetched */
 	guint next_id;
 };
 
@@ -38,6 +39,7 @@ igw_xmpp_roster_free(IgwXmppRoster *self)
 	if (self == NULL)
 		return;
 	g_hash_table_unref(self->subscribed);
+	g_clear_pointer(&self->contacts, g_hash_table_unref);
 	g_free(self->label);
 	g_free(self);
 }
@@ -77,7 +79,36 @@ igw_xmpp_roster_restart(IgwXmppRoster *self, xmpp_ctx_t *ctx)
 {
 	xmpp_stanza_t *query = NULL;
 	g_hash_table_remove_all(self->subscribed);
+	g_clear_pointer(&self->contacts, g_hash_table_unref);
 	return igw_xmpp_roster_new_iq(ctx, "get", IGW_XMPP_ROSTER_GET_ID, &query);
+}
+
+gchar **
+igw_xmpp_roster_dup_contacts(IgwXmppRoster *self)
+{
+	guint n = 0;
+	gchar **keys;
+	if (self->contacts == NULL)
+		return NULL;
+	/* the table keeps its keys: a deep copy */
+	keys = (gchar **)g_hash_table_get_keys_as_array(self->contacts, &n);
+	for (guint i = 0; i < n; i++)
+		keys[i] = g_strdup(keys[i]);
+	return keys;
+}
+
+xmpp_stanza_t *
+igw_xmpp_roster_new_remove_item(IgwXmppRoster *self, xmpp_ctx_t *ctx, const gchar *jid)
+{
+	g_autofree gchar *id = g_strdup_printf(IGW_XMPP_ROSTER_ID_PREFIX "%u", ++self->next_id);
+	xmpp_stanza_t *query = NULL;
+	xmpp_stanza_t *iq = igw_xmpp_roster_new_iq(ctx, "set", id, &query);
+	xmpp_stanza_t *item = xmpp_stanza_new(ctx);
+	xmpp_stanza_set_name(item, "item");
+	xmpp_stanza_set_attribute(item, "jid", jid);
+	xmpp_stanza_set_attribute(item, "subscription", "remove");
+	xmpp_stanza_add_child_ex(query, item, 0);
+	return iq;
 }
 
 xmpp_stanza_t *
@@ -113,6 +144,14 @@ igw_xmpp_roster_take_items(IgwXmppRoster *self, xmpp_stanza_t *query)
 		igw_xmpp_roster_set_subscribed(self, jid,
 					       g_strcmp0(subscription, "from") == 0 ||
 						   g_strcmp0(subscription, "both") == 0);
+		if (self->contacts == NULL)
+			continue;
+		if (g_strcmp0(subscription, "remove") == 0) {
+			g_autofree gchar *bare = igw_xmpp_roster_bare(jid);
+			g_hash_table_remove(self->contacts, bare);
+		} else {
+			g_hash_table_add(self->contacts, igw_xmpp_roster_bare(jid));
+		}
 	}
 }
 
@@ -152,8 +191,12 @@ igw_xmpp_roster_handle_answer(IgwXmppRoster *self, xmpp_stanza_t *stanza, xmpp_s
 		g_warning("%s: the server refused a roster %s", self->label,
 			  g_strcmp0(id, IGW_XMPP_ROSTER_GET_ID) == 0 ? "fetch"
 								     : "change (owners' group)");
-	else if (g_strcmp0(id, IGW_XMPP_ROSTER_GET_ID) == 0 && query != NULL)
-		igw_xmpp_roster_take_items(self, query);
+	else if (g_strcmp0(id, IGW_XMPP_ROSTER_GET_ID) == 0) {
+		g_clear_pointer(&self->contacts, g_hash_table_unref);
+		self->contacts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		if (query != NULL)
+			igw_xmpp_roster_take_items(self, query);
+	}
 	return TRUE;
 }
 

@@ -37,6 +37,13 @@ void
 igw_xmpp_roster_set_subscribed(IgwXmppRoster *self, const gchar *jid, gboolean subscribed);
 gboolean
 igw_xmpp_roster_is_subscribed(IgwXmppRoster *self, const gchar *jid);
+/* every contact of the fetched roster, bare and lower case, whatever its
+ * subscription, kept up to date by pushes; NULL before the fetch answered */
+gchar **
+igw_xmpp_roster_dup_contacts(IgwXmppRoster *self);
+/* iq set jabber:iq:roster: @jid removed (RFC 6121 2.5.2) */
+xmpp_stanza_t *
+igw_xmpp_roster_new_remove_item(IgwXmppRoster *self, xmpp_ctx_t *ctx, const gchar *jid);
 /* iq set jabber:iq:roster: @jid in the roster group @group */
 xmpp_stanza_t *
 igw_xmpp_roster_new_group_item(IgwXmppRoster *self, xmpp_ctx_t *ctx, const gchar *jid,

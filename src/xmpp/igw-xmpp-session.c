@@ -428,21 +428,34 @@ igw_xmpp_session_conn_cb(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 	igw_xmpp_session_handle_failure(self, reason);
 }
 
+static gboolean
+igw_xmpp_session_handle_roster(IgwXmppSession *self, xmpp_stanza_t *stanza)
+{
+	g_autoptr(xmpp_stanza_t) reply = NULL;
+	g_auto(GStrv) before = igw_xmpp_roster_dup_contacts(self->roster);
+	g_auto(GStrv) after = NULL;
+	if (!igw_xmpp_roster_handle(self->roster, stanza, self->bare_jid, &reply))
+		return FALSE;
+	if (reply != NULL)
+		igw_xmpp_session_write(self->conn, reply);
+	after = igw_xmpp_roster_dup_contacts(self->roster);
+	/* the fetch after a login answered */
+	if (before == NULL && after != NULL)
+		g_signal_emit_by_name(self, "contacts");
+	return TRUE;
+}
+
 static int
 igw_xmpp_session_stanza_cb(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
 	IgwXmppSession *self = userdata;
 	const gchar *name = xmpp_stanza_get_name(stanza);
-	g_autoptr(xmpp_stanza_t) reply = NULL;
 	if (g_strcmp0(name, "message") != 0 && g_strcmp0(name, "presence") != 0 &&
 	    g_strcmp0(name, "iq") != 0)
 		return 1;
 	/* roster pushes and answers are the session's, not the things' */
-	if (igw_xmpp_roster_handle(self->roster, stanza, self->bare_jid, &reply)) {
-		if (reply != NULL)
-			igw_xmpp_session_write(conn, reply);
+	if (igw_xmpp_session_handle_roster(self, stanza))
 		return 1;
-	}
 	/* the contact no longer sees our presence */
 	if (g_strcmp0(name, "presence") == 0 &&
 	    g_strcmp0(xmpp_stanza_get_type(stanza), "unsubscribe") == 0 &&
@@ -923,6 +936,27 @@ igw_xmpp_session_add_to_group(IgwTransport *transport, const gchar *jid, const g
 	return igw_xmpp_session_send(transport, iq);
 }
 
+/* both ways and the roster item: the server tells @jid (RFC 6121 2.5.2),
+ * the presences say it to servers that would not */
+static gboolean
+igw_xmpp_session_remove_contact(IgwTransport *transport, const gchar *jid)
+{
+	IgwXmppSession *self = IGW_XMPP_SESSION(transport);
+	g_autoptr(xmpp_stanza_t) iq = NULL;
+	if (!igw_xmpp_session_send_presence_to(self, jid, "unsubscribed") ||
+	    !igw_xmpp_session_send_presence_to(self, jid, "unsubscribe"))
+		return FALSE;
+	igw_xmpp_roster_set_subscribed(self->roster, jid, FALSE);
+	iq = igw_xmpp_roster_new_remove_item(self->roster, self->ctx, jid);
+	return igw_xmpp_session_send(transport, iq);
+}
+
+static gchar **
+igw_xmpp_session_dup_contacts(IgwTransport *transport)
+{
+	return igw_xmpp_roster_dup_contacts(IGW_XMPP_SESSION(transport)->roster);
+}
+
 /* PEP: every account is its own pubsub service */
 static const gchar *
 igw_xmpp_session_get_pubsub_jid(IgwTransport *transport)
@@ -950,6 +984,8 @@ igw_xmpp_session_transport_iface_init(IgwTransportInterface *iface)
 	iface->unsubscribe = igw_xmpp_session_unsubscribe;
 	iface->is_subscribed = igw_xmpp_session_is_subscribed;
 	iface->add_to_group = igw_xmpp_session_add_to_group;
+	iface->remove_contact = igw_xmpp_session_remove_contact;
+	iface->dup_contacts = igw_xmpp_session_dup_contacts;
 	iface->get_pubsub_jid = igw_xmpp_session_get_pubsub_jid;
 	iface->send_pubsub = igw_xmpp_session_send_pubsub;
 }

@@ -234,6 +234,64 @@ START_TEST(test_agent_subscription_requests)
 }
 END_TEST
 
+static void
+test_agent_owner_removed_cb(IgwThingAgent *agent, const gchar *jid, GString *removed)
+{
+	g_string_append_printf(removed, "%s;", jid);
+}
+
+/* an owner taken off the list loses its subscription both ways and its
+ * contact at once, and asks in vain afterwards; the new owner stays */
+START_TEST(test_agent_owner_removed)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_autoptr(GString) removed = g_string_new(NULL);
+	const gchar *owners[] = {"bob@localhost", NULL};
+	g_autofree gchar *dump = NULL;
+	g_signal_connect(test->agent, "owner-removed", G_CALLBACK(test_agent_owner_removed_cb),
+			 removed);
+	igw_fake_transport_set_subscribed(test->transport, OWNER, TRUE);
+	igw_thing_agent_set_owners(test->agent, owners);
+	dump = igw_fake_transport_dump(test->transport);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "remove", OWNER) == 1, "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "remove", "bob") == 0, "%s", dump);
+	ck_assert_str_eq(removed->str, OWNER ";");
+	ck_assert(!igw_transport_is_subscribed(IGW_TRANSPORT(test->transport), OWNER));
+	igw_fake_transport_clear(test->transport);
+	igw_fake_transport_inject(test->transport, "<presence type='subscribe' from='" OWNER "'/>");
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "approve", NULL), 0);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "unsubscribe", OWNER), 1);
+	/* the same list again changes nothing */
+	igw_fake_transport_clear(test->transport);
+	igw_thing_agent_set_owners(test->agent, owners);
+	ck_assert_uint_eq(igw_fake_transport_get_records(test->transport)->len, 0);
+}
+END_TEST
+
+/* removed while the gateway was off: the roster of the next login tells */
+START_TEST(test_agent_stale_contacts)
+{
+	g_autoptr(TestAgent) test = test_agent_new();
+	g_autoptr(GString) removed = g_string_new(NULL);
+	const gchar *owners[] = {"bob@localhost", NULL};
+	const gchar *contacts[] = {OWNER, "bob@localhost", THING_JID, "mallory@localhost", NULL};
+	g_autofree gchar *dump = NULL;
+	g_signal_connect(test->agent, "owner-removed", G_CALLBACK(test_agent_owner_removed_cb),
+			 removed);
+	igw_thing_agent_set_owners(test->agent, owners);
+	igw_thing_agent_set_greeted(test->agent, TRUE);
+	igw_fake_transport_set_online(test->transport, TRUE);
+	igw_fake_transport_clear(test->transport);
+	igw_fake_transport_set_contacts(test->transport, contacts);
+	dump = igw_fake_transport_dump(test->transport);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "remove", NULL) == 2, "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "remove", OWNER) == 1, "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "remove", "mallory@localhost") == 1,
+		      "%s", dump);
+	ck_assert_str_eq(removed->str, OWNER ";mallory@localhost;");
+}
+END_TEST
+
 START_TEST(test_agent_iq)
 {
 	g_autoptr(TestAgent) test = test_agent_new_online();
@@ -324,6 +382,9 @@ main(void)
 	igw_test_add(suite, "agent/presence-offline", test_agent_presence_offline,
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/subscription-requests", test_agent_subscription_requests,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/owner-removed", test_agent_owner_removed, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/stale-contacts", test_agent_stale_contacts,
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/iq", test_agent_iq, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/momentary-actuator", test_agent_momentary_actuator,

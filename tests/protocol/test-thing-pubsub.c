@@ -300,6 +300,101 @@ START_TEST(test_pubsub_stranger_ignored)
 }
 END_TEST
 
+/* the requests that take @jid's affiliation and subscription on @node */
+static void
+test_pubsub_assert_revoked(TestPubsub *test, const gchar *node, const gchar *jid)
+{
+	g_autofree gchar *affiliation = g_strdup_printf(
+	    "<affiliations node=\"%s\"><affiliation jid=\"%s\" affiliation=\"none\"/>", node, jid);
+	g_autofree gchar *subscription = g_strdup_printf(
+	    "<subscriptions node=\"%s\"><subscription jid=\"%s\" subscription=\"none\"/>", node,
+	    jid);
+	g_autofree gchar *dump = igw_fake_transport_dump(test->transport);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub", affiliation) == 1,
+		      "no %s:%s", affiliation, dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub", subscription) == 1,
+		      "no %s:%s", subscription, dump);
+}
+
+/* ready, with the sensors and actuators nodes prepared */
+static TestPubsub *
+test_pubsub_new_prepared(void)
+{
+	TestPubsub *test = test_pubsub_new("whitelist", NULL);
+	igw_fake_transport_set_online(test->transport, TRUE);
+	test_pubsub_answer(test, "disco#items", NULL);
+	test_pubsub_answer(test, IGW_PUBSUB_NODE_UI, NULL);
+	igw_fake_thing_report(test->fake, "on", g_variant_new_boolean(FALSE));
+	test_pubsub_answer(test, PUBLISH_TEMPERATURE, NULL);
+	test_pubsub_answer(test, PUBLISH_ON, NULL);
+	ck_assert_uint_eq(
+	    igw_fake_transport_count(test->transport, "pubsub", "affiliation=\"publisher\""), 1);
+	igw_fake_transport_clear(test->transport);
+	return test;
+}
+
+/* a removed owner keeps no affiliation or subscription on any node, the
+ * publisher affiliation of the actuators included */
+START_TEST(test_pubsub_owner_removed)
+{
+	g_autoptr(TestPubsub) test = test_pubsub_new_prepared();
+	const gchar *owners[] = {"bob@localhost", NULL};
+	igw_thing_agent_set_owners(test->agent, owners);
+	test_pubsub_assert_revoked(test, IGW_PUBSUB_NODE_SENSORS, OWNER);
+	test_pubsub_assert_revoked(test, IGW_PUBSUB_NODE_ACTUATORS, OWNER);
+}
+END_TEST
+
+/* removed while the gateway was off: the login's roster names the ex-owner
+ * before the nodes are ready; each node is cleaned when it is */
+START_TEST(test_pubsub_stale_contact)
+{
+	g_autoptr(TestPubsub) test = test_pubsub_new("whitelist", NULL);
+	const gchar *owners[] = {"bob@localhost", NULL};
+	const gchar *contacts[] = {OWNER, "bob@localhost", NULL};
+	igw_thing_agent_set_owners(test->agent, owners);
+	igw_fake_transport_set_online(test->transport, TRUE);
+	igw_fake_transport_set_contacts(test->transport, contacts);
+	test_pubsub_answer(test, "disco#items", NULL);
+	test_pubsub_answer(test, IGW_PUBSUB_NODE_UI, NULL);
+	test_pubsub_assert_revoked(test, IGW_PUBSUB_NODE_UI, OWNER);
+	test_pubsub_answer(test, PUBLISH_TEMPERATURE, NULL);
+	test_pubsub_assert_revoked(test, IGW_PUBSUB_NODE_SENSORS, OWNER);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "pubsub",
+						   "bob@localhost\" "
+						   "affiliation=\"none\""),
+			  0);
+}
+END_TEST
+
+/* an item only a non-owner could have put there is retracted; one of ours
+ * gets our value back */
+START_TEST(test_pubsub_foreign_item_retracted)
+{
+	g_autoptr(TestPubsub) test = test_pubsub_new_prepared();
+	g_autofree gchar *dump = NULL;
+	igw_fake_transport_inject(
+	    test->transport, "<message from='" THING_JID "' to='" THING_JID
+			     "/iotgw'><event xmlns='" IGW_NS_PUBSUB_EVENT
+			     "'><items node='" IGW_PUBSUB_NODE_ACTUATORS "'><item id='graffiti' "
+			     "publisher='" OWNER "/x'><val xmlns='" IGW_NS_UWPX_IOT
+			     "' type='bool'>1</val></item></items></event></message>");
+	dump = igw_fake_transport_dump(test->transport);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub",
+					       "<retract node=\"" IGW_PUBSUB_NODE_ACTUATORS
+					       "\"><item id=\"graffiti\"/>") == 1,
+		      "%s", dump);
+	ck_assert_uint_eq(test->fake->control_calls, 0);
+	igw_fake_transport_clear(test->transport);
+	test_pubsub_event(test, THING_JID, "mallory@localhost", "1");
+	dump = igw_fake_transport_dump(test->transport);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub", PUBLISH_ON) == 1, "%s",
+		      dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub", "<retract") == 0, "%s",
+		      dump);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -314,6 +409,12 @@ main(void)
 	igw_test_add(suite, "pubsub/owner-control", test_pubsub_owner_control,
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/stranger-ignored", test_pubsub_stranger_ignored,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "pubsub/owner-removed", test_pubsub_owner_removed,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "pubsub/stale-contact", test_pubsub_stale_contact,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "pubsub/foreign-item-retracted", test_pubsub_foreign_item_retracted,
 		     TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }

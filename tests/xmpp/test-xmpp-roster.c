@@ -159,6 +159,52 @@ START_TEST(test_roster_set_subscribed)
 }
 END_TEST
 
+static gboolean
+test_has(gchar **contacts, const gchar *jid)
+{
+	return contacts != NULL && g_strv_contains((const gchar *const *)contacts, jid);
+}
+
+/* removing a contact (RFC 6121 2.5.2); the contacts of the fetch, kept by pushes */
+START_TEST(test_roster_remove)
+{
+	g_autoptr(IgwXmppRoster) roster = igw_xmpp_roster_new("test");
+	g_autoptr(xmpp_stanza_t) request = igw_xmpp_roster_restart(roster, test_ctx);
+	g_autoptr(xmpp_stanza_t) iq =
+	    igw_xmpp_roster_new_remove_item(roster, test_ctx, "alice@localhost");
+	g_autofree gchar *text = test_text(iq);
+	g_autofree gchar *reply = NULL;
+	g_autofree gchar *reply2 = NULL;
+	g_auto(GStrv) contacts = NULL;
+	g_auto(GStrv) after = NULL;
+	ck_assert_str_eq(text, "<iq id=\"igw-roster-1\" type=\"set\"><query "
+			       "xmlns=\"jabber:iq:roster\"><item jid=\"alice@localhost\" "
+			       "subscription=\"remove\"/></query></iq>");
+	/* unknown until the fetch answers */
+	ck_assert_ptr_nonnull(request);
+	ck_assert_ptr_null(igw_xmpp_roster_dup_contacts(roster));
+	ck_assert(test_handle(roster,
+			      "<iq type='result' id='igw-roster-get'>"
+			      "<query xmlns='jabber:iq:roster'>"
+			      "<item jid='Alice@localhost' subscription='both'/>"
+			      "<item jid='carol@localhost' subscription='none' ask='subscribe'/>"
+			      "</query></iq>",
+			      &reply));
+	contacts = igw_xmpp_roster_dup_contacts(roster);
+	ck_assert_uint_eq(g_strv_length(contacts), 2);
+	ck_assert(test_has(contacts, "alice@localhost"));
+	ck_assert(test_has(contacts, "carol@localhost"));
+	ck_assert(test_handle(roster,
+			      "<iq type='set' id='push3'><query xmlns='jabber:iq:roster'>"
+			      "<item jid='alice@localhost' subscription='remove'/></query></iq>",
+			      &reply2));
+	after = igw_xmpp_roster_dup_contacts(roster);
+	ck_assert_uint_eq(g_strv_length(after), 1);
+	ck_assert(!test_has(after, "alice@localhost"));
+	ck_assert(!igw_xmpp_roster_is_subscribed(roster, "alice@localhost"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -175,6 +221,8 @@ main(void)
 	tcase_add_checked_fixture(tc, test_setup, test_teardown);
 	tc = igw_test_add(suite, "roster/set-subscribed", test_roster_set_subscribed,
 			  TEST_TIMEOUT_SECONDS);
+	tcase_add_checked_fixture(tc, test_setup, test_teardown);
+	tc = igw_test_add(suite, "roster/remove", test_roster_remove, TEST_TIMEOUT_SECONDS);
 	tcase_add_checked_fixture(tc, test_setup, test_teardown);
 	return igw_test_run(suite);
 }
