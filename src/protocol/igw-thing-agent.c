@@ -30,7 +30,7 @@ struct _IgwThingAgent {
 	IgwConcentrator *concentrator; /* the gateway's, unowned; NULL for things */
 };
 
-enum { SIGNAL_GREETED, SIGNAL_OWNER_REMOVED, SIGNAL_LAST };
+enum { SIGNAL_GREETED, SIGNAL_OWNER_ADDED, SIGNAL_OWNER_REMOVED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST];
 
 G_DEFINE_TYPE(IgwThingAgent, igw_thing_agent, G_TYPE_OBJECT)
@@ -583,6 +583,11 @@ igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners)
 		return;
 	for (guint i = 0; old != NULL && old[i] != NULL; i++)
 		igw_thing_agent_revoke(self, old[i]);
+	for (guint i = 0; self->owners != NULL && self->owners[i] != NULL; i++) {
+		if (old != NULL && g_strv_contains((const gchar *const *)old, self->owners[i]))
+			continue;
+		g_signal_emit(self, signals[SIGNAL_OWNER_ADDED], 0, self->owners[i]);
+	}
 }
 
 void
@@ -673,6 +678,10 @@ igw_thing_agent_class_init(IgwThingAgentClass *klass)
 	signals[SIGNAL_OWNER_REMOVED] =
 	    g_signal_new("owner-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
 			 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+	/* a new owner, while online: the pubsub module lets it in */
+	signals[SIGNAL_OWNER_ADDED] =
+	    g_signal_new("owner-added", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 	signals[SIGNAL_GREETED] =
 	    g_signal_new("greeted", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 			 NULL, G_TYPE_NONE, 0);

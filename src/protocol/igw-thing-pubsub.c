@@ -32,6 +32,7 @@ typedef enum {
 	IGW_PUBSUB_IQ_AFFILIATIONS,
 	IGW_PUBSUB_IQ_SUBSCRIBE,
 	IGW_PUBSUB_IQ_RETRACT,
+	IGW_PUBSUB_IQ_REVOKE,
 } IgwPubsubIqKind;
 
 typedef struct {
@@ -79,6 +80,7 @@ struct _IgwThingPubsub {
 	gulong online_handler;
 	gulong reading_handler;
 	gulong owner_removed_handler;
+	gulong owner_added_handler;
 };
 
 static void
@@ -365,8 +367,10 @@ igw_thing_pubsub_revoke_on(IgwThingPubsub *self, const gchar *node, const gchar 
 	iq = igw_pubsub_new_affiliations(igw_thing_pubsub_ctx(self), id, NULL, node, jids, "none");
 	subscriptions = igw_pubsub_new_subscriptions(igw_thing_pubsub_ctx(self), sub_id, NULL, node,
 						     jids, "none");
-	igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
-	igw_thing_pubsub_send(self, subscriptions, IGW_PUBSUB_IQ_SUBSCRIBE, node);
+	/* the subscription first: Prosody 0.12 refuses an affiliation change
+	 * that would leave a subscription the new affiliation may not have */
+	igw_thing_pubsub_send(self, subscriptions, IGW_PUBSUB_IQ_REVOKE, node);
+	igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_REVOKE, node);
 }
 
 static void
@@ -380,6 +384,33 @@ igw_thing_pubsub_owner_removed_cb(IgwThingAgent *agent, const gchar *jid, IgwThi
 	g_hash_table_iter_init(&iter, self->nodes_ready);
 	while (g_hash_table_iter_next(&iter, &node, NULL))
 		igw_thing_pubsub_revoke_on(self, node, jids);
+}
+
+/* @jids may publish to the actuators and, for the whitelist, see the node */
+static void
+igw_thing_pubsub_grant_on(IgwThingPubsub *self, const gchar *node, const gchar *const *jids)
+{
+	gboolean actuators = g_strcmp0(node, IGW_PUBSUB_NODE_ACTUATORS) == 0;
+	g_autofree gchar *id = NULL;
+	g_autoptr(xmpp_stanza_t) iq = NULL;
+	if (!actuators && g_strcmp0(self->model, "whitelist") != 0)
+		return;
+	id = igw_thing_pubsub_next_id(self);
+	iq = igw_pubsub_new_affiliations(igw_thing_pubsub_ctx(self), id, NULL, node, jids,
+					 actuators ? "publisher" : "member");
+	igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
+}
+
+static void
+igw_thing_pubsub_owner_added_cb(IgwThingAgent *agent, const gchar *jid, IgwThingPubsub *self)
+{
+	const gchar *jids[] = {jid, NULL};
+	GHashTableIter iter;
+	gpointer node;
+	g_hash_table_remove(self->revoked, jid);
+	g_hash_table_iter_init(&iter, self->nodes_ready);
+	while (g_hash_table_iter_next(&iter, &node, NULL))
+		igw_thing_pubsub_grant_on(self, node, jids);
 }
 
 /* who may see the nodes and who may publish to the actuators */
@@ -402,21 +433,13 @@ igw_thing_pubsub_prepare_node(IgwThingPubsub *self, const gchar *node)
 		    igw_thing_pubsub_ctx(self), id, NULL, node);
 		igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
 	}
+	igw_thing_pubsub_grant_on(self, node, owners);
 	if (g_strcmp0(node, IGW_PUBSUB_NODE_ACTUATORS) == 0) {
-		g_autofree gchar *id = igw_thing_pubsub_next_id(self);
 		g_autofree gchar *sub_id = igw_thing_pubsub_next_id(self);
-		g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_affiliations(
-		    igw_thing_pubsub_ctx(self), id, NULL, node, owners, "publisher");
 		g_autoptr(xmpp_stanza_t) subscribe =
 		    igw_pubsub_new_subscribe(igw_thing_pubsub_ctx(self), sub_id, NULL, node, bare);
-		igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
 		/* owners' publishes reach us as events */
 		igw_thing_pubsub_send(self, subscribe, IGW_PUBSUB_IQ_SUBSCRIBE, node);
-	} else if (g_strcmp0(self->model, "whitelist") == 0) {
-		g_autofree gchar *id = igw_thing_pubsub_next_id(self);
-		g_autoptr(xmpp_stanza_t) iq = igw_pubsub_new_affiliations(
-		    igw_thing_pubsub_ctx(self), id, NULL, node, owners, "member");
-		igw_thing_pubsub_send(self, iq, IGW_PUBSUB_IQ_AFFILIATIONS, node);
 	}
 }
 
@@ -586,6 +609,12 @@ igw_thing_pubsub_iq_done(IgwThingPubsub *self, IgwPubsubIq *iq, xmpp_stanza_t *r
 		/* the item is gone: ours again */
 		if (ok)
 			igw_thing_pubsub_restore(self, iq->item_id);
+		break;
+	case IGW_PUBSUB_IQ_REVOKE:
+		/* "not-subscribed" and the like: nothing was there to take */
+		if (!ok)
+			g_debug("thing %s: revoking on %s: %s", igw_thing_pubsub_id(self),
+				iq->node != NULL ? iq->node : "", xmpp_stanza_get_type(reply));
 		break;
 	case IGW_PUBSUB_IQ_AFFILIATIONS:
 	case IGW_PUBSUB_IQ_SUBSCRIBE:
@@ -862,6 +891,8 @@ igw_thing_pubsub_new(IgwTransport *transport, IgwContext *context, IgwPlugin *pl
 	self->revoked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	self->owner_removed_handler = g_signal_connect(
 	    agent, "owner-removed", G_CALLBACK(igw_thing_pubsub_owner_removed_cb), self);
+	self->owner_added_handler = g_signal_connect(
+	    agent, "owner-added", G_CALLBACK(igw_thing_pubsub_owner_added_cb), self);
 	self->stanza_handler =
 	    g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_pubsub_stanza_cb), self);
 	self->online_handler =
@@ -904,6 +935,7 @@ igw_thing_pubsub_free(IgwThingPubsub *self)
 	g_signal_handler_disconnect(self->transport, self->online_handler);
 	g_signal_handler_disconnect(self->thing, self->reading_handler);
 	g_signal_handler_disconnect(self->agent, self->owner_removed_handler);
+	g_signal_handler_disconnect(self->agent, self->owner_added_handler);
 	g_clear_handle_id(&self->retry_id, g_source_remove);
 	/* no field timers fire for a closed module */
 	g_hash_table_remove_all(self->fields);

@@ -943,10 +943,15 @@ igw_xmpp_session_remove_contact(IgwTransport *transport, const gchar *jid)
 {
 	IgwXmppSession *self = IGW_XMPP_SESSION(transport);
 	g_autoptr(xmpp_stanza_t) iq = NULL;
+	g_auto(GStrv) contacts = igw_xmpp_roster_dup_contacts(self->roster);
+	g_autofree gchar *bare = g_utf8_strdown(jid, -1);
 	if (!igw_xmpp_session_send_presence_to(self, jid, "unsubscribed") ||
 	    !igw_xmpp_session_send_presence_to(self, jid, "unsubscribe"))
 		return FALSE;
 	igw_xmpp_roster_set_subscribed(self->roster, jid, FALSE);
+	/* no item to remove: the server would answer item-not-found */
+	if (contacts != NULL && !g_strv_contains((const gchar *const *)contacts, bare))
+		return TRUE;
 	iq = igw_xmpp_roster_new_remove_item(self->roster, self->ctx, jid);
 	return igw_xmpp_session_send(transport, iq);
 }

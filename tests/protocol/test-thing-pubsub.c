@@ -345,6 +345,32 @@ START_TEST(test_pubsub_owner_removed)
 }
 END_TEST
 
+/* an owner added later gets in at once: publisher of the actuators, member
+ * of the others; given back after a removal it is not revoked again */
+START_TEST(test_pubsub_owner_added)
+{
+	g_autoptr(TestPubsub) test = test_pubsub_new_prepared();
+	const gchar *two[] = {OWNER, "bob@localhost", NULL};
+	const gchar *one[] = {OWNER, NULL};
+	g_autofree gchar *dump = NULL;
+	igw_thing_agent_set_owners(test->agent, two);
+	dump = igw_fake_transport_dump(test->transport);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub",
+					       "<affiliations node=\"" IGW_PUBSUB_NODE_ACTUATORS
+					       "\"><affiliation jid=\"bob@localhost\" "
+					       "affiliation=\"publisher\"/>") == 1,
+		      "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub",
+					       "<affiliations node=\"" IGW_PUBSUB_NODE_SENSORS
+					       "\"><affiliation jid=\"bob@localhost\" "
+					       "affiliation=\"member\"/>") == 1,
+		      "%s", dump);
+	ck_assert_msg(igw_fake_transport_count(test->transport, "pubsub", OWNER) == 0, "%s", dump);
+	igw_thing_agent_set_owners(test->agent, one);
+	test_pubsub_assert_revoked(test, IGW_PUBSUB_NODE_ACTUATORS, "bob@localhost");
+}
+END_TEST
+
 /* removed while the gateway was off: the login's roster names the ex-owner
  * before the nodes are ready; each node is cleaned when it is */
 START_TEST(test_pubsub_stale_contact)
@@ -412,6 +438,7 @@ main(void)
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/owner-removed", test_pubsub_owner_removed,
 		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "pubsub/owner-added", test_pubsub_owner_added, TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/stale-contact", test_pubsub_stale_contact,
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "pubsub/foreign-item-retracted", test_pubsub_foreign_item_retracted,
