@@ -7,6 +7,7 @@
 #include "igw-concentrator.h"
 #include "igw-error.h"
 #include "igw-iot-server.h"
+#include "igw-request-limit.h"
 
 /* new-value events: at most one per node per subscriber per this */
 #define IGW_CONCENTRATOR_VALUES_INTERVAL_MS 1000
@@ -23,6 +24,7 @@ struct _IgwConcentrator {
 	gulong changed_id;
 	IgwIotProfileFunc profile_func; /* the requester's dialect profile */
 	gpointer profile_data;
+	guint max_elements; /* nodes, fields or parameters of one request */
 };
 
 typedef struct {
@@ -375,6 +377,18 @@ igw_concentrator_send(IgwConcentrator *self, xmpp_stanza_t *stanza)
 	igw_transport_send(self->transport, stanza);
 }
 
+/* before decoding: a request naming 100,000 nodes is refused at the cost of counting */
+static gboolean
+igw_concentrator_check_size(IgwConcentrator *self, xmpp_stanza_t *stanza, GError **error)
+{
+	for (xmpp_stanza_t *c = xmpp_stanza_get_children(stanza); c != NULL;
+	     c = xmpp_stanza_get_next(c)) {
+		if (xmpp_stanza_is_tag(c) && !igw_iot_xml_check_size(c, self->max_elements, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 igw_concentrator_handle_op(IgwConcentrator *self, const IgwConcentratorCodec *codec,
 			   xmpp_stanza_t *stanza, gboolean owner)
@@ -387,7 +401,10 @@ igw_concentrator_handle_op(IgwConcentrator *self, const IgwConcentratorCodec *co
 	/* results and errors are never answered: no loops */
 	if (g_strcmp0(type, "get") != 0 && g_strcmp0(type, "set") != 0)
 		return;
-	if (!owner) {
+	if (!igw_concentrator_check_size(self, stanza, &error)) {
+		result = igw_concentrator_error(IGW_CONCENTRATOR_OP_LAST,
+						IGW_IOT_CONDITION_POLICY_VIOLATION, error->message);
+	} else if (!owner) {
 		g_message("gateway: refused concentrator request from %s: not an owner",
 			  xmpp_stanza_get_from(stanza));
 		result = igw_concentrator_error(IGW_CONCENTRATOR_OP_LAST,
@@ -483,6 +500,11 @@ igw_concentrator_handle_iot(IgwConcentrator *self, const IgwIotCodec *iot, xmpp_
 	IgwIotServer *server;
 	IgwPlugin *plugin;
 	IgwThing *thing;
+	if (!igw_concentrator_check_size(self, stanza, &error)) {
+		igw_concentrator_reject_iot(self, iot, stanza, NULL,
+					    IGW_IOT_CONDITION_POLICY_VIOLATION, error->message);
+		return;
+	}
 	if (!owner) {
 		g_message("gateway: refused IoT request from %s: not an owner",
 			  xmpp_stanza_get_from(stanza));
@@ -513,12 +535,19 @@ igw_concentrator_handle_iot(IgwConcentrator *self, const IgwIotCodec *iot, xmpp_
 		server = igw_iot_server_new(self->transport, plugin, thing);
 		igw_iot_server_set_history_func(server, igw_concentrator_history_cb, self);
 		igw_iot_server_set_control(server, igw_engine_get_control(self->engine));
+		igw_iot_server_set_max_elements(server, self->max_elements);
 		if (self->profile_func != NULL)
 			igw_iot_server_set_profile_func(server, self->profile_func,
 							self->profile_data);
 		g_hash_table_replace(self->servers, g_strdup(igw_thing_get_id(thing)), server);
 	}
 	igw_iot_server_handle(server, stanza, TRUE);
+}
+
+void
+igw_concentrator_set_max_elements(IgwConcentrator *self, guint max_elements)
+{
+	self->max_elements = max_elements;
 }
 
 void
@@ -741,6 +770,7 @@ igw_concentrator_new(IgwEngine *engine, IgwTransport *transport)
 	g_autoptr(GPtrArray) things = igw_engine_get_things(engine);
 	self->engine = engine;
 	self->transport = g_object_ref(transport);
+	self->max_elements = IGW_REQUEST_LIMIT_ELEMENTS;
 	self->subscribers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 						  (GDestroyNotify)igw_concentrator_subscriber_free);
 	self->states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

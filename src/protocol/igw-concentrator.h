@@ -19,6 +19,9 @@ typedef struct _IgwConcentrator IgwConcentrator;
 
 IgwConcentrator *
 igw_concentrator_new(IgwEngine *engine, IgwTransport *transport);
+/* requests naming more nodes, fields or parameters are refused undecoded */
+void
+igw_concentrator_set_max_elements(IgwConcentrator *self, guint max_elements);
 void
 igw_concentrator_set_profile_func(IgwConcentrator *self, IgwIotProfileFunc func,
 				  gpointer user_data);

@@ -69,6 +69,28 @@ igw_iot_xml_collect(xmpp_stanza_t *payload, const gchar *element, const gchar *a
 	return any ? g_strv_builder_end(builder) : NULL;
 }
 
+/* checked before decoding: a request naming too many fields, nodes or parameters costs nothing */
+gboolean
+igw_iot_xml_check_size(xmpp_stanza_t *payload, guint max, GError **error)
+{
+	guint count = 0;
+	for (xmpp_stanza_t *c = xmpp_stanza_get_children(payload); c != NULL;
+	     c = xmpp_stanza_get_next(c)) {
+		if (!xmpp_stanza_is_tag(c))
+			continue;
+		count++;
+		for (xmpp_stanza_t *g = xmpp_stanza_get_children(c); g != NULL && count <= max;
+		     g = xmpp_stanza_get_next(g))
+			count += xmpp_stanza_is_tag(g) ? 1 : 0;
+		if (count > max) {
+			g_set_error(error, IGW_ERROR, IGW_ERROR_LIMIT_REACHED,
+				    "Too many elements in one request (at most %u).", max);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 /* not xmpp_stanza_reply(): it crashes on a request without from */
 xmpp_stanza_t *
 igw_iot_xml_iq_reply(xmpp_stanza_t *request, const gchar *type)
@@ -100,7 +122,8 @@ igw_iot_xml_add_stanza_error(xmpp_stanza_t *reply, const IgwIotEvent *event)
 {
 	xmpp_stanza_t *error = igw_iot_xml_add_child(reply, "error", NULL);
 	const gchar *type = "cancel";
-	if (event->condition == IGW_IOT_CONDITION_BAD_REQUEST)
+	if (event->condition == IGW_IOT_CONDITION_BAD_REQUEST ||
+	    event->condition == IGW_IOT_CONDITION_POLICY_VIOLATION)
 		type = "modify";
 	else if (event->condition == IGW_IOT_CONDITION_FORBIDDEN)
 		type = "auth";
@@ -310,6 +333,8 @@ igw_iot_condition_from_error(const GError *error)
 		return IGW_IOT_CONDITION_ITEM_NOT_FOUND;
 	case IGW_ERROR_PERMISSION_DENIED:
 		return IGW_IOT_CONDITION_FORBIDDEN;
+	case IGW_ERROR_LIMIT_REACHED:
+		return IGW_IOT_CONDITION_POLICY_VIOLATION;
 	default:
 		return IGW_IOT_CONDITION_INTERNAL;
 	}
@@ -329,6 +354,8 @@ igw_iot_condition_to_string(IgwIotCondition condition)
 		return "feature-not-implemented";
 	case IGW_IOT_CONDITION_NOT_ALLOWED:
 		return "not-allowed";
+	case IGW_IOT_CONDITION_POLICY_VIOLATION:
+		return "policy-violation";
 	case IGW_IOT_CONDITION_INTERNAL:
 	default:
 		return "internal-server-error";

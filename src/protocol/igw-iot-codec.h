@@ -55,6 +55,9 @@ void
 igw_iot_xml_add_validate(xmpp_stanza_t *element, IgwField *field, const gchar *datatype);
 gboolean
 igw_iot_xml_parse_time(const gchar *text, gint64 *out, GError **error);
+/* IGW_ERROR_LIMIT_REACHED when @payload has more than @max elements below it (two levels) */
+gboolean
+igw_iot_xml_check_size(xmpp_stanza_t *payload, guint max, GError **error);
 GStrv
 igw_iot_xml_collect(xmpp_stanza_t *payload, const gchar *element, const gchar *attribute);
 

@@ -80,6 +80,7 @@ typedef enum {
 	IGW_IOT_CONDITION_FEATURE_NOT_IMPLEMENTED,
 	IGW_IOT_CONDITION_NOT_ALLOWED,
 	IGW_IOT_CONDITION_INTERNAL,
+	IGW_IOT_CONDITION_POLICY_VIOLATION, /* beyond the gateway's limits */
 } IgwIotCondition;
 
 typedef struct {

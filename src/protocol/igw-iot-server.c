@@ -8,6 +8,7 @@
 #include "igw-error.h"
 #include "igw-iot-codec.h"
 #include "igw-iot-server.h"
+#include "igw-request-limit.h"
 
 struct _IgwIotServer {
 	IgwTransport *transport;
@@ -19,6 +20,7 @@ struct _IgwIotServer {
 	IgwIotProfileFunc profile_func;
 	gpointer profile_data;
 	IgwIotProfile profile; /* of the request being handled */
+	guint max_elements;    /* fields, nodes or parameters of one request */
 	GHashTable *readouts;  /* "requester full JID\nseqnr" -> IgwIotReadout, never the iq id */
 };
 
@@ -560,6 +562,12 @@ igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner)
 	if (xmpp_stanza_get_from(stanza) == NULL)
 		return TRUE;
 	self->profile = igw_iot_server_lookup_profile(self, codec, xmpp_stanza_get_from(stanza));
+	if (!igw_iot_xml_check_size(igw_iot_xml_payload(stanza, codec->namespaces),
+				    self->max_elements, &error)) {
+		igw_iot_server_reject(self, codec, stanza, NULL, IGW_IOT_CONDITION_POLICY_VIOLATION,
+				      error->message);
+		return TRUE;
+	}
 	request = codec->decode(stanza, &error);
 	if (!owner) {
 		g_message("thing %s: refused IoT request from %s: not an owner",
@@ -594,6 +602,12 @@ igw_iot_server_get_thing(IgwIotServer *self)
 }
 
 void
+igw_iot_server_set_max_elements(IgwIotServer *self, guint max_elements)
+{
+	self->max_elements = max_elements;
+}
+
+void
 igw_iot_server_set_history_func(IgwIotServer *self, IgwIotHistoryFunc func, gpointer user_data)
 {
 	self->history_func = func;
@@ -614,6 +628,7 @@ igw_iot_server_new(IgwTransport *transport, IgwPlugin *plugin, IgwThing *thing)
 	self->transport = g_object_ref(transport);
 	self->plugin = g_object_ref(plugin);
 	self->thing = g_object_ref(thing);
+	self->max_elements = IGW_REQUEST_LIMIT_ELEMENTS;
 	self->readouts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					       (GDestroyNotify)igw_iot_readout_detach);
 	return self;

@@ -35,6 +35,9 @@ igw_iot_server_get_thing(IgwIotServer *self);
 /* XEP-0325 sets go through the control service; without one they are refused */
 void
 igw_iot_server_set_control(IgwIotServer *self, IgwControl *control);
+/* requests naming more fields, nodes or parameters are refused undecoded */
+void
+igw_iot_server_set_max_elements(IgwIotServer *self, guint max_elements);
 void
 igw_iot_server_set_history_func(IgwIotServer *self, IgwIotHistoryFunc func, gpointer user_data);
 /* without one, every peer gets IGW_IOT_PROFILE_SLIXMPP */

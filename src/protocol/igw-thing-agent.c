@@ -7,14 +7,18 @@
 
 #include "igw-chat.h"
 #include "igw-iot-server.h"
+#include "igw-request-limit.h"
 #include "igw-thing-agent.h"
 #include "igw-thing-private.h"
 
 #define IGW_NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define IGW_NS_PING "urn:xmpp:ping"
+#define IGW_AGENT_NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 /* readings overdue after this many report intervals: away, then xa */
 #define IGW_AGENT_AWAY_INTERVALS 3
 #define IGW_AGENT_XA_INTERVALS 10
+/* the bucket every stranger shares besides their own: many names are one flood */
+#define IGW_AGENT_STRANGERS_KEY ""
 
 struct _IgwThingAgent {
 	GObject parent_instance;
@@ -28,6 +32,10 @@ struct _IgwThingAgent {
 	gchar *last_presence;
 	IgwIotServer *iot;	       /* NULL for the gateway */
 	IgwConcentrator *concentrator; /* the gateway's, unowned; NULL for things */
+	/* owners and strangers draw on separate buckets: a stranger flood cannot starve owners */
+	IgwRequestLimits limits;
+	IgwRequestLimit *owner_limit;
+	IgwRequestLimit *stranger_limit;
 };
 
 enum { SIGNAL_GREETED, SIGNAL_OWNER_ADDED, SIGNAL_OWNER_REMOVED, SIGNAL_LAST };
@@ -351,6 +359,39 @@ igw_thing_agent_run_command(IgwThingAgent *self, const gchar *from, IgwChatComma
 	}
 }
 
+/* at most one line per sender per interval, with the count of those left out */
+static void
+igw_thing_agent_log_refusal(IgwThingAgent *self, const gchar *from, const gchar *what,
+			    const gchar *why)
+{
+	g_autofree gchar *bare = igw_thing_agent_bare(self, from);
+	IgwRequestLimit *limit =
+	    igw_thing_agent_is_owner(self, from) ? self->owner_limit : self->stranger_limit;
+	guint suppressed = 0;
+	if (!igw_request_limit_may_log(limit, bare, g_get_monotonic_time(), &suppressed))
+		return;
+	if (suppressed > 0)
+		g_message("thing %s: refused %s from %s: %s (and %u more since the last such line)",
+			  igw_thing_agent_label(self), what, bare, why, suppressed);
+	else
+		g_message("thing %s: refused %s from %s: %s", igw_thing_agent_label(self), what,
+			  bare, why);
+}
+
+/* the length of the first <body/>, without copying it */
+static gsize
+igw_thing_agent_body_length(xmpp_stanza_t *stanza)
+{
+	xmpp_stanza_t *body = xmpp_stanza_get_child_by_name(stanza, "body");
+	gsize length = 0;
+	for (xmpp_stanza_t *c = body != NULL ? xmpp_stanza_get_children(body) : NULL; c != NULL;
+	     c = xmpp_stanza_get_next(c)) {
+		const gchar *text = xmpp_stanza_is_text(c) ? xmpp_stanza_get_text_ptr(c) : NULL;
+		length += text != NULL ? strlen(text) : 0;
+	}
+	return length;
+}
+
 static void
 igw_thing_agent_handle_chat(IgwThingAgent *self, const gchar *from, const gchar *body)
 {
@@ -358,9 +399,7 @@ igw_thing_agent_handle_chat(IgwThingAgent *self, const gchar *from, const gchar 
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *reply = NULL;
 	if (!igw_thing_agent_is_owner(self, from)) {
-		g_autofree gchar *bare = igw_thing_agent_bare(self, from);
-		g_message("thing %s: refused chat from %s: not an owner",
-			  igw_thing_agent_label(self), bare);
+		igw_thing_agent_log_refusal(self, from, "chat", "not an owner");
 		igw_thing_agent_send_chat(self, from,
 					  "Sorry, I only take commands from my owners.");
 		return;
@@ -394,6 +433,13 @@ igw_thing_agent_handle_message(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	    igw_concentrator_handle(self->concentrator, stanza,
 				    igw_thing_agent_is_owner(self, from)))
 		return;
+	if (igw_thing_agent_body_length(stanza) > self->limits.max_chat_bytes) {
+		g_autofree gchar *text = g_strdup_printf(
+		    "error: message too long (at most %u bytes)", self->limits.max_chat_bytes);
+		igw_thing_agent_log_refusal(self, from, "chat", "message too long");
+		igw_thing_agent_send_chat(self, from, text);
+		return;
+	}
 	raw = xmpp_message_get_body(stanza);
 	if (raw == NULL)
 		return;
@@ -418,19 +464,36 @@ igw_thing_agent_new_reply(IgwThingAgent *self, xmpp_stanza_t *stanza, const gcha
 }
 
 static void
-igw_thing_agent_reply_error(IgwThingAgent *self, xmpp_stanza_t *stanza, const gchar *type,
-			    const gchar *condition)
+igw_thing_agent_reply_error_text(IgwThingAgent *self, xmpp_stanza_t *stanza, const gchar *type,
+				 const gchar *condition, const gchar *text)
 {
 	g_autoptr(xmpp_stanza_t) reply = igw_thing_agent_new_reply(self, stanza, "error");
-	xmpp_stanza_t *error = xmpp_stanza_new(igw_thing_agent_ctx(self));
-	xmpp_stanza_t *child = xmpp_stanza_new(igw_thing_agent_ctx(self));
+	xmpp_ctx_t *ctx = igw_thing_agent_ctx(self);
+	xmpp_stanza_t *error = xmpp_stanza_new(ctx);
+	xmpp_stanza_t *child = xmpp_stanza_new(ctx);
 	xmpp_stanza_set_name(error, "error");
 	xmpp_stanza_set_type(error, type);
 	xmpp_stanza_set_name(child, condition);
-	xmpp_stanza_set_ns(child, "urn:ietf:params:xml:ns:xmpp-stanzas");
+	xmpp_stanza_set_ns(child, IGW_AGENT_NS_STANZAS);
 	xmpp_stanza_add_child_ex(error, child, 0);
+	if (text != NULL) {
+		xmpp_stanza_t *element = xmpp_stanza_new(ctx);
+		xmpp_stanza_t *content = xmpp_stanza_new(ctx);
+		xmpp_stanza_set_name(element, "text");
+		xmpp_stanza_set_ns(element, IGW_AGENT_NS_STANZAS);
+		xmpp_stanza_set_text(content, text);
+		xmpp_stanza_add_child_ex(element, content, 0);
+		xmpp_stanza_add_child_ex(error, element, 0);
+	}
 	xmpp_stanza_add_child_ex(reply, error, 0);
 	igw_transport_send(self->transport, reply);
+}
+
+static void
+igw_thing_agent_reply_error(IgwThingAgent *self, xmpp_stanza_t *stanza, const gchar *type,
+			    const gchar *condition)
+{
+	igw_thing_agent_reply_error_text(self, stanza, type, condition, NULL);
 }
 
 static void
@@ -525,11 +588,71 @@ igw_thing_agent_handle_presence(IgwThingAgent *self, xmpp_stanza_t *stanza)
 	igw_transport_unsubscribe(self->transport, bare);
 }
 
+/* a request: a chat or normal message, or an iq get or set, from someone */
+static gboolean
+igw_thing_agent_is_request(xmpp_stanza_t *stanza)
+{
+	const gchar *name = xmpp_stanza_get_name(stanza);
+	const gchar *type = xmpp_stanza_get_type(stanza);
+	if (xmpp_stanza_get_from(stanza) == NULL)
+		return FALSE;
+	if (g_strcmp0(name, "iq") == 0)
+		return g_strcmp0(type, "get") == 0 || g_strcmp0(type, "set") == 0;
+	if (g_strcmp0(name, "message") == 0)
+		return type == NULL || g_strcmp0(type, "chat") == 0 ||
+		       g_strcmp0(type, "normal") == 0;
+	return FALSE;
+}
+
+static IgwRequestLimitVerdict
+igw_thing_agent_take(IgwThingAgent *self, const gchar *from)
+{
+	g_autofree gchar *bare = igw_thing_agent_bare(self, from);
+	gint64 now = g_get_monotonic_time();
+	IgwRequestLimitVerdict verdict;
+	if (igw_thing_agent_is_owner(self, from))
+		return igw_request_limit_take(self->owner_limit, bare, now);
+	verdict = igw_request_limit_take(self->stranger_limit, bare, now);
+	if (verdict != IGW_REQUEST_LIMIT_ALLOW)
+		return verdict;
+	/* a sender within its own budget is still silent while all strangers together are over */
+	verdict = igw_request_limit_take(self->stranger_limit, IGW_AGENT_STRANGERS_KEY, now);
+	return verdict == IGW_REQUEST_LIMIT_ALLOW ? verdict : IGW_REQUEST_LIMIT_SILENT;
+}
+
+/* one policy-violation answer, then silence until the sender's bucket refills */
+static void
+igw_thing_agent_refuse_rate(IgwThingAgent *self, xmpp_stanza_t *stanza)
+{
+	const gchar *text = "Too many requests; try again in a few seconds.";
+	igw_thing_agent_log_refusal(self, xmpp_stanza_get_from(stanza), "requests",
+				    "too many per second");
+	if (g_strcmp0(xmpp_stanza_get_name(stanza), "iq") == 0) {
+		igw_thing_agent_reply_error_text(self, stanza, "wait", "policy-violation", text);
+		return;
+	}
+	if (xmpp_stanza_get_child_by_name(stanza, "body") != NULL) {
+		g_autofree gchar *body = g_strdup_printf("error: %s", text);
+		igw_thing_agent_send_chat(self, xmpp_stanza_get_from(stanza), body);
+	}
+}
+
 static void
 igw_thing_agent_stanza_cb(IgwTransport *transport, gpointer stanza_ptr, IgwThingAgent *self)
 {
 	xmpp_stanza_t *stanza = stanza_ptr;
 	const gchar *name = xmpp_stanza_get_name(stanza);
+	if (igw_thing_agent_is_request(stanza)) {
+		IgwRequestLimitVerdict verdict =
+		    igw_thing_agent_take(self, xmpp_stanza_get_from(stanza));
+		if (verdict == IGW_REQUEST_LIMIT_REFUSE)
+			igw_thing_agent_refuse_rate(self, stanza);
+		else if (verdict == IGW_REQUEST_LIMIT_SILENT)
+			igw_thing_agent_log_refusal(self, xmpp_stanza_get_from(stanza), "requests",
+						    "too many per second");
+		if (verdict != IGW_REQUEST_LIMIT_ALLOW)
+			return;
+	}
 	if (g_strcmp0(name, "message") == 0)
 		igw_thing_agent_handle_message(self, stanza);
 	else if (g_strcmp0(name, "iq") == 0)
@@ -590,6 +713,23 @@ igw_thing_agent_set_owners(IgwThingAgent *self, const gchar *const *owners)
 	}
 }
 
+/* starts afresh: every sender's bucket is full again */
+void
+igw_thing_agent_set_limits(IgwThingAgent *self, const IgwRequestLimits *limits)
+{
+	g_return_if_fail(IGW_IS_THING_AGENT(self));
+	self->limits = *limits;
+	igw_request_limit_free(self->owner_limit);
+	igw_request_limit_free(self->stranger_limit);
+	self->owner_limit =
+	    igw_request_limit_new(limits->owner_request_burst, limits->owner_request_rate);
+	self->stranger_limit = igw_request_limit_new(limits->request_burst, limits->request_rate);
+	if (self->iot != NULL)
+		igw_iot_server_set_max_elements(self->iot, limits->max_request_elements);
+	if (self->concentrator != NULL)
+		igw_concentrator_set_max_elements(self->concentrator, limits->max_request_elements);
+}
+
 void
 igw_thing_agent_set_greeted(IgwThingAgent *self, gboolean greeted)
 {
@@ -618,6 +758,8 @@ igw_thing_agent_set_concentrator(IgwThingAgent *self, IgwConcentrator *concentra
 {
 	g_return_if_fail(IGW_IS_THING_AGENT(self));
 	self->concentrator = concentrator;
+	if (concentrator != NULL)
+		igw_concentrator_set_max_elements(concentrator, self->limits.max_request_elements);
 }
 
 void
@@ -664,6 +806,8 @@ igw_thing_agent_finalize(GObject *object)
 	IgwThingAgent *self = IGW_THING_AGENT(object);
 	g_strfreev(self->owners);
 	g_free(self->last_presence);
+	igw_request_limit_free(self->owner_limit);
+	igw_request_limit_free(self->stranger_limit);
 	G_OBJECT_CLASS(igw_thing_agent_parent_class)->finalize(object);
 }
 
@@ -690,6 +834,8 @@ igw_thing_agent_class_init(IgwThingAgentClass *klass)
 static void
 igw_thing_agent_init(IgwThingAgent *self)
 {
+	IgwRequestLimits limits = IGW_REQUEST_LIMITS_DEFAULT;
+	igw_thing_agent_set_limits(self, &limits);
 }
 
 IgwThingAgent *
@@ -701,8 +847,10 @@ igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plu
 	self->context = g_object_ref(context);
 	self->plugin = plugin != NULL ? g_object_ref(plugin) : NULL;
 	self->thing = thing != NULL ? g_object_ref(thing) : NULL;
-	if (thing != NULL && plugin != NULL)
+	if (thing != NULL && plugin != NULL) {
 		self->iot = igw_iot_server_new(transport, plugin, thing);
+		igw_iot_server_set_max_elements(self->iot, self->limits.max_request_elements);
+	}
 	g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_agent_stanza_cb), self);
 	g_signal_connect(transport, "online", G_CALLBACK(igw_thing_agent_online_cb), self);
 	g_signal_connect(transport, "contacts", G_CALLBACK(igw_thing_agent_contacts_cb), self);

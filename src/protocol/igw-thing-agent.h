@@ -8,6 +8,7 @@
 #include "igw-control.h"
 #include "igw-iot-server.h"
 #include "igw-plugin-private.h"
+#include "igw-request-limit.h"
 #include "igw-transport.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,9 @@ void
 igw_thing_agent_greet_owner(IgwThingAgent *self, const gchar *jid);
 void
 igw_thing_agent_set_greeted(IgwThingAgent *self, gboolean greeted);
+/* the gateway's own limits on requests, whatever the server allows */
+void
+igw_thing_agent_set_limits(IgwThingAgent *self, const IgwRequestLimits *limits);
 void
 igw_thing_agent_update_presence(IgwThingAgent *self);
 /* where historical readouts come from; without it they fail politely */

@@ -202,6 +202,41 @@ START_TEST(test_concentrator_readout)
 }
 END_TEST
 
+/* @head, @count times @element, then @tail: a request too large to be worth decoding */
+static gchar *
+test_concentrator_repeat(const gchar *head, const gchar *element, guint count, const gchar *tail)
+{
+	g_autoptr(GString) xml = g_string_new(head);
+	for (guint i = 0; i < count; i++)
+		g_string_append(xml, element);
+	g_string_append(xml, tail);
+	return g_string_free(g_steal_pointer(&xml), FALSE);
+}
+
+/*
+ * XEP-0326 §3.5 getNodes and XEP-0323 readouts through the gateway naming
+ * 20,000 nodes: refused with policy-violation, nothing is read
+ */
+START_TEST(test_concentrator_too_many_nodes)
+{
+	g_autoptr(TestConcentrator) test = test_concentrator_new();
+	g_autofree gchar *get_nodes = test_concentrator_repeat(
+	    "<getNodes xmlns='" NS_CONC "'>", "<node nodeId='sim:kitchen' sourceId='sim'/>", 20000,
+	    "</getNodes>");
+	g_autofree gchar *readout = test_concentrator_repeat(
+	    "<req xmlns='" NS_SD "' seqnr='6' momentary='true'>",
+	    "<node nodeId='sim:kitchen' sourceId='sim'/>", 20000, "</req>");
+	IgwFakeRecord *reply = test_concentrator_iq(test, OWNER "/x", "get", "g1", get_nodes);
+	ck_assert_str_eq(xmpp_stanza_get_type(reply->stanza), "error");
+	test_assert_contains(reply, "policy-violation");
+	reply = test_concentrator_iq(test, OWNER "/x", "get", "r1", readout);
+	ck_assert_str_eq(xmpp_stanza_get_type(reply->stanza), "error");
+	test_assert_contains(reply, "policy-violation");
+	igw_fake_thing_spin(100);
+	ck_assert_ptr_null(igw_fake_transport_find_last(test->transport, "send", "<fields"));
+}
+END_TEST
+
 /* control through the concentrator reaches the plugin */
 START_TEST(test_concentrator_control)
 {
@@ -244,6 +279,8 @@ int
 main(void)
 {
 	Suite *suite = suite_create("concentrator");
+	igw_test_add(suite, "concentrator/too-many-nodes", test_concentrator_too_many_nodes,
+		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "concentrator/capabilities", test_concentrator_capabilities,
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "concentrator/sources-and-nodes", test_concentrator_sources_and_nodes,

@@ -10,6 +10,7 @@
 #include "igw-thing-agent.h"
 
 #define TEST_TIMEOUT_SECONDS 20
+#define TEST_PARSE_TIMEOUT_SECONDS 120
 #define OWNER "alice@localhost"
 #define THING_JID "fake-kitchen@localhost"
 
@@ -350,6 +351,160 @@ START_TEST(test_agent_momentary_actuator)
 }
 END_TEST
 
+/* a request whose payload repeats @element @count times: what a hostile peer sends */
+static void
+test_agent_inject_repeated(TestAgent *test, const gchar *head, const gchar *element, guint count,
+			   const gchar *tail)
+{
+	g_autoptr(GString) xml = g_string_new(head);
+	for (guint i = 0; i < count; i++)
+		g_string_append(xml, element);
+	g_string_append(xml, tail);
+	igw_fake_transport_inject(test->transport, xml->str);
+}
+
+/* the iq answer with @id: an error with @condition */
+static void
+test_agent_assert_error(TestAgent *test, const gchar *id, const gchar *condition)
+{
+	g_autofree gchar *needle = g_strdup_printf("id=\"%s\"", id);
+	IgwFakeRecord *record = igw_fake_transport_find_last(test->transport, "send", needle);
+	ck_assert_msg(record != NULL, "no answer to %s", id);
+	ck_assert_str_eq(xmpp_stanza_get_type(record->stanza), "error");
+	ck_assert_msg(g_strstr_len(record->text, -1, condition) != NULL, "%s", record->text);
+}
+
+/* a chat body beyond the gateway's limit is refused once, whatever the server lets through */
+START_TEST(test_agent_chat_too_long)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_autofree gchar *padding = g_strnfill(10 * 1024 * 1024, ' ');
+	g_autofree gchar *body = g_strconcat("set on true", padding, NULL);
+	g_autofree gchar *reply = NULL;
+	test_agent_chat(test, OWNER "/phone", body);
+	igw_fake_thing_spin(50);
+	reply = test_agent_reply(test, OWNER "/phone");
+	ck_assert_str_eq(reply, "error: message too long (at most 4096 bytes)");
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "send", NULL), 1);
+	ck_assert_uint_eq(test->fake->control_calls, 0);
+}
+END_TEST
+
+/* XEP-0325 §3.1: one set naming 100,000 fields is refused before it is decoded */
+START_TEST(test_agent_set_too_many_fields)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	test_agent_inject_repeated(test,
+				   "<iq type='set' id='s1' from='" OWNER
+				   "/phone'><set xmlns='urn:xmpp:iot:control'>",
+				   "<boolean name='on' value='true'/>", 100000, "</set></iq>");
+	igw_fake_thing_spin(50);
+	test_agent_assert_error(test, "s1", "policy-violation");
+	ck_assert_uint_eq(test->fake->control_calls, 0);
+	/* the same set naming one field still works */
+	test_agent_inject_repeated(test,
+				   "<iq type='set' id='s2' from='" OWNER
+				   "/phone'><set xmlns='urn:xmpp:iot:control'>",
+				   "<boolean name='on' value='true'/>", 1, "</set></iq>");
+	ck_assert_uint_eq(test->fake->control_calls, 1);
+}
+END_TEST
+
+/* XEP-0323 §3.1: a readout naming 100,000 nodes is refused, nothing is read */
+START_TEST(test_agent_readout_too_many_nodes)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	test_agent_inject_repeated(
+	    test,
+	    "<iq type='get' id='r1' from='" OWNER "/phone'>"
+	    "<req xmlns='urn:xmpp:iot:sensordata' seqnr='1' momentary='true'>",
+	    "<node nodeId='fake:kitchen'/>", 100000, "</req></iq>");
+	igw_fake_thing_spin(50);
+	test_agent_assert_error(test, "r1", "policy-violation");
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "send", "<fields"), 0);
+}
+END_TEST
+
+/* field names count too; 20,000 as libstrophe parses children in quadratic time */
+START_TEST(test_agent_readout_too_many_fields)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	test_agent_inject_repeated(
+	    test,
+	    "<iq type='get' id='r1' from='" OWNER "/phone'>"
+	    "<req xmlns='urn:xmpp:iot:sensordata' seqnr='1' momentary='true'>",
+	    "<field name='temperature'/>", 20000, "</req></iq>");
+	igw_fake_thing_spin(50);
+	test_agent_assert_error(test, "r1", "policy-violation");
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "send", "temperature"), 0);
+}
+END_TEST
+
+static guint test_agent_refusal_lines;
+
+static GLogWriterOutput
+test_agent_count_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+			gpointer user_data)
+{
+	for (gsize i = 0; i < n_fields; i++) {
+		if (g_strcmp0(fields[i].key, "MESSAGE") == 0 &&
+		    g_strstr_len(fields[i].value, fields[i].length, "refused") != NULL)
+			test_agent_refusal_lines++;
+	}
+	return G_LOG_WRITER_HANDLED;
+}
+
+/* 5,000 commands from a stranger: a bounded number of answers and log lines */
+START_TEST(test_agent_stranger_flood)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	guint replies;
+	g_log_set_writer_func(test_agent_count_writer, NULL, NULL);
+	for (guint i = 0; i < 5000; i++)
+		test_agent_chat(test, "mallory@localhost/x", "set on true");
+	replies = igw_fake_transport_count(test->transport, "send", NULL);
+	ck_assert_msg(replies <= 25, "%u replies to a flood", replies);
+	ck_assert_msg(test_agent_refusal_lines <= 3, "%u log lines for a flood",
+		      test_agent_refusal_lines);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "send", "Too many requests"),
+			  1);
+	ck_assert_uint_eq(test->fake->control_calls, 0);
+}
+END_TEST
+
+/* owners draw on their own budget: a stranger flood, from many names, cannot starve them */
+START_TEST(test_agent_owner_during_flood)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_autofree gchar *reply = NULL;
+	g_log_set_writer_func(test_agent_count_writer, NULL, NULL);
+	for (guint i = 0; i < 5000; i++) {
+		g_autofree gchar *from = g_strdup_printf("mallory%u@localhost/x", i % 50);
+		test_agent_chat(test, from, "get");
+	}
+	ck_assert_uint_le(igw_fake_transport_count(test->transport, "send", NULL), 100);
+	test_agent_chat(test, OWNER "/phone", "get temperature");
+	reply = test_agent_reply(test, OWNER "/phone");
+	ck_assert_str_eq(reply, "temperature: 21.2 °C");
+}
+END_TEST
+
+/* an owner is limited too, and told once */
+START_TEST(test_agent_owner_limited)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_log_set_writer_func(test_agent_count_writer, NULL, NULL);
+	for (guint i = 0; i < 1000; i++)
+		igw_fake_transport_inject(test->transport,
+					  "<iq type='get' id='p' from='" OWNER "/phone'>"
+					  "<ping xmlns='urn:xmpp:ping'/></iq>");
+	/* the default owner burst, and what refilled meanwhile */
+	ck_assert_uint_le(igw_fake_transport_count(test->transport, "send", "type=\"result\""),
+			  210);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "send", "policy-violation"), 1);
+}
+END_TEST
+
 /* errors and group chat are never answered: no loops */
 START_TEST(test_agent_no_loops)
 {
@@ -390,5 +545,18 @@ main(void)
 	igw_test_add(suite, "agent/momentary-actuator", test_agent_momentary_actuator,
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/no-loops", test_agent_no_loops, TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/chat-too-long", test_agent_chat_too_long, TEST_TIMEOUT_SECONDS);
+	/* libstrophe alone takes about 12 s to parse 100,000 children */
+	igw_test_add(suite, "agent/set-too-many-fields", test_agent_set_too_many_fields,
+		     TEST_PARSE_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/readout-too-many-nodes", test_agent_readout_too_many_nodes,
+		     TEST_PARSE_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/readout-too-many-fields", test_agent_readout_too_many_fields,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/stranger-flood", test_agent_stranger_flood,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/owner-during-flood", test_agent_owner_during_flood,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/owner-limited", test_agent_owner_limited, TEST_TIMEOUT_SECONDS);
 	return igw_test_run(suite);
 }
