@@ -10,10 +10,24 @@
 #include "igw-error.h"
 #include "igw-thing.h"
 
-static const gchar *const xmpp_keys[] = {
-    "domain",	     "host",	 "port",     "tls",	     "ca_file",
-    "pinned_cert",   "register", "resource", "max_sessions", "max_logins_in_flight",
-    "login_timeout", NULL};
+static const gchar *const xmpp_keys[] = {"domain",
+					 "host",
+					 "port",
+					 "tls",
+					 "ca_file",
+					 "pinned_cert",
+					 "register",
+					 "resource",
+					 "max_sessions",
+					 "max_logins_in_flight",
+					 "login_timeout",
+					 "max_chat_bytes",
+					 "max_request_elements",
+					 "request_burst",
+					 "request_rate",
+					 "owner_request_burst",
+					 "owner_request_rate",
+					 NULL};
 static const gchar *const gateway_keys[] = {
     "jid", "password", "owners", "plugin_dir", "disabled_plugins", "adopt", "allow", "deny", NULL};
 static const gchar *const history_keys[] = {"max_age_days", "max_rows", NULL};
@@ -385,6 +399,24 @@ igw_config_parse_pin(IgwConfig *self, GError **error)
 	return TRUE;
 }
 
+/* the gateway's own limits on what one peer may ask, whatever the server allows */
+static gboolean
+igw_config_parse_request_limits(IgwConfig *self, GError **error)
+{
+	return igw_config_get_uint(self, "xmpp", "max_chat_bytes", 4096, 64, 1048576,
+				   &self->max_chat_bytes, error) &&
+	       igw_config_get_uint(self, "xmpp", "max_request_elements", 256, 1, 100000,
+				   &self->max_request_elements, error) &&
+	       igw_config_get_uint(self, "xmpp", "request_burst", 20, 1, 100000,
+				   &self->request_burst, error) &&
+	       igw_config_get_uint(self, "xmpp", "request_rate", 5, 1, 100000, &self->request_rate,
+				   error) &&
+	       igw_config_get_uint(self, "xmpp", "owner_request_burst", 200, 1, 100000,
+				   &self->owner_request_burst, error) &&
+	       igw_config_get_uint(self, "xmpp", "owner_request_rate", 50, 1, 100000,
+				   &self->owner_request_rate, error);
+}
+
 static gboolean
 igw_config_parse_xmpp(IgwConfig *self, GError **error)
 {
@@ -409,7 +441,8 @@ igw_config_parse_xmpp(IgwConfig *self, GError **error)
 	       igw_config_get_uint(self, "xmpp", "max_logins_in_flight", 16, 1, 200,
 				   &self->max_logins_in_flight, error) &&
 	       igw_config_get_uint(self, "xmpp", "login_timeout", 30, 5, 600, &self->login_timeout,
-				   error);
+				   error) &&
+	       igw_config_parse_request_limits(self, error);
 }
 
 /* globs over thing ids ("bluez:A4:C1:38:*"): each needs the plugin part */

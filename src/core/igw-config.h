@@ -45,6 +45,12 @@ typedef struct {
 	guint max_sessions;
 	guint max_logins_in_flight;
 	guint login_timeout;
+	guint max_chat_bytes;	    /* one chat body */
+	guint max_request_elements; /* fields, nodes or parameters of one request */
+	guint request_burst;	    /* requests per stranger at once, then per second */
+	guint request_rate;
+	guint owner_request_burst; /* the same for each owner, in buckets of their own */
+	guint owner_request_rate;
 	/* [gateway] */
 	gchar *gateway_jid;
 	gchar *gateway_password;

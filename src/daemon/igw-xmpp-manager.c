@@ -46,6 +46,22 @@ igw_xmpp_manager_config(IgwXmppManager *self)
 	return igw_engine_get_config(self->engine);
 }
 
+/* the gateway's own limits on requests, from [xmpp] */
+static void
+igw_xmpp_manager_apply_limits(IgwXmppManager *self, IgwThingAgent *agent)
+{
+	IgwConfig *config = igw_xmpp_manager_config(self);
+	IgwRequestLimits limits = {
+	    .max_chat_bytes = config->max_chat_bytes,
+	    .max_request_elements = config->max_request_elements,
+	    .request_burst = config->request_burst,
+	    .request_rate = config->request_rate,
+	    .owner_request_burst = config->owner_request_burst,
+	    .owner_request_rate = config->owner_request_rate,
+	};
+	igw_thing_agent_set_limits(agent, &limits);
+}
+
 /* the transport layer's settings, from the daemon's config */
 static IgwXmppServer *
 igw_xmpp_manager_new_server(IgwConfig *config)
@@ -308,6 +324,7 @@ igw_xmpp_manager_connect(IgwXmppManager *self, IgwThing *thing)
 	igw_thing_agent_set_history_func(face->agent, igw_xmpp_manager_history_cb, self);
 	igw_thing_agent_set_profile_func(face->agent, igw_xmpp_manager_profile_cb, self);
 	igw_thing_agent_set_greeted(face->agent, greeted);
+	igw_xmpp_manager_apply_limits(self, face->agent);
 	g_signal_connect(face->agent, "greeted", G_CALLBACK(igw_xmpp_manager_greeted_cb), self);
 	igw_xmpp_manager_add_rooms_and_nodes(self, face, plugin);
 	g_signal_connect(face->session, "online", G_CALLBACK(igw_xmpp_manager_face_online_cb),
@@ -405,6 +422,7 @@ igw_xmpp_manager_start(gpointer user_data)
 	igw_thing_agent_set_owners(self->gateway_agent, (const gchar *const *)config->owners);
 	/* the gateway greets nobody: its things do */
 	igw_thing_agent_set_greeted(self->gateway_agent, TRUE);
+	igw_xmpp_manager_apply_limits(self, self->gateway_agent);
 	if (!igw_xmpp_session_start(self->gateway_session, &error))
 		g_warning("gateway: not connected: %s", error->message);
 	igw_xmpp_manager_schedule_presence_check(self);
