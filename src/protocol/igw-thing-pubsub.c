@@ -408,6 +408,8 @@ igw_thing_pubsub_owner_added_cb(IgwThingAgent *agent, const gchar *jid, IgwThing
 	GHashTableIter iter;
 	gpointer node;
 	g_hash_table_remove(self->revoked, jid);
+	if (g_strcmp0(self->wanted_model, "roster") == 0)
+		igw_transport_add_to_group(self->transport, jid, IGW_PUBSUB_ROSTER_GROUP);
 	g_hash_table_iter_init(&iter, self->nodes_ready);
 	while (g_hash_table_iter_next(&iter, &node, NULL))
 		igw_thing_pubsub_grant_on(self, node, jids);

@@ -162,10 +162,16 @@ END_TEST
 START_TEST(test_pubsub_roster_group)
 {
 	g_autoptr(TestPubsub) test = test_pubsub_new("roster", NULL);
+	const gchar *two[] = {OWNER, "bob@localhost", NULL};
 	igw_fake_transport_set_online(test->transport, TRUE);
 	ck_assert_uint_eq(
 	    igw_fake_transport_count(test->transport, "group", OWNER " " IGW_PUBSUB_ROSTER_GROUP),
 	    1);
+	/* an owner added later joins it at once */
+	igw_thing_agent_set_owners(test->agent, two);
+	ck_assert_uint_eq(igw_fake_transport_count(test->transport, "group",
+						   "bob@localhost " IGW_PUBSUB_ROSTER_GROUP),
+			  1);
 }
 END_TEST
 
