@@ -19,9 +19,10 @@ struct _IgwIotServer {
 	gpointer history_data;
 	IgwIotProfileFunc profile_func;
 	gpointer profile_data;
-	IgwIotProfile profile; /* of the request being handled */
-	guint max_elements;    /* fields, nodes or parameters of one request */
-	GHashTable *readouts;  /* "requester full JID\nseqnr" -> IgwIotReadout, never the iq id */
+	IgwIotProfile profile;	    /* of the request being handled */
+	guint max_elements;	    /* fields, nodes or parameters of one request */
+	IgwRequestLimit *log_limit; /* the agent's, unowned: refusals logged once a minute */
+	GHashTable *readouts; /* "requester full JID\nseqnr" -> IgwIotReadout, never the iq id */
 };
 
 /* a momentary readout waiting for the device */
@@ -550,6 +551,18 @@ igw_iot_server_lookup_profile(IgwIotServer *self, const IgwIotCodec *codec, cons
 	return self->profile_func(bare, self->profile_data);
 }
 
+static void
+igw_iot_server_log_refusal(IgwIotServer *self, const gchar *from)
+{
+	g_autofree gchar *more = NULL;
+	guint suppressed = 0;
+	if (!igw_request_limit_may_log_jid(self->log_limit, from, &suppressed))
+		return;
+	more = igw_request_limit_format_suppressed(suppressed);
+	g_message("thing %s: refused IoT request from %s: not an owner%s",
+		  igw_thing_get_id(self->thing), from, more);
+}
+
 gboolean
 igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner)
 {
@@ -570,8 +583,7 @@ igw_iot_server_handle(IgwIotServer *self, xmpp_stanza_t *stanza, gboolean owner)
 	}
 	request = codec->decode(stanza, &error);
 	if (!owner) {
-		g_message("thing %s: refused IoT request from %s: not an owner",
-			  igw_thing_get_id(self->thing), xmpp_stanza_get_from(stanza));
+		igw_iot_server_log_refusal(self, xmpp_stanza_get_from(stanza));
 		igw_iot_server_reject(self, codec, stanza, request, IGW_IOT_CONDITION_FORBIDDEN,
 				      "Access denied.");
 		return TRUE;
@@ -599,6 +611,12 @@ IgwThing *
 igw_iot_server_get_thing(IgwIotServer *self)
 {
 	return self->thing;
+}
+
+void
+igw_iot_server_set_log_limit(IgwIotServer *self, IgwRequestLimit *log_limit)
+{
+	self->log_limit = log_limit;
 }
 
 void

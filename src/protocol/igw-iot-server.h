@@ -6,6 +6,7 @@
 #include "igw-control.h"
 #include "igw-iot-request.h"
 #include "igw-plugin-private.h"
+#include "igw-request-limit.h"
 #include "igw-transport.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,9 @@ igw_iot_server_set_control(IgwIotServer *self, IgwControl *control);
 /* requests naming more fields, nodes or parameters are refused undecoded */
 void
 igw_iot_server_set_max_elements(IgwIotServer *self, guint max_elements);
+/* refusals are logged at most once a minute per sender of @log_limit (unowned) */
+void
+igw_iot_server_set_log_limit(IgwIotServer *self, IgwRequestLimit *log_limit);
 void
 igw_iot_server_set_history_func(IgwIotServer *self, IgwIotHistoryFunc func, gpointer user_data);
 /* without one, every peer gets IGW_IOT_PROFILE_SLIXMPP */

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "igw-request-limit.h"
 
 typedef struct {
@@ -108,4 +110,23 @@ igw_request_limit_may_log(IgwRequestLimit *self, const gchar *key, gint64 now_us
 	bucket->suppressed = 0;
 	bucket->logged = now_us;
 	return TRUE;
+}
+
+gboolean
+igw_request_limit_may_log_jid(IgwRequestLimit *self, const gchar *jid, guint *suppressed)
+{
+	g_autofree gchar *bare = NULL;
+	*suppressed = 0;
+	if (self == NULL || jid == NULL)
+		return TRUE;
+	bare = g_utf8_strdown(jid, strcspn(jid, "/"));
+	return igw_request_limit_may_log(self, bare, g_get_monotonic_time(), suppressed);
+}
+
+gchar *
+igw_request_limit_format_suppressed(guint suppressed)
+{
+	if (suppressed == 0)
+		return g_strdup("");
+	return g_strdup_printf(" (and %u more since the last such line)", suppressed);
 }

@@ -56,6 +56,13 @@ gboolean
 igw_request_limit_may_log(IgwRequestLimit *self, const gchar *key, gint64 now_us,
 			  guint *suppressed);
 
+/* the same for a JID's bare part; a NULL @self always logs */
+gboolean
+igw_request_limit_may_log_jid(IgwRequestLimit *self, const gchar *jid, guint *suppressed);
+/* "" or " (and N more since the last such line)", for the end of the line */
+gchar *
+igw_request_limit_format_suppressed(guint suppressed);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IgwRequestLimit, igw_request_limit_free)
 
 G_END_DECLS

@@ -724,8 +724,10 @@ igw_thing_agent_set_limits(IgwThingAgent *self, const IgwRequestLimits *limits)
 	self->owner_limit =
 	    igw_request_limit_new(limits->owner_request_burst, limits->owner_request_rate);
 	self->stranger_limit = igw_request_limit_new(limits->request_burst, limits->request_rate);
-	if (self->iot != NULL)
+	if (self->iot != NULL) {
 		igw_iot_server_set_max_elements(self->iot, limits->max_request_elements);
+		igw_iot_server_set_log_limit(self->iot, self->stranger_limit);
+	}
 	if (self->concentrator != NULL)
 		igw_concentrator_set_max_elements(self->concentrator, limits->max_request_elements);
 }
@@ -850,6 +852,7 @@ igw_thing_agent_new(IgwTransport *transport, IgwContext *context, IgwPlugin *plu
 	if (thing != NULL && plugin != NULL) {
 		self->iot = igw_iot_server_new(transport, plugin, thing);
 		igw_iot_server_set_max_elements(self->iot, self->limits.max_request_elements);
+		igw_iot_server_set_log_limit(self->iot, self->stranger_limit);
 	}
 	g_signal_connect(transport, "stanza", G_CALLBACK(igw_thing_agent_stanza_cb), self);
 	g_signal_connect(transport, "online", G_CALLBACK(igw_thing_agent_online_cb), self);

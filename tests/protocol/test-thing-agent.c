@@ -472,6 +472,22 @@ START_TEST(test_agent_stranger_flood)
 }
 END_TEST
 
+/* a flood of XEP-0323 readouts from a stranger: one log line, not one per request */
+START_TEST(test_agent_stranger_iot_flood)
+{
+	g_autoptr(TestAgent) test = test_agent_new_online();
+	g_log_set_writer_func(test_agent_count_writer, NULL, NULL);
+	for (guint i = 0; i < 5000; i++)
+		igw_fake_transport_inject(
+		    test->transport,
+		    "<iq type='get' id='r' from='mallory@localhost/x'>"
+		    "<req xmlns='urn:xmpp:iot:sensordata' seqnr='1' momentary='true'/></iq>");
+	ck_assert_uint_le(igw_fake_transport_count(test->transport, "send", NULL), 25);
+	ck_assert_msg(test_agent_refusal_lines <= 2, "%u log lines for a flood",
+		      test_agent_refusal_lines);
+}
+END_TEST
+
 /* owners draw on their own budget: a stranger flood, from many names, cannot starve them */
 START_TEST(test_agent_owner_during_flood)
 {
@@ -554,6 +570,8 @@ main(void)
 	igw_test_add(suite, "agent/readout-too-many-fields", test_agent_readout_too_many_fields,
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/stranger-flood", test_agent_stranger_flood,
+		     TEST_TIMEOUT_SECONDS);
+	igw_test_add(suite, "agent/stranger-iot-flood", test_agent_stranger_iot_flood,
 		     TEST_TIMEOUT_SECONDS);
 	igw_test_add(suite, "agent/owner-during-flood", test_agent_owner_during_flood,
 		     TEST_TIMEOUT_SECONDS);
