@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Removing an owner removes every way in (issue 14, point 8), on Prosody.
+"""Removing an owner removes every way in (issue 14, point 8), on Prosody and ejabberd.
 
 alice stays an owner throughout. Three others lose it, one per door:
 bob through iotgwctl owners remove, carol through the config and SIGHUP,
@@ -11,6 +11,7 @@ roster shows no subscription, the lamp's presence is gone, items and
 subscribe requests on the sensors, actuators and ui nodes are refused, no
 notification arrives, a publish to the actuators node leaves no item, and
 asking for the lamp's presence again is refused (as for any stranger).
+Exits 77 (skip) when ejabberd cannot run here: half a run is no pass.
 Run: IOTGWD=... IOTGWCTL=... /usr/bin/python3 test_owners.py
 """
 
@@ -178,10 +179,6 @@ async def test(ctx: t.Ctx) -> None:
 
     await doors(ctx, await ctx.prosody(tls=False), "prosody", THINGS,
                 (KITCHEN, "xmpp.iot.sensors", periodic))
-    why = t.Ejabberd.unavailable()
-    if why:
-        say(f"ejabberd: not run here ({why})")
-        return
     srv = await ctx.ejabberd()
     # ejabberd 23.01 aborts PEP node creations of two accounts at the same
     # moment (test_pubsub_ejabberd.py): one thing, and the lamp's own
@@ -197,4 +194,9 @@ async def test(ctx: t.Ctx) -> None:
 
 
 if __name__ == "__main__":
+    # half a run is no pass: without ejabberd the whole test says it skipped
+    why = t.Ejabberd.unavailable()
+    if why:
+        sys.stderr.write(f"SKIP test_owners: {why}\n")
+        sys.exit(77)
     t.run(test, "test_owners", timeout=240)
